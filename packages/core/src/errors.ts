@@ -1,0 +1,75 @@
+/**
+ * One error family for the whole of Trellis. Every error a user can cause is a
+ * `TrellisError` with a stable `code` (documented in the README), a one-line
+ * message and an optional hint saying how to fix it. The CLI prints
+ * `ERROR: <message>` (+ hint) and exits with `exitCode`; anything that is not a
+ * TrellisError is a bug and is printed with its stack.
+ */
+export type ErrorCode =
+  | 'NOT_A_GIT_REPO'
+  | 'NOT_INITIALIZED'
+  | 'ALREADY_INITIALIZED'
+  | 'YAML_INVALID'
+  | 'SCHEMA_INVALID'
+  | 'INTERPOLATION'
+  | 'PIPELINE_INVALID'
+  | 'CYCLE'
+  | 'DUPLICATE_OUTPUT'
+  | 'OVERLAPPING_OUTPUT'
+  | 'PATH_OUTSIDE_REPO'
+  | 'TARGET_NOT_FOUND'
+  | 'MISSING_DEPENDENCY'
+  | 'PARAMS_INVALID'
+  | 'METRICS_INVALID'
+  | 'LOCKFILE_INVALID'
+  | 'STAGE_FAILED'
+  | 'CONFIG_INVALID'
+  | 'PLUGIN_INVALID'
+  | 'LOCK_TIMEOUT'
+  | 'INTERRUPTED'
+  | 'INVALID_ARGUMENT'
+  | 'EXP_NOT_FOUND'
+  | 'EXP_EXISTS'
+  | 'EXP_INVALID_NAME'
+  | 'EXP_AMBIGUOUS'
+  | 'EXP_APPLY_CONFLICT'
+  | 'GIT_ERROR'
+
+export interface TrellisErrorOptions {
+  hint?: string
+  cause?: unknown
+  exitCode?: number
+}
+
+export class TrellisError extends Error {
+  readonly code: ErrorCode
+  readonly hint?: string
+  readonly exitCode: number
+
+  constructor(code: ErrorCode, message: string, options: TrellisErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'TrellisError'
+    this.code = code
+    this.hint = options.hint
+    this.exitCode = options.exitCode ?? 1
+  }
+}
+
+/** A stage's command or its bookkeeping failed; wraps the cause like DVC's "failed to reproduce". */
+export class StageFailedError extends TrellisError {
+  readonly stage: string
+  constructor(stage: string, cause: unknown, hint?: string) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super('STAGE_FAILED', `failed to reproduce '${stage}': ${reason}`, {
+      cause,
+      hint: hint ?? (cause instanceof TrellisError ? cause.hint : undefined),
+      exitCode: 255,
+    })
+    this.name = 'StageFailedError'
+    this.stage = stage
+  }
+}
+
+export function isTrellisError(error: unknown): error is TrellisError {
+  return error instanceof TrellisError
+}

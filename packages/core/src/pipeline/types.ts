@@ -1,0 +1,87 @@
+/** The data model of a loaded pipeline. Paths are POSIX, relative to the repo root unless named `*AsWritten`. */
+
+export interface OutFlags {
+  cache: boolean
+  persist: boolean
+  checkpoint: boolean
+  /** `metrics:` section (or `metric: true` in a .dvc file). */
+  metric: boolean
+  /** `plots:` section. */
+  plot: boolean
+  remote?: string
+  push?: boolean
+  desc?: string
+}
+
+export interface Out extends OutFlags {
+  /** As written in dvc.yaml / the .dvc file (relative to the stage's wdir); used in dvc.lock. */
+  pathAsWritten: string
+  /** Relative to the repo root. */
+  path: string
+}
+
+export interface Dep {
+  pathAsWritten: string
+  path: string
+}
+
+export interface ParamsDep {
+  /** File as written (relative to wdir); `params.yaml` for bare keys. */
+  fileAsWritten: string
+  /** Relative to the repo root. */
+  file: string
+  /** Keys in dotted form, in dvc.yaml order; `null` = the whole file is tracked. */
+  keys: string[] | null
+}
+
+export type StageKind = 'pipeline' | 'single'
+
+export interface Stage {
+  kind: StageKind
+  /** Key in `stages:` (generated: `group@key`); for a .dvc file, its repo-relative path. */
+  name: string
+  /** Repo-relative path of the dvc.yaml or .dvc file that defines it. */
+  dvcfile: string
+  /** `name`, `sub/dvc.yaml:name` or `data.dvc` (relative to the repo root). */
+  address: string
+  cmd?: string | string[]
+  /** Repo-relative working directory ('' = root). */
+  wdir: string
+  deps: Dep[]
+  params: ParamsDep[]
+  outs: Out[]
+  frozen: boolean
+  alwaysChanged: boolean
+  desc?: string
+  meta?: unknown
+  /** Line of the stage definition in its file, when known. */
+  line?: number
+  /** For `.dvc` files: the stored stage md5 (change detection of legacy single stages). */
+  md5?: string
+}
+
+/** A file or directory hash, as DVC 2.x writes it in dvc.lock. */
+export interface HashInfo {
+  /** 32 hex, or 32 hex + `.dir`. */
+  md5: string
+  size: number
+  nfiles?: number
+  isexec?: boolean
+}
+
+export interface LockPathEntry {
+  path: string
+  md5?: string
+  size?: number
+  nfiles?: number
+  isexec?: boolean
+}
+
+/** One stage's record in dvc.lock (schema 2.0). */
+export interface LockEntry {
+  cmd: string | string[]
+  deps?: LockPathEntry[]
+  /** file → key → value; the default `params.yaml` first. */
+  params?: Record<string, Record<string, unknown>>
+  outs?: LockPathEntry[]
+}
