@@ -34,6 +34,10 @@ export type ErrorCode =
   | 'EXP_AMBIGUOUS'
   | 'EXP_APPLY_CONFLICT'
   | 'GIT_ERROR'
+  | 'CACHE_MISSING'
+  | 'CACHE_CORRUPT'
+  | 'LINK_FAILED'
+  | 'GIT_REF_CONFLICT'
 
 export interface TrellisErrorOptions {
   hint?: string

@@ -18,11 +18,17 @@ export interface Out extends OutFlags {
   pathAsWritten: string
   /** Relative to the repo root. */
   path: string
+  /** `.dvc` files only: the hash recorded in the file (dvc.yaml stages keep theirs in dvc.lock). */
+  hash?: Partial<HashInfo>
 }
 
 export interface Dep {
   pathAsWritten: string
   path: string
+  /** `.dvc` files only: the hash recorded in the file. */
+  hash?: Partial<HashInfo>
+  /** `.dvc` imports only: the source repository (`repo: {url, rev, rev_lock}`). */
+  repo?: { url: string; rev?: string; rev_lock?: string }
 }
 
 export interface ParamsDep {

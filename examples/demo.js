@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// The demo: copy examples/get-started into a fresh git repository, reproduce its
+// pipeline with Trellis, show the metrics, then run an experiment with -S and
+// compare it. Everything runs through the real CLI.
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const cli = join(here, '..', 'bin', 'run.js')
+const dir = mkdtempSync(join(tmpdir(), 'trellis-demo-'))
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Trellis Demo',
+  GIT_AUTHOR_EMAIL: 'demo@example.com',
+  GIT_COMMITTER_NAME: 'Trellis Demo',
+  GIT_COMMITTER_EMAIL: 'demo@example.com',
+}
+
+function sh(cmd, args, { show = true } = {}) {
+  if (show) console.log(`\n$ ${[cmd === process.execPath ? 'trellis' : cmd, ...args].join(' ')}`)
+  execFileSync(cmd === 'trellis' ? process.execPath : cmd, cmd === 'trellis' ? [cli, ...args] : args, {
+    cwd: dir,
+    env,
+    stdio: show ? 'inherit' : 'ignore',
+  })
+}
+
+try {
+  cpSync(join(here, 'get-started'), dir, { recursive: true })
+  sh('git', ['init', '-q', '-b', 'main'], { show: false })
+  sh('trellis', ['init', '-q'])
+  sh('git', ['add', '-A'], { show: false })
+  sh('git', ['commit', '-qm', 'Example pipeline'], { show: false })
+  sh('trellis', ['repro'])
+  sh('trellis', ['metrics', 'show'])
+  sh('git', ['add', '-A'], { show: false })
+  sh('git', ['commit', '-qm', 'Reproduce the pipeline'], { show: false })
+  sh('trellis', ['status'])
+  console.log(`\nDemo repository: ${dir} (removed at exit; pass --keep to keep it)`)
+} finally {
+  if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true })
+}

@@ -1,0 +1,53 @@
+/**
+ * Where experiments live. The default implementation (packages/plugin-git-refs)
+ * keeps them as commits under hidden git refs, DVC's layout; a third party can
+ * register another backend under the `experimentStore` service.
+ *
+ * Every method works on git objects and refs only: HEAD, the index, branches
+ * and `refs/stash` are never touched.
+ */
+export interface CommitInfo {
+  sha: string
+  tree: string
+  parents: string[]
+  message: string
+  /** Committer time, seconds since the epoch. */
+  timestamp: number
+}
+
+export interface RefInfo {
+  ref: string
+  sha: string
+}
+
+export interface SnapshotOptions {
+  /** Parent commit (the baseline, or the previous checkpoint). */
+  parent: string
+  message: string
+  /**
+   * Untracked paths (repo-relative) to add as well, e.g. a new dvc.lock or
+   * .gitignore written by the run. Ignored files among them are skipped.
+   */
+  include?: string[]
+}
+
+export interface ExperimentStore {
+  /** The sha HEAD points at, or null in a repository without commits. */
+  head(): Promise<string | null>
+  /** The symbolic name of HEAD (`refs/heads/main`), or null when detached. */
+  headRef(): Promise<string | null>
+  /** Resolve a git revision (sha, prefix, branch, tag, `HEAD~1`, full ref) to a commit sha, or null. */
+  resolve(rev: string): Promise<string | null>
+  /** Commit the workspace's tracked files (as they are now) plus `include`, without touching the index; returns the new sha. */
+  snapshot(options: SnapshotOptions): Promise<string>
+  /** Create or move a ref; with `expect`, only if it currently points there (null = must not exist). */
+  writeRef(ref: string, sha: string, options?: { expect?: string | null; reflogMessage?: string }): Promise<void>
+  deleteRef(ref: string): Promise<void>
+  /** Refs under a prefix (default `refs/exps/`), sorted by name. */
+  listRefs(prefix?: string): Promise<RefInfo[]>
+  readCommit(sha: string): Promise<CommitInfo>
+  /** A file's bytes in a commit, or null when the path is absent. */
+  readFile(sha: string, path: string): Promise<Uint8Array | null>
+  /** Repo-relative paths of the tracked files whose workspace content differs from `sha`'s tree (and those absent). */
+  changedFiles(sha: string): Promise<string[]>
+}

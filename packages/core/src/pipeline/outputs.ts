@@ -1,0 +1,78 @@
+/**
+ * Outputs in the workspace: removing them before a run, making persistent ones
+ * writable again, committing them into the cache, and checking them out.
+ */
+import { chmod, copyFile, lstat, readdir, readlink, rename, rm, stat } from 'node:fs/promises'
+import { join, resolve, dirname } from 'node:path'
+import { ensureIgnored } from './gitignore.js'
+import type { Workspace } from './workspace.js'
+import type { LockPathEntry, Out, Stage } from './types.js'
+
+/** Before a run: delete outs, except persist/checkpoint ones, which are only unprotected. */
+export async function prepareOutputs(ws: Workspace, stage: Stage): Promise<void> {
+  for (const out of stage.outs) {
+    const abs = ws.abs(out.path)
+    if (out.persist || out.checkpoint) await unprotect(abs)
+    else await rm(abs, { recursive: true, force: true })
+    ws.forget(out.path)
+  }
+}
+
+/** Replace links into the cache by private writable copies (recursively). */
+export async function unprotect(abs: string): Promise<void> {
+  const st = await lstat(abs).catch(() => undefined)
+  if (!st) return
+  if (st.isDirectory()) {
+    for (const name of await readdir(abs)) await unprotect(join(abs, name))
+    return
+  }
+  if (st.isSymbolicLink()) {
+    const target = resolve(dirname(abs), await readlink(abs))
+    const tmp = `${abs}.trellis-unprotect`
+    await copyFile(target, tmp)
+    await chmod(tmp, 0o644 | ((await stat(target)).mode & 0o111))
+    await rename(tmp, abs)
+  } else if (st.nlink > 1 || (st.mode & 0o200) === 0) {
+    const tmp = `${abs}.trellis-unprotect`
+    await copyFile(abs, tmp)
+    await chmod(tmp, (st.mode | 0o200) & 0o7777)
+    await rename(tmp, abs)
+  }
+}
+
+/**
+ * Put outputs into the cache (cached ones moved and linked back; uncached
+ * metrics/plots copied when the run-cache needs them) and git-ignore cached ones.
+ */
+export async function commitOutputs(ws: Workspace, stage: Stage, outs: LockPathEntry[], copyUncached: boolean): Promise<void> {
+  const byPath = new Map(outs.map((o) => [o.path, o]))
+  for (const out of stage.outs) {
+    const entry = byPath.get(out.pathAsWritten)
+    if (!entry?.md5) continue
+    if (out.cache) {
+      await ws.commitToCache(out.path, entry.md5, 'link')
+      await ensureIgnored(ws.root, out.path)
+    } else if (copyUncached) {
+      await ws.commitToCache(out.path, entry.md5, 'copy')
+    }
+  }
+}
+
+/** True when every out of an entry is present in the cache (dirs: manifest and every file). */
+export async function outputsInCache(ws: Workspace, stage: Stage, outs: LockPathEntry[]): Promise<boolean> {
+  const declared = new Set(stage.outs.map((o) => o.pathAsWritten))
+  if (outs.length !== declared.size || !outs.every((o) => declared.has(o.path))) return false
+  for (const o of outs) if (!o.md5 || !(await ws.hasObject(o.md5))) return false
+  return true
+}
+
+/** Materialise outs from the cache (uncached outs are copied, never linked). */
+export async function checkoutOutputs(ws: Workspace, stage: Stage, outs: LockPathEntry[]): Promise<void> {
+  const flags = new Map<string, Out>(stage.outs.map((o) => [o.pathAsWritten, o]))
+  for (const entry of outs) {
+    const out = flags.get(entry.path)!
+    await rm(ws.abs(out.path), { recursive: true, force: true })
+    await ws.checkoutFromCache(out.path, entry.md5!, out.cache ? 'link' : 'copy', entry.isexec)
+    if (out.cache) await ensureIgnored(ws.root, out.path)
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * `trellis status`: which stages changed and why, as `dvc status` reports it.
+ * Read-only: it never takes the project lock and never writes outside the
+ * state store.
+ */
+import type { Project } from '../project.js'
+import { PipelineIndex } from './pipeline-index.js'
+import { planStages } from './plan.js'
+import { isChanged, stageStatus, statusToJson, type StageStatus } from './stage-status.js'
+import { resolveTargets } from './targets.js'
+import { Workspace } from './workspace.js'
+
+export interface StatusOptions {
+  targets?: string[]
+  recursive?: boolean
+}
+
+/** address → DVC's list of reasons, only for changed stages, in pipeline order. */
+export async function pipelineStatus(project: Project, options: StatusOptions = {}): Promise<Record<string, unknown[]>> {
+  const index = await PipelineIndex.load(project.root)
+  const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
+  const plan = planStages(index, targets)
+  const ws = await Workspace.open(project.root, project.dvcConfig)
+  try {
+    const result: Record<string, unknown[]> = {}
+    for (const stage of plan) {
+      const status: StageStatus = await stageStatus(ws, stage, await ws.lockEntry(stage))
+      if (isChanged(status)) result[stage.address] = statusToJson(status)
+    }
+    return result
+  } finally {
+    await ws.close()
+  }
+}
+
+/** DVC's text form: tab indentation, statuses padded to 20 columns. */
+export function renderStatus(status: Record<string, unknown[]>): string {
+  if (Object.keys(status).length === 0) return 'Data and pipelines are up to date.\n'
+  const lines: string[] = []
+  const show = (value: unknown, indent: number): void => {
+    const ind = '\t'.repeat(indent)
+    if (typeof value === 'string') lines.push(`${ind}${value}`)
+    else if (Array.isArray(value)) value.forEach((v) => show(v, indent))
+    else if (value && typeof value === 'object') {
+      for (const [key, v] of Object.entries(value)) {
+        if (typeof v === 'string') lines.push(`${ind}${`${v}:`.padEnd(20)}${key}`)
+        else {
+          lines.push(`${ind}${key}:`)
+          show(v, indent + 1)
+        }
+      }
+    }
+  }
+  for (const [stage, reasons] of Object.entries(status)) {
+    lines.push(`${stage}:`)
+    show(reasons, 1)
+  }
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,67 @@
+/**
+ * An opened Trellis/DVC project: its roots, both configurations, the hook bus
+ * and the services plugins registered. `Project.open()` is the entry point of
+ * the Node API and of every CLI command.
+ */
+import { join } from 'node:path'
+import { loadDvcConfig, type DvcConfig } from './config/dvc-config.js'
+import { loadTrellisConfig, type TrellisConfig } from './config/trellis-config.js'
+import { createHooks, type TrellisHooks } from './hooks.js'
+import { ProjectLock, type AcquireOptions } from './lock/project-lock.js'
+import { applyPlugins, resolvePlugins } from './plugins/load-plugins.js'
+import { ServiceRegistry } from './plugins/service-registry.js'
+import type { Trellis, TrellisPlugin } from './plugins/trellis.js'
+import { findProjectRoot } from './repo/find-root.js'
+
+export interface OpenOptions {
+  /** Plugins loaded when the repository has no trellis config (the CLI passes the built-in ones). */
+  defaultPlugins?: () => Promise<TrellisPlugin[]>
+  /** Skip plugin loading entirely (read-only helpers). */
+  noPlugins?: boolean
+}
+
+export class Project implements Trellis {
+  readonly hooks: TrellisHooks = createHooks()
+  readonly services = new ServiceRegistry()
+
+  private constructor(
+    /** The DVC root (the directory holding `.dvc/`). */
+    readonly root: string,
+    /** The git work tree root (equal to `root` unless the project is a --subdir one). */
+    readonly gitRoot: string,
+    /** Where the command was run from. */
+    readonly cwd: string,
+    readonly dvcConfig: DvcConfig,
+    readonly config: TrellisConfig,
+  ) {}
+
+  get settings(): Readonly<Record<string, unknown>> {
+    return this.config.settings
+  }
+
+  get dvcDir(): string {
+    return join(this.root, '.dvc')
+  }
+
+  get tmpDir(): string {
+    return join(this.root, '.dvc', 'tmp')
+  }
+
+  static async open(cwd: string = process.cwd(), options: OpenOptions = {}): Promise<Project> {
+    const { root, gitRoot } = findProjectRoot(cwd)
+    const [dvcConfig, config] = await Promise.all([loadDvcConfig(root), loadTrellisConfig(root)])
+    const project = new Project(root, gitRoot, cwd, dvcConfig, config)
+    if (!options.noPlugins) {
+      if (config.plugins) await applyPlugins(project, await resolvePlugins(root, config.plugins, config.filepath!))
+      else if (options.defaultPlugins) await applyPlugins(project, await options.defaultPlugins())
+    }
+    return project
+  }
+
+  /** Take the project lock (`.dvc/tmp/lock`) for a writing command. */
+  async lock(cmd: string, options?: AcquireOptions): Promise<ProjectLock> {
+    const lock = new ProjectLock(join(this.tmpDir, 'lock'), cmd)
+    await lock.acquire(options)
+    return lock
+  }
+}

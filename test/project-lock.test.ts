@@ -1,0 +1,71 @@
+/** The project lock: waiting writers, stale locks, read-only commands, Ctrl-C. */
+import { afterEach, describe, expect, it } from 'vitest'
+import { writeFileSync } from 'node:fs'
+import { makeRepo, type Repo } from './support/repo.js'
+
+const repos: Repo[] = []
+afterEach(() => repos.splice(0).forEach((r) => r.remove()))
+
+const waitFor = async (cond: () => boolean, ms = 15000) => {
+  const start = Date.now()
+  while (!cond()) {
+    if (Date.now() - start > ms) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('project lock', () => {
+  it('a second writer waits, naming the holder pid; status does not wait', async () => {
+    const r = makeRepo({
+      'dvc.yaml': 'stages:\n  slow:\n    cmd: touch started && sleep 2 && echo done > out.txt\n    outs:\n    - out.txt\n',
+    })
+    repos.push(r)
+    const first = r.spawn(['repro'])
+    await waitFor(() => r.exists('started'))
+    const holder = JSON.parse(r.read('.dvc/tmp/lock'))
+    expect(holder.pid).toBe(first.pid)
+    const status = await r.run(['status'])
+    expect(status.code).toBe(0)
+    expect(status.stdout).toContain('slow:')
+    const second = await r.run(['repro'])
+    expect(second.stderr).toContain(`waiting for the project lock held by process ${first.pid}`)
+    expect(second.code).toBe(0)
+    expect(second.stdout).toContain('Data and pipelines are up to date.')
+    expect(r.exists('.dvc/tmp/lock')).toBe(false)
+  })
+
+  it('takes over a stale lock left by a dead process', async () => {
+    const r = makeRepo({ 'dvc.yaml': 'stages:\n  s:\n    cmd: echo hi > out.txt\n    outs:\n    - out.txt\n' })
+    repos.push(r)
+    writeFileSync(r.path('.dvc/tmp/lock'), JSON.stringify({ pid: 2147480000, cmd: 'trellis repro' }))
+    const res = await r.run(['repro'])
+    expect(res.code).toBe(0)
+    expect(r.read('out.txt')).toBe('hi\n')
+    expect(r.exists('.dvc/tmp/lock')).toBe(false)
+  })
+
+  it('Ctrl-C stops the running command, releases the lock and records nothing half-done', async () => {
+    const r = makeRepo({
+      'dvc.yaml': 'stages:\n  a:\n    cmd: echo a > a.txt\n    outs:\n    - a.txt\n  b:\n    cmd: touch started && sleep 30 && echo b > b.txt\n    deps:\n    - a.txt\n    outs:\n    - b.txt\n',
+    })
+    repos.push(r)
+    const child = r.spawn(['repro', 'b'])
+    let stderr = ''
+    child.stderr!.on('data', (d) => (stderr += d))
+    await waitFor(() => r.exists('started'))
+    const t0 = Date.now()
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)))
+    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(code).toBe(130)
+    expect(stderr).toContain('ERROR: interrupted')
+    expect(r.exists('.dvc/tmp/lock')).toBe(false)
+    const lock = r.read('dvc.lock')
+    expect(lock).toContain('  a:\n')
+    expect(lock).not.toContain('  b:\n')
+    // the next run is correct
+    r.write('dvc.yaml', r.read('dvc.yaml').replace('sleep 30', 'sleep 0'))
+    expect((await r.run(['repro', 'b'])).code).toBe(0)
+    expect(r.read('b.txt')).toBe('b\n')
+  })
+})
