@@ -7,6 +7,7 @@ const suites = {
   hash: () => import('./hash.js'),
   'noop-repro': () => import('./noop-repro.js'),
   startup: () => import('./startup.js'),
+  'exp-store-snapshot': () => import('./exp-store-snapshot.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -51,5 +51,6 @@ export abstract class TrellisCommand extends Command {
 
 /** The plugins loaded when a repository has no trellis config. */
 async function builtinPlugins() {
-  return []
+  const { gitRefsPlugin } = await import('@trellis/plugin-git-refs')
+  return [gitRefsPlugin]
 }

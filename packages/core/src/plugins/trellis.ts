@@ -6,7 +6,10 @@ import type { TrellisHooks } from '../hooks.js'
 import type { ServiceRegistry } from './service-registry.js'
 
 export interface Trellis {
+  /** The project root (the directory holding `.dvc/`). */
   readonly root: string
+  /** The git work tree root (equal to `root` unless the project lives in a subdirectory). */
+  readonly gitRoot: string
   readonly hooks: TrellisHooks
   readonly services: ServiceRegistry
   /** Settings from the `trellis` config (cosmiconfig), minus `plugins`. */

@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ServiceRegistry, type Trellis } from '@trellis/core'
+import plugin, { gitRefsPlugin } from './index.js'
+import { GitRefsStore } from './store.js'
+import { cleanupRepos, git, isolateGitEnv, makeRepo } from './test-support/git-fixture.js'
+
+beforeAll(isolateGitEnv)
+afterAll(cleanupRepos)
+
+describe('plugin', () => {
+  it('registers the experiment store for the project root', async () => {
+    expect(plugin).toBe(gitRefsPlugin)
+    expect(plugin.name).toBe('git-refs')
+    const root = makeRepo()
+    const trellis = { root, services: new ServiceRegistry(), settings: {} } as unknown as Trellis
+    await plugin.apply(trellis)
+    const store = await trellis.services.get('experimentStore')
+    expect(store).toBeInstanceOf(GitRefsStore)
+    expect(await store.head()).toBe(git(root, 'rev-parse', 'HEAD'))
+  })
+
+  it('fails with NOT_A_GIT_REPO outside a repository', async () => {
+    const trellis = { root: '/', services: new ServiceRegistry(), settings: {} } as unknown as Trellis
+    await plugin.apply(trellis)
+    await expect(trellis.services.get('experimentStore')).rejects.toMatchObject({ code: 'NOT_A_GIT_REPO' })
+  })
+})

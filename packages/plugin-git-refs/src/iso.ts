@@ -1,0 +1,18 @@
+/**
+ * isomorphic-git, loaded on first use: importing it costs ~100 ms, and most
+ * store calls (refs, loose objects, snapshots) never need it. It reads packed
+ * objects, expands abbreviated shas and evaluates .gitignore rules.
+ */
+import * as fs from 'node:fs'
+
+type Iso = typeof import('isomorphic-git')
+
+let loading: Promise<Iso> | undefined
+
+export function loadIso(): Promise<Iso> {
+  loading ??= import('isomorphic-git').then((module) => ((module as { default?: Iso }).default ?? module) as Iso)
+  return loading
+}
+
+/** Node's fs, as isomorphic-git's FsClient. */
+export const isoFs = fs

@@ -1,0 +1,102 @@
+/**
+ * The native-git backend: git's own plumbing on a temporary copy of the
+ * index (`GIT_INDEX_FILE`), so the real index is never written.
+ */
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { copyFileSync, rmSync, statSync, utimesSync } from 'node:fs'
+import { join } from 'node:path'
+import { gitError } from './objects.js'
+
+export interface GitRun {
+  stdout: string
+  code: number
+}
+
+/** Run git, resolving with stdout; a non-zero exit is an error unless listed in `okCodes`. */
+export function runGit(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; okCodes?: number[] }): Promise<GitRun> {
+  return new Promise((resolve, reject) => {
+    const input = options.input
+    const child = spawn('git', args, { cwd: options.cwd, env: options.env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk))
+    child.on('error', (error) => reject(gitError(`cannot run git ${args[0]}`, error)))
+    child.on('close', (code) => {
+      const exit = code ?? 1
+      if (exit === 0 || options.okCodes?.includes(exit)) resolve({ stdout: Buffer.concat(out).toString('utf8'), code: exit })
+      else reject(gitError(`git ${args[0]} failed (exit ${exit}): ${Buffer.concat(err).toString('utf8').trim()}`, undefined))
+    })
+    if (child.stdin) {
+      child.stdin.on('error', () => {}) // git exited without reading: its exit code tells
+      child.stdin.end(input)
+    }
+  })
+}
+
+/** The environment for git on this repository, whatever GIT_DIR & co the caller's environment has. */
+function gitEnv(root: string, gitDir: string, indexFile: string): NodeJS.ProcessEnv {
+  return { ...process.env, GIT_DIR: gitDir, GIT_WORK_TREE: root, GIT_INDEX_FILE: indexFile, GIT_OPTIONAL_LOCKS: '0' }
+}
+
+/**
+ * A private copy of the index for git to work on. Its mtime is set no later
+ * than the original's whole second, so entries that were "racily clean" in
+ * the real index stay suspect in the copy (git re-hashes them).
+ */
+export function withTempIndex<T>(gitDir: string, work: (indexFile: string) => Promise<T>): Promise<T> {
+  const real = join(gitDir, 'index')
+  const temp = join(gitDir, `trellis-index-${process.pid}-${randomBytes(4).toString('hex')}`)
+  try {
+    const st = statSync(real)
+    copyFileSync(real, temp)
+    const second = Math.floor(st.mtimeMs / 1000)
+    utimesSync(temp, second, second)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw gitError('cannot copy the git index', error)
+  }
+  return work(temp).finally(() => {
+    rmSync(temp, { force: true })
+    rmSync(`${temp}.lock`, { force: true })
+  })
+}
+
+/**
+ * Untracked, not ignored files among `paths` (directories listed
+ * recursively, ignored ones pruned): what `git add -- <paths>` would add.
+ * Reads the real index without writing it.
+ */
+export async function listUntracked(root: string, gitDir: string, paths: string[]): Promise<string[]> {
+  if (paths.length === 0) return []
+  const env = gitEnv(root, gitDir, join(gitDir, 'index'))
+  const args = ['--literal-pathspecs', 'ls-files', '-z', '--others', '--exclude-standard', '--', ...paths.map((p) => p || '.')]
+  const out = await runGit(args, { cwd: root, env })
+  // a nested repository is listed as `dir/`: git add would make it a gitlink; it is left out
+  return out.stdout.split('\0').filter((path) => path && !path.endsWith('/'))
+}
+
+/**
+ * The tree `git add -u && git add -- <untracked include> && git write-tree`
+ * gives, computed on a temporary copy of the index. Two git processes in
+ * the common case (add -u, listing the includes, run side by side; then
+ * write-tree), a third when an include is untracked.
+ */
+export async function nativeWriteTree(root: string, gitDir: string, include: string[]): Promise<string> {
+  return withTempIndex(gitDir, async (indexFile) => {
+    const opts = { cwd: root, env: gitEnv(root, gitDir, indexFile) }
+    const [, untracked] = await Promise.all([runGit(['add', '-u'], opts), listUntracked(root, gitDir, include)])
+    if (untracked.length > 0) await runGit(['--literal-pathspecs', 'add', '--', ...untracked], opts)
+    return (await runGit(['write-tree'], opts)).stdout.trim()
+  })
+}
+
+/** Paths whose worktree state differs from `commit`'s tree (tracked files, and files of the tree missing from the index). */
+export async function nativeChangedFiles(root: string, gitDir: string, commit: string): Promise<string[]> {
+  return withTempIndex(gitDir, async (indexFile) => {
+    const opts = { cwd: root, env: gitEnv(root, gitDir, indexFile) }
+    await runGit(['update-index', '-q', '--refresh'], { ...opts, okCodes: [1] })
+    const out = await runGit(['diff-index', '--name-only', '-z', '--no-renames', commit, '--'], opts)
+    return out.stdout.split('\0').filter(Boolean).sort()
+  })
+}

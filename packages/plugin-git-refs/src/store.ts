@@ -1,0 +1,389 @@
+/**
+ * The experiment store on git refs: experiments are commits under
+ * `refs/exps/<2 hex>/<38 hex>/<name>`, written without touching HEAD, the
+ * index, branches or the stash.
+ *
+ * A snapshot (the tree `git add -u && git add <include> && git write-tree`
+ * would give, committed on `parent`) has two backends:
+ *
+ * - `native` (the default when `git` is on PATH): git computes the tree on a
+ *   temporary copy of the index (`GIT_INDEX_FILE`); two git processes.
+ * - `fs` (the default without git): in process. The index's stat data tell
+ *   which tracked files changed; only those are hashed, only missing blobs
+ *   and trees are written (loose objects), directories the cache-tree
+ *   extension vouches for are not rebuilt. Untracked and ignored
+ *   directories are never visited. File contents are stored as they are
+ *   (no clean/smudge filters or end-of-line normalisation).
+ *
+ * Measured by bench/exp-store-snapshot.js (5,000 tracked files, a 50,000-file
+ * ignored .venv, 11 files changed, fresh process, 2 vCPU): native 47–68 ms,
+ * fs 76–126 ms, git's own plumbing 38–48 ms; fs is faster only below ~1,000
+ * tracked files (21 vs 39 ms at 500). Either way the commit object itself is
+ * written here, so both give the same commit for the same tree, identity
+ * and time.
+ *
+ * Refs are read and written the way git does it (loose files, packed-refs,
+ * `.lock` files) so compare-and-swap updates exclude native git as well.
+ * isomorphic-git (loaded lazily) reads packed objects and expands short shas.
+ */
+import { lstatSync, readdirSync, existsSync } from 'node:fs'
+import { isAbsolute, join, posix, relative } from 'node:path'
+import { TrellisError, type CommitInfo, type ExperimentStore, type RefInfo, type SnapshotOptions } from '@trellis/core'
+import { contentFiltersInUse } from './attributes.js'
+import { configBool, configString, formatIdentity, identity, readGitConfig, type GitConfig } from './config.js'
+import { readIndex } from './index-file.js'
+import { isoFs, loadIso } from './iso.js'
+import { MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE, ObjectDb, gitError, parseCommit, parseTagTarget, parseTree, serializeCommit } from './objects.js'
+import { RefDb } from './refs.js'
+import { findRepo, hasGitBinary } from './repo.js'
+import { buildTree, sortEntries, writeTree, type TreeNode } from './tree.js'
+import { hashWorktreePath, scanTracked, type StatPolicy, type WorktreeEntry } from './worktree.js'
+
+export type SnapshotBackend = 'fs' | 'native'
+
+export interface GitRefsStoreOptions {
+  /**
+   * Snapshot backend. `auto` (default): `native` when `git` is on PATH, else
+   * `fs`. `fs` / `native` force one (`native` fails without git). The
+   * `TRELLIS_GIT_BACKEND` environment variable overrides this.
+   * `changedFiles` runs in process unless the repository needs git's content
+   * filters or has a split index (then it asks git, when git is there).
+   */
+  backend?: 'auto' | SnapshotBackend
+}
+
+const SHA_RE = /^[0-9a-f]{40}$/
+
+export class GitRefsStore implements ExperimentStore {
+  /** The worktree's top level (may be above the Trellis project root). */
+  readonly root: string
+  readonly gitDir: string
+  readonly commonDir: string
+  private readonly refs: RefDb
+  private readonly db: ObjectDb
+  private readonly backendOption: 'auto' | SnapshotBackend
+
+  constructor(start: string, options: GitRefsStoreOptions = {}) {
+    const paths = findRepo(start)
+    this.root = paths.root
+    this.gitDir = paths.gitDir
+    this.commonDir = paths.commonDir
+    this.refs = new RefDb(paths.gitDir, paths.commonDir)
+    this.db = new ObjectDb(paths.commonDir)
+    const fromEnv = process.env.TRELLIS_GIT_BACKEND
+    this.backendOption = fromEnv === 'fs' || fromEnv === 'native' || fromEnv === 'auto' ? fromEnv : (options.backend ?? 'auto')
+    const format = configString(readGitConfig(this.commonDir), 'extensions.objectformat')
+    if (format && format.toLowerCase() !== 'sha1') {
+      throw new TrellisError('GIT_ERROR', `this repository uses ${format} object names, which Trellis does not support yet`)
+    }
+    if (this.backendOption === 'native' && !hasGitBinary()) {
+      throw new TrellisError('GIT_ERROR', "the 'native' git backend needs git on PATH", { hint: "Install git, or use backend 'auto'." })
+    }
+  }
+
+  async head(): Promise<string | null> {
+    return this.refs.resolve('HEAD')
+  }
+
+  async headRef(): Promise<string | null> {
+    return this.refs.headRef()
+  }
+
+  // ---- revisions -------------------------------------------------------
+
+  async resolve(rev: string): Promise<string | null> {
+    const text = rev.trim()
+    const cut = text.search(/[~^]/)
+    const base = cut < 0 ? text : text.slice(0, cut)
+    const suffix = cut < 0 ? '' : text.slice(cut)
+    if (!base || !/^(?:~\d*|\^\d*|\^\{(?:commit)?\})*$/.test(suffix)) return null
+    const start = await this.resolveBase(base === '@' ? 'HEAD' : base)
+    if (!start) return null
+    let oid = start.trusted ? start.oid : await this.peelToCommit(start.oid)
+    for (const op of suffix.match(/~\d*|\^\{[a-z]*\}|\^\d*/g) ?? []) {
+      if (!oid) return null
+      if (op.startsWith('^{')) continue // already a commit
+      const count = op.length > 1 ? Number(op.slice(1)) : 1
+      if (op[0] === '~') {
+        for (let i = 0; i < count && oid; i++) oid = (await this.commitOf(oid))?.parents[0] ?? null
+      } else if (count > 0) {
+        oid = (await this.commitOf(oid))?.parents[count - 1] ?? null
+      }
+    }
+    return oid
+  }
+
+  /** A base revision: full sha, a ref by git's DWIM rules, or an abbreviated sha. */
+  private async resolveBase(base: string): Promise<{ oid: string; trusted: boolean } | null> {
+    if (SHA_RE.test(base.toLowerCase())) return { oid: base.toLowerCase(), trusted: false }
+    const candidates = base.startsWith('refs/')
+      ? [base]
+      : [
+          ...(/^[A-Z_]+$/.test(base) ? [base] : []),
+          `refs/${base}`,
+          `refs/tags/${base}`,
+          `refs/heads/${base}`,
+          `refs/remotes/${base}`,
+          `refs/remotes/${base}/HEAD`,
+        ]
+    const packed = this.refs.readPacked()
+    for (const ref of candidates) {
+      const oid = this.refs.resolve(ref, packed)
+      // Branches, HEAD and experiment refs point at commits; anything else (tags) is peeled.
+      if (oid) return { oid, trusted: ref === 'HEAD' || /^refs\/(heads|exps|remotes)\//.test(ref) }
+    }
+    if (/^[0-9a-f]{4,39}$/i.test(base)) {
+      const oid = await this.db.expand(base)
+      return oid ? { oid, trusted: false } : null
+    }
+    return null
+  }
+
+  private async peelToCommit(oid: string): Promise<string | null> {
+    for (let depth = 0; depth < 10; depth++) {
+      const object = await this.db.read(oid)
+      if (!object) return null
+      if (object.type === 'commit') return oid
+      if (object.type !== 'tag') return null
+      oid = parseTagTarget(object.content)
+    }
+    return null
+  }
+
+  private async commitOf(oid: string): Promise<ReturnType<typeof parseCommit> | null> {
+    const object = await this.db.read(oid)
+    return object?.type === 'commit' ? parseCommit(object.content) : null
+  }
+
+  // ---- objects -------------------------------------------------------
+
+  async readCommit(sha: string): Promise<CommitInfo> {
+    const oid = SHA_RE.test(sha) ? sha : await this.resolve(sha)
+    const commit = oid ? await this.commitOf(oid) : null
+    if (!oid || !commit) throw gitError(`commit '${sha}' not found`, undefined)
+    const time = /> (-?\d+) [+-]\d{4}$/.exec(commit.committer)
+    return { sha: oid, tree: commit.tree, parents: commit.parents, message: commit.message, timestamp: time ? Number(time[1]) : 0 }
+  }
+
+  async readFile(sha: string, path: string): Promise<Uint8Array | null> {
+    const commit = await this.readCommit(sha)
+    const parts = normalizeRepoPath(this.root, path).split('/').filter(Boolean)
+    let tree = commit.tree
+    for (let i = 0; i < parts.length; i++) {
+      const entry = parseTree(await this.db.readTyped(tree, 'tree')).find((e) => e.name === parts[i])
+      if (!entry) return null
+      if (i === parts.length - 1) {
+        if (entry.mode === MODE_TREE || entry.mode === MODE_GITLINK) return null
+        return new Uint8Array(await this.db.readTyped(entry.oid, 'blob'))
+      }
+      if (entry.mode !== MODE_TREE) return null
+      tree = entry.oid
+    }
+    return null
+  }
+
+  // ---- refs -------------------------------------------------------
+
+  async writeRef(ref: string, sha: string, options: { expect?: string | null; reflogMessage?: string } = {}): Promise<void> {
+    await this.refs.write(ref, sha, {
+      expect: options.expect,
+      message: options.reflogMessage,
+      who: () => formatIdentity(identity('committer', readGitConfig(this.commonDir))),
+    })
+  }
+
+  async deleteRef(ref: string): Promise<void> {
+    await this.refs.delete(ref)
+  }
+
+  async listRefs(prefix = 'refs/exps/'): Promise<RefInfo[]> {
+    return this.refs.list(prefix)
+  }
+
+  // ---- snapshots -------------------------------------------------------
+
+  /** The backend snapshots use (see {@link GitRefsStoreOptions.backend}). */
+  snapshotBackend(): SnapshotBackend {
+    if (this.backendOption !== 'auto') return this.backendOption
+    return hasGitBinary() ? 'native' : 'fs'
+  }
+
+  async snapshot(options: SnapshotOptions): Promise<string> {
+    const parent = await this.parentCommit(options.parent)
+    const message = options.message.endsWith('\n') ? options.message : `${options.message}\n`
+    const include = (options.include ?? []).map((path) => normalizeRepoPath(this.root, path))
+    const config = readGitConfig(this.commonDir)
+    const author = identity('author', config)
+    const committer = identity('committer', config)
+    const commit = (tree: string): string =>
+      this.db.write(
+        'commit',
+        serializeCommit({ tree, parents: [parent], author: formatIdentity(author), committer: formatIdentity(committer), message }),
+      )
+    if (this.snapshotBackend() === 'native') {
+      const { nativeWriteTree } = await import('./native.js')
+      const existing = include.filter((path) => lstatSync(join(this.root, path), { throwIfNoEntry: false }))
+      return commit(await nativeWriteTree(this.root, this.gitDir, existing))
+    }
+    const index = readIndex(join(this.gitDir, 'index'))
+    if (index.unsupported) {
+      throw gitError(`this repository's index uses a ${index.unsupported}, which needs git on PATH`, undefined, "Install git, or use the 'native' backend.")
+    }
+    const policy = statPolicy(config)
+    const scan = await scanTracked(this.root, index, this.db, policy, true)
+    const added = await this.addIncludes(scan.entries, include, policy)
+    const entries = added.length === 0 ? scan.entries : sortEntries([...scan.entries, ...added])
+    const tree = buildTree(entries, { cacheTree: index.cacheTree, dirty: [...scan.changed, ...added.map((e) => e.path)] })
+    writeTree(tree, this.db, index.cacheTree)
+    return commit(tree.oid)
+  }
+
+  /**
+   * The parent as a commit sha. A full sha that is stored is taken as is when
+   * it is packed (checking its type would load the pack through isomorphic-git).
+   */
+  private async parentCommit(rev: string): Promise<string> {
+    const sha = rev.toLowerCase()
+    let oid: string | null
+    if (SHA_RE.test(sha) && !this.db.hasLoose(sha)) oid = this.db.has(sha) ? sha : null
+    else oid = await this.resolve(rev)
+    if (!oid) throw gitError(`cannot snapshot: parent commit '${rev}' not found`, undefined)
+    return oid
+  }
+
+  /**
+   * What `git add -- <include>` adds to the scanned entries: untracked files
+   * that are not ignored (directories recursively, ignored ones pruned).
+   * Listed by `git ls-files --others --exclude-standard` when git is on PATH
+   * (one process; honours every exclude source), else walked here with
+   * isomorphic-git's .gitignore rules.
+   */
+  private async addIncludes(entries: WorktreeEntry[], include: string[], policy: StatPolicy): Promise<WorktreeEntry[]> {
+    if (include.length === 0) return []
+    const tracked = new Set(entries.map((e) => e.path))
+    const candidates = include.filter((path) => !tracked.has(path) && lstatSync(join(this.root, path), { throwIfNoEntry: false }))
+    if (candidates.length === 0) return []
+    const files = hasGitBinary() ? await this.untrackedByGit(candidates) : await this.untrackedByWalk(candidates, tracked)
+    const added: WorktreeEntry[] = []
+    for (const path of new Set(files)) {
+      if (tracked.has(path)) continue
+      const absolute = join(this.root, path)
+      const st = lstatSync(absolute, { throwIfNoEntry: false })
+      if (!st || (!st.isFile() && !st.isSymbolicLink())) continue
+      const mode = st.isSymbolicLink() ? MODE_SYMLINK : policy.fileMode && (st.mode & 0o100) !== 0 ? MODE_EXEC : MODE_FILE
+      const oid = await hashWorktreePath(this.db, absolute, st, true)
+      added.push({ path, mode, oid })
+    }
+    return added
+  }
+
+  private async untrackedByGit(paths: string[]): Promise<string[]> {
+    const { listUntracked } = await import('./native.js')
+    return listUntracked(this.root, this.gitDir, paths)
+  }
+
+  private async untrackedByWalk(paths: string[], tracked: Set<string>): Promise<string[]> {
+    const git = await loadIso()
+    const found: string[] = []
+    const visit = async (path: string): Promise<void> => {
+      if (tracked.has(path)) return
+      const absolute = join(this.root, path)
+      const st = lstatSync(absolute, { throwIfNoEntry: false })
+      if (!st) return
+      if (path !== '' && (await git.isIgnored({ fs: isoFs, dir: this.root, gitdir: this.gitDir, filepath: path }))) return
+      if (st.isDirectory()) {
+        if (path !== '' && existsSync(join(absolute, '.git'))) return // a nested repository: not added
+        for (const name of readdirSync(absolute)) await visit(path === '' ? name : `${path}/${name}`)
+      } else {
+        found.push(path)
+      }
+    }
+    for (const path of paths) await visit(path)
+    return found
+  }
+
+  // ---- worktree comparison -------------------------------------------------
+
+  async changedFiles(sha: string): Promise<string[]> {
+    const commit = await this.readCommit(sha)
+    const config = readGitConfig(this.commonDir)
+    const index = readIndex(join(this.gitDir, 'index'))
+    // In process unless only git can tell (content filters, split index) and git is there to ask.
+    const needsGit = index.unsupported !== undefined || contentFiltersInUse(this.root, this.commonDir, config, index.entries)
+    if (this.backendOption === 'native' || (needsGit && this.backendOption === 'auto' && hasGitBinary())) {
+      const { nativeChangedFiles } = await import('./native.js')
+      return nativeChangedFiles(this.root, this.gitDir, commit.sha)
+    }
+    const policy = statPolicy(config)
+    const scan = await scanTracked(this.root, index, this.db, policy, false)
+    const changed = new Set<string>()
+    await this.diffTree(buildTree(scan.entries), commit.tree, changed, policy)
+    return [...changed].sort()
+  }
+
+  /** Collect the paths where the worktree (`node`, from the index) and a stored tree differ. */
+  private async diffTree(node: TreeNode | null, treeOid: string | null, out: Set<string>, policy: StatPolicy): Promise<void> {
+    if (node && treeOid && node.oid === treeOid) return
+    const prefix = node?.path ?? ''
+    const stored = new Map(treeOid ? parseTree(await this.db.readTyped(treeOid, 'tree')).map((e) => [e.name, e] as const) : [])
+    const ours = new Map((node?.children ?? []).map((child) => [child.name, child] as const))
+    for (const name of new Set([...stored.keys(), ...ours.keys()])) {
+      const path = prefix === '' ? name : `${prefix}/${name}`
+      const theirs = stored.get(name)
+      const mine = ours.get(name)
+      if (mine?.node) {
+        if (theirs && theirs.mode !== MODE_TREE) out.add(path)
+        await this.diffTree(mine.node, theirs?.mode === MODE_TREE ? theirs.oid : null, out, policy)
+      } else if (mine) {
+        if (!theirs || theirs.mode !== mine.mode || theirs.oid !== mine.oid) out.add(path)
+        if (theirs?.mode === MODE_TREE && mine.mode !== MODE_TREE) await this.diffStoredOnly(path, theirs.oid, out, policy)
+      } else if (theirs!.mode === MODE_TREE) {
+        // Only in the stored tree: compare with what is on disk, untracked or absent.
+        await this.diffStoredOnly(path, theirs!.oid, out, policy)
+      } else if (!(await this.sameOnDisk(path, theirs!.mode, theirs!.oid, policy))) {
+        out.add(path)
+      }
+    }
+  }
+
+  private async diffStoredOnly(prefix: string, treeOid: string, out: Set<string>, policy: StatPolicy): Promise<void> {
+    for (const entry of parseTree(await this.db.readTyped(treeOid, 'tree'))) {
+      const path = `${prefix}/${entry.name}`
+      if (entry.mode === MODE_TREE) await this.diffStoredOnly(path, entry.oid, out, policy)
+      else if (!(await this.sameOnDisk(path, entry.mode, entry.oid, policy))) out.add(path)
+    }
+  }
+
+  private async sameOnDisk(path: string, mode: number, oid: string, policy: StatPolicy): Promise<boolean> {
+    const absolute = join(this.root, path)
+    let st
+    try {
+      st = lstatSync(absolute)
+    } catch {
+      return false
+    }
+    if (mode === MODE_GITLINK || st.isDirectory()) return false
+    const diskMode = st.isSymbolicLink() ? MODE_SYMLINK : !policy.fileMode ? mode : (st.mode & 0o100) !== 0 ? MODE_EXEC : MODE_FILE
+    if (diskMode !== mode) return false
+    return (await hashWorktreePath(this.db, absolute, st, false)) === oid
+  }
+}
+
+function statPolicy(config: GitConfig): StatPolicy {
+  return {
+    fileMode: configBool(config, 'core.filemode', true),
+    trustCtime: configBool(config, 'core.trustctime', true),
+    minimal: configString(config, 'core.checkstat')?.toLowerCase() === 'minimal',
+    symlinks: configBool(config, 'core.symlinks', true),
+  }
+}
+
+/** A repo-relative POSIX path; absolute paths must lie inside the worktree. */
+function normalizeRepoPath(root: string, path: string): string {
+  const rel = isAbsolute(path) ? relative(root, path) : path
+  const normal = posix.normalize(rel.replace(/\\/g, '/')).replace(/^\.(\/|$)/, '').replace(/\/+$/, '')
+  if (normal === '..' || normal.startsWith('../') || isAbsolute(normal)) {
+    throw new TrellisError('PATH_OUTSIDE_REPO', `'${path}' is outside the repository`)
+  }
+  return normal
+}
