@@ -21,3 +21,19 @@ export { Hasher } from './hash/hasher.js'
 export { ObjectCache } from './cache/object-cache.js'
 export * from './experiments/exp-ref.js'
 export * from './experiments/resolve-exp.js'
+export {
+  parseOverrides,
+  parseKeyPath,
+  parseOverrideValue,
+  resolveKeyPath,
+  planOverrides,
+  applyOverrides,
+  editParamsText,
+  type Override,
+  type KeySegment,
+  type ParamChange,
+  type FilePlan,
+  type OverridePlan,
+  type ApplyOverridesResult,
+} from './experiments/param-overrides.js'
+export type { EditOp, PathSegment } from './params/edit-ops.js'
