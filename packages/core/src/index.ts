@@ -23,3 +23,19 @@ export * from './experiments/exp-ref.js'
 export * from './experiments/resolve-exp.js'
 export * from './experiments/exp-hash.js'
 export { runExperiment, checkExpRun, experimentStore, EXEC_APPLY, type ExpRunOptions, type ExpRunResult } from './experiments/exp-run.js'
+export {
+  parseOverrides,
+  parseKeyPath,
+  parseOverrideValue,
+  resolveKeyPath,
+  planOverrides,
+  applyOverrides,
+  editParamsText,
+  type Override,
+  type KeySegment,
+  type ParamChange,
+  type FilePlan,
+  type OverridePlan,
+  type ApplyOverridesResult,
+} from './experiments/param-overrides.js'
+export type { EditOp, PathSegment } from './params/edit-ops.js'

@@ -28,19 +28,22 @@ export class PythonSyntaxError extends Error {
   }
 }
 
-type TokType = 'name' | 'number' | 'string' | 'op'
+export type TokType = 'name' | 'number' | 'string' | 'op'
 
-interface Token {
+export interface Token {
   type: TokType
   text: string
   line: number
+  /** Offset of the token's first character in the source, and just past its last one. */
+  start: number
+  end: number
   /** strings: decoded value; `bytes`/`fstring` mark literals DVC does not accept. */
   value?: string
   bytes?: boolean
   fstring?: boolean
 }
 
-interface LogicalLine {
+export interface LogicalLine {
   indent: number
   tokens: Token[]
   line: number
@@ -54,7 +57,8 @@ const OPERATORS = [
 const NAME_START = /[\p{L}\p{Nl}_]/u
 const NAME_CHAR = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_]/u
 
-function tokenize(text: string): LogicalLine[] {
+/** Split Python source into logical lines of tokens (brackets and `\\` join physical lines). */
+export function tokenize(text: string): LogicalLine[] {
   const lines: LogicalLine[] = []
   let pos = 0
   let line = 1
@@ -139,6 +143,8 @@ function tokenize(text: string): LogicalLine[] {
         type: 'string',
         text: text.slice(pos, p),
         line: startLine,
+        start: pos,
+        end: p,
         value: prefix.includes('r') ? raw : decodeEscapes(raw),
         bytes: prefix.includes('b'),
         fstring: prefix.includes('f'),
@@ -149,7 +155,7 @@ function tokenize(text: string): LogicalLine[] {
     if (NAME_START.test(ch)) {
       let p = pos + 1
       while (p < text.length && NAME_CHAR.test(text[p])) p++
-      target.tokens.push({ type: 'name', text: text.slice(pos, p), line })
+      target.tokens.push({ type: 'name', text: text.slice(pos, p), line, start: pos, end: p })
       pos = p
       continue
     }
@@ -158,14 +164,14 @@ function tokenize(text: string): LogicalLine[] {
         text.slice(pos, pos + 400),
       )
     if (numberMatch && (ch !== '.' || /[0-9]/.test(text[pos + 1] ?? ''))) {
-      target.tokens.push({ type: 'number', text: numberMatch[0], line })
+      target.tokens.push({ type: 'number', text: numberMatch[0], line, start: pos, end: pos + numberMatch[0].length })
       pos += numberMatch[0].length
       continue
     }
     if ('([{'.includes(ch)) {
       depth++
       bracketStack.push({ ch, line })
-      target.tokens.push({ type: 'op', text: ch, line })
+      target.tokens.push({ type: 'op', text: ch, line, start: pos, end: pos + 1 })
       pos++
       continue
     }
@@ -174,12 +180,12 @@ function tokenize(text: string): LogicalLine[] {
       const expected = open ? { '(': ')', '[': ']', '{': '}' }[open.ch] : undefined
       if (expected !== ch) throw new PythonSyntaxError(`unmatched '${ch}'`, line)
       depth--
-      target.tokens.push({ type: 'op', text: ch, line })
+      target.tokens.push({ type: 'op', text: ch, line, start: pos, end: pos + 1 })
       pos++
       continue
     }
     const op = OPERATORS.find((o) => text.startsWith(o, pos)) ?? ch
-    target.tokens.push({ type: 'op', text: op, line })
+    target.tokens.push({ type: 'op', text: op, line, start: pos, end: pos + op.length })
     pos += op.length
   }
   if (bracketStack.length) {
@@ -338,7 +344,12 @@ function setKey(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 /** `_ast_tree_to_dict` over a block of logical lines (all at the block's indentation). */
-function blockToDict(lines: LogicalLine[], onlySelfParams: boolean): Record<string, unknown> {
+function blockToDict(
+  lines: LogicalLine[],
+  onlySelfParams: boolean,
+  spans?: Map<string, Token[]>,
+  prefix: string[] = [],
+): Record<string, unknown> {
   const result: Record<string, unknown> = {}
   let i = 0
   while (i < lines.length) {
@@ -358,8 +369,12 @@ function blockToDict(lines: LogicalLine[], onlySelfParams: boolean): Record<stri
         inline.length ? [{ indent: header.indent + 1, tokens: inline, line: header.line }, ...body] : body,
       )
       const name = header.tokens[1]?.type === 'name' ? header.tokens[1].text : undefined
-      if (first.text === 'class' && name) setKey(result, name, blockToDict(blockLines, false))
-      else if (first.text === 'def' && name === '__init__') Object.assign(result, blockToDict(blockLines, true))
+      if (first.text === 'class' && name) {
+        spans?.delete(JSON.stringify([...prefix, name]))
+        setKey(result, name, blockToDict(blockLines, false, spans, [...prefix, name]))
+      } else if (first.text === 'def' && name === '__init__') {
+        Object.assign(result, blockToDict(blockLines, true, spans, prefix))
+      }
       continue
     }
     if (first.type === 'name' && COMPOUND.includes(first.text)) continue
@@ -367,7 +382,10 @@ function blockToDict(lines: LogicalLine[], onlySelfParams: boolean): Record<stri
       if (tokens.length === 0) continue
       try {
         const assignment = parseAssignment(tokens, onlySelfParams)
-        if (assignment) setKey(result, assignment[0], assignment[1])
+        if (assignment) {
+          setKey(result, assignment[0], assignment[1])
+          spans?.set(JSON.stringify([...prefix, assignment[0]]), assignment[2])
+        }
       } catch (error) {
         if (!(error instanceof Skip)) throw error
       }
@@ -396,7 +414,7 @@ function findTopLevel(tokens: Token[], text: string): number {
   return -1
 }
 
-function parseAssignment(tokens: Token[], onlySelfParams: boolean): [string, unknown] | undefined {
+function parseAssignment(tokens: Token[], onlySelfParams: boolean): [string, unknown, Token[]] | undefined {
   const eqPositions: number[] = []
   let depth = 0
   tokens.forEach((t, i) => {
@@ -425,7 +443,7 @@ function parseAssignment(tokens: Token[], onlySelfParams: boolean): [string, unk
   } else {
     throw new Skip()
   }
-  return [name, assignedValue(value)]
+  return [name, assignedValue(value), value]
 }
 
 /** Parse the parameters of a Python source file. Throws PythonSyntaxError on broken structure. */
@@ -433,4 +451,16 @@ export function parsePythonParams(text: string): Record<string, unknown> {
   const lines = tokenize(text)
   if (lines.length && lines[0].indent !== 0) throw new PythonSyntaxError('unexpected indent', lines[0].line)
   return blockToDict(lines, false)
+}
+
+/**
+ * The value tokens of every parameter assignment DVC reads, keyed by `JSON.stringify(path)`
+ * (`["Train","lr"]`); for a name assigned twice, the last assignment (the one DVC keeps).
+ */
+export function pythonParamSpans(text: string): Map<string, Token[]> {
+  const lines = tokenize(text)
+  if (lines.length && lines[0].indent !== 0) throw new PythonSyntaxError('unexpected indent', lines[0].line)
+  const spans = new Map<string, Token[]>()
+  blockToDict(lines, false, spans)
+  return spans
 }

@@ -36,6 +36,8 @@ export interface LoadedYaml {
 export interface ParseYamlOptions {
   /** Python's json module accepts duplicate keys (last wins); YAML does not. */
   uniqueKeys?: boolean
+  /** Keep the CST tokens on the nodes (`node.srcToken`), for in-place editing. */
+  keepSourceTokens?: boolean
 }
 
 /** Parse YAML text; throws `YAML_INVALID` naming `file` and the line on any syntax error. */
@@ -45,6 +47,7 @@ export function loadYaml(text: string, file: string, options: ParseYamlOptions =
     version: '1.2',
     schema: 'core',
     uniqueKeys: options.uniqueKeys ?? true,
+    keepSourceTokens: options.keepSourceTokens ?? false,
     lineCounter: lines,
     prettyErrors: false,
     customTags: keepFloats as never,
