@@ -39,6 +39,8 @@ try {
   sh('git', ['add', '-A'], { show: false })
   sh('git', ['commit', '-qm', 'Reproduce the pipeline'], { show: false })
   sh('trellis', ['status'])
+  sh('trellis', ['exp', 'run', '-S', 'train.lr=0.2'])
+  sh('trellis', ['metrics', 'show'])
   console.log(`\nDemo repository: ${dir} (removed at exit; pass --keep to keep it)`)
 } finally {
   if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true })

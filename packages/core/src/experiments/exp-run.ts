@@ -23,14 +23,17 @@ import type { Project } from '../project.js'
 import type { ExperimentStore } from './experiment-store.js'
 import { autoExpName, experimentHash } from './exp-hash.js'
 import { expRefFor, validateExpName } from './exp-ref.js'
+import { applyOverrides, parseOverrides } from './param-overrides.js'
 
 export const EXEC_APPLY = 'refs/exps/exec/EXEC_APPLY'
 
 export interface ExpRunOptions extends ReproOptions {
   /** `-n`: the experiment's name (default `exp-<5 hex of the exp hash>`). */
   name?: string
-  /** Called after `-S` overrides are applied and before anything runs. */
-  prepare?: () => Promise<void>
+  /** `-S` values (`[file:]key=value`), applied to the params files before anything runs. */
+  setParams?: string[]
+  /** Non-fatal notices (e.g. a params file that had to be re-formatted). */
+  onWarning?: (message: string) => void
   lockOptions?: AcquireOptions
 }
 
@@ -74,9 +77,13 @@ export async function checkExpRun(store: ExperimentStore, name: string | undefin
 export async function runExperiment(project: Project, options: ExpRunOptions = {}): Promise<ExpRunResult> {
   const store = await experimentStore(project)
   const baseline = await checkExpRun(store, options.name, !!options.force)
+  const overrides = parseOverrides(options.setParams ?? [], relative(project.root, project.cwd))
   const lock = await project.lock('trellis exp run', options.lockOptions)
   try {
-    await options.prepare?.()
+    if (overrides.length) {
+      const { warnings } = await applyOverrides(project.root, overrides)
+      warnings.forEach((w) => options.onWarning?.(w))
+    }
     const repro = await reproduce(project, {
       ...options,
       allowCheckpoints: true,
