@@ -65,7 +65,7 @@ export async function reproduce(project: Project, options: ReproOptions = {}): P
   const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
   const plan = planStages(index, targets, options)
   await checkInputsExist(project, index, plan, options)
-  const ws = await Workspace.open(project.root, project.dvcConfig)
+  const ws = await Workspace.open(project.root, project.dvcConfig, options.log)
   try {
     return await new Run(project, index, ws, plan, options).execute()
   } finally {

@@ -26,13 +26,19 @@ export class Workspace {
   /** Uncached outputs (metrics, plots) go into the cache by copy, never by link. */
   private readonly copyCache: ObjectCache
 
-  private constructor(readonly root: string, readonly hasher: Hasher, readonly cache: ObjectCache) {
+  private constructor(
+    readonly root: string,
+    readonly hasher: Hasher,
+    readonly cache: ObjectCache,
+    private readonly log: (line: string) => void,
+  ) {
     this.copyCache = new ObjectCache(cache.dir, ['copy'])
   }
 
-  static async open(root: string, config: DvcConfig): Promise<Workspace> {
+  /** `log` receives DVC's lock file messages (Generating / Updating / Migrating). */
+  static async open(root: string, config: DvcConfig, log: (line: string) => void = () => {}): Promise<Workspace> {
     const hasher = await Hasher.open(root)
-    return new Workspace(root, hasher, new ObjectCache(config.cacheDir, config.cacheTypes))
+    return new Workspace(root, hasher, new ObjectCache(config.cacheDir, config.cacheTypes), log)
   }
 
   /** The object (for a directory: the manifest and every file) is in the cache. */
@@ -168,7 +174,11 @@ export class Workspace {
   writeLock(stage: Stage, entry: LockEntry): Promise<void> {
     const write = this.lockWrites.then(async () => {
       if (stage.kind === 'single') return this.writeDotDvc(stage, entry)
-      await writeLockEntries(this.root, lockPathFor(stage.dvcfile), new Map([[stage.name, entry]]))
+      const lockPath = lockPathFor(stage.dvcfile)
+      const result = await writeLockEntries(this.root, lockPath, new Map([[stage.name, entry]]))
+      if (result.migrated) this.log(`Migrating lock file '${lockPath}' from v1 to v2`)
+      if (result.created) this.log(`Generating lock file '${lockPath}'`)
+      else if (result.updated.length) this.log(`Updating lock file '${lockPath}'`)
       ;(await this.lockEntries(stage)).set(stage.name, entry)
     })
     this.lockWrites = write.catch(() => undefined)
