@@ -27,7 +27,11 @@ export default async function hash() {
       mkdirSync(join(tree, `d${d}`), { recursive: true })
       for (let f = 0; f < 100; f++) writeFileSync(join(tree, `d${d}`, `f${f}.bin`), randomBytes(4096 + ((d * 100 + f) % 8192)))
     }
-    const oursTree = await median(() => hasher.hashPath('tree'), 5)
+    const oursTree = await median(async () => {
+      const fresh = await Hasher.open(dir, { stateless: true }) // no memo, no state: every file hashed
+      await fresh.hashPath('tree')
+      await fresh.close()
+    }, 5)
     const md5Tree = await median(() => sh('sh', ['-c', 'find tree -type f -print0 | xargs -0 md5sum > /dev/null'], dir), 5)
     report({ name: 'hash: 10,000-file directory', trellisMs: oursTree, baselineName: 'find | xargs md5sum', baselineMs: md5Tree, target: '<= 0.59x (1.7x throughput)' })
     await hasher.close()

@@ -74,6 +74,19 @@ describe('HashPool', () => {
     expect(shouldUsePool(1, 1 << 30)).toBe(false)
   })
 
+  it('never keeps the process alive when idle (workers are unref\'d after warm-up and after work)', async () => {
+    const ports = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort' || r === 'Worker').length
+    const fresh = new HashPool(2)
+    const before = ports()
+    fresh.warm()
+    expect(ports()).toBe(before)
+    const running = fresh.md5Many(paths.slice(0, 100))
+    expect(ports()).toBeGreaterThan(before) // ref'd while working: an awaited hash cannot be cut short
+    await running
+    expect(ports()).toBe(before)
+    await fresh.destroy()
+  })
+
   it('a pool of size 0 hashes in-process', async () => {
     const none = new HashPool(0)
     expect(await none.md5Many(paths.slice(0, 4))).toEqual(md5ManyInProcess(paths.slice(0, 4)))

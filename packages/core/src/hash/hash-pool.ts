@@ -5,8 +5,9 @@
  * big directory is hashed by `min(os.availableParallelism(), 4)` workers, each
  * running the same `readSync` loop as `file-hash.ts` (see `hash-worker.ts`).
  * Files are sent in batches (a few hundred small files or a few MiB per message,
- * a big file alone) and each worker keeps two batches in flight, so workers never
- * wait for the main thread.
+ * a big file alone), each to the worker with the least work outstanding; up to 16
+ * batches wait in a worker, so workers never wait for a busy main thread (the
+ * `Hasher` feeds them while it is still walking a directory).
  *
  * - The pool is created lazily, on the first call that needs it, and shared by
  *   the process (`sharedHashPool()`).
@@ -27,9 +28,15 @@ import { HASH_WORKER_SOURCE, type HashRequest, type HashResponse } from './hash-
 export const POOL_MIN_FILES = 64
 export const POOL_MIN_BYTES = 64 * 1024 * 1024
 
-const BATCH_MAX_FILES = 256
-const BATCH_MAX_BYTES = 8 * 1024 * 1024
-const INFLIGHT_PER_WORKER = 2
+export const BATCH_MAX_FILES = 256
+export const BATCH_MAX_BYTES = 8 * 1024 * 1024
+/**
+ * Batches queued in one worker at most. Deep, because the main thread may be busy
+ * (walking a directory, synchronously) while workers hash: they must not run dry
+ * waiting for it to read their answers. Batches go to the worker with the fewest
+ * bytes outstanding, so the tail stays balanced.
+ */
+const INFLIGHT_PER_WORKER = 16
 
 /** Worker count: the cores available, at most 4; below 2 the pool is not worth it (0 = no pool). */
 export function defaultPoolSize(): number {
@@ -46,12 +53,15 @@ interface Batch {
   id: number
   paths: string[]
   sizes: number[]
+  /** Estimated cost in bytes (small files count as 4 KiB: opening them is the cost). */
+  cost: number
   resolve: (md5s: (string | null)[], errors: HashResponse['errors']) => void
 }
 
 interface Slot {
   worker: Worker
   inflight: Map<number, Batch>
+  outstanding: number
   ready: boolean
 }
 
@@ -85,15 +95,15 @@ export class HashPool {
     while (i < paths.length) {
       const batchPaths: string[] = []
       const batchSizes: number[] = []
-      let bytes = 0
-      while (i < paths.length && batchPaths.length < BATCH_MAX_FILES && (bytes < BATCH_MAX_BYTES || batchPaths.length === 0)) {
+      let cost = 0
+      while (i < paths.length && batchPaths.length < BATCH_MAX_FILES && (cost < BATCH_MAX_BYTES || batchPaths.length === 0)) {
         const size = sizes?.[i] ?? -1
         batchPaths.push(paths[i])
         batchSizes.push(size)
-        bytes += Math.max(size, 4096)
+        cost += Math.max(size, 4096)
         i++
       }
-      parts.push(this.submit(batchPaths, batchSizes))
+      parts.push(this.submit(batchPaths, batchSizes, cost))
     }
     const results = await Promise.all(parts)
     return results.length === 1 ? results[0] : results.flat()
@@ -112,12 +122,13 @@ export class HashPool {
     await Promise.all(slots.map((s) => s.worker.terminate()))
   }
 
-  private submit(paths: string[], sizes: number[]): Promise<string[]> {
+  private submit(paths: string[], sizes: number[], cost: number): Promise<string[]> {
     return new Promise<string[]>((resolve, reject) => {
       const batch: Batch = {
         id: this.nextId++,
         paths,
         sizes,
+        cost,
         resolve: (md5s, errors) => {
           const failed = errors.findIndex((e) => e !== null)
           if (failed >= 0) {
@@ -136,12 +147,12 @@ export class HashPool {
     this.slots = []
     for (let k = 0; k < this.size; k++) {
       const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, name: `trellis-hash-${k}` })
-      const slot: Slot = { worker, inflight: new Map(), ready: true }
-      worker.unref()
+      const slot: Slot = { worker, inflight: new Map(), outstanding: 0, ready: true }
       worker.on('message', (msg: HashResponse) => {
         const batch = slot.inflight.get(msg.id)
         if (!batch) return
         slot.inflight.delete(msg.id)
+        slot.outstanding -= batch.cost
         if (slot.inflight.size === 0) worker.unref()
         batch.resolve(msg.md5s, msg.errors)
         this.pump()
@@ -161,6 +172,8 @@ export class HashPool {
         if (slot.inflight.size > 0 || this.queue.length > 0) fail()
         slot.ready = false
       })
+      // after the listeners: adding a 'message' listener refs the worker's port again
+      worker.unref()
       this.slots.push(slot)
     }
   }
@@ -176,12 +189,13 @@ export class HashPool {
     while (this.queue.length > 0) {
       let best: Slot | undefined
       for (const slot of this.slots) {
-        if (slot.ready && slot.inflight.size < INFLIGHT_PER_WORKER && (!best || slot.inflight.size < best.inflight.size)) best = slot
+        if (slot.ready && slot.inflight.size < INFLIGHT_PER_WORKER && (!best || slot.outstanding < best.outstanding)) best = slot
       }
       if (!best) return
       const batch = this.queue.shift()!
       if (best.inflight.size === 0) best.worker.ref()
       best.inflight.set(batch.id, batch)
+      best.outstanding += batch.cost
       const req: HashRequest = { id: batch.id, paths: batch.paths, sizes: batch.sizes }
       best.worker.postMessage(req)
     }

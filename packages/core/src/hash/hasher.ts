@@ -25,7 +25,7 @@ import type { HashInfo } from '../pipeline/types.js'
 import { isRacy, nowNs, RACY_WINDOW_MAX_NS, StateDb } from '../state/state-db.js'
 import { buildDirManifest, walkFilesWith, type DirEntry } from './dir-hash.js'
 import { md5FileSync } from './file-hash.js'
-import { md5Files, POOL_MIN_FILES, sharedHashPool } from './hash-pool.js'
+import { BATCH_MAX_BYTES, BATCH_MAX_FILES, md5Files, sharedHashPool, shouldUsePool } from './hash-pool.js'
 
 export type HashResult = HashInfo & {
   /** For a directory: its entries, sorted as in the `.dir` object (with size/isexec). Read-only. */
@@ -178,76 +178,164 @@ export class Hasher {
     return isexec ? { md5, size, isexec } : { md5, size }
   }
 
+  /**
+   * Hash a directory. Two ways, chosen by whether the state db has a result for it:
+   *
+   * - known directory: walk collecting only the fingerprint records; if the
+   *   fingerprint matches, that is the answer (no per-file lookups, no manifest
+   *   work); otherwise look files up, hash the misses, rebuild.
+   * - unknown directory (first time, or a new one): look each file up while
+   *   walking and send the misses to the worker pool as soon as a batch is full,
+   *   so the workers hash while the main thread is still walking.
+   */
   private async hashDirAt(abs: string, key: string, start: bigint): Promise<HashResult> {
     const state = this.state
     const generation = this.generation
     const keyPrefix = key === '' ? '' : `${key}/`
-    // One pass: readdir + stat. Per file only two strings stay alive: the relpath and
-    // its fingerprint record `<relpath>\0<ino> <mtimeNs> <size> <x|->` (from which the
-    // slow path recovers the stat fields); no Stats objects are retained.
+    const stored = state.lookupDir(key)
+    // Per file only two strings stay alive: the relpath and its fingerprint record
+    // `<relpath>\0<ino> <mtimeNs> <size> <x|->` (the slow path recovers the stat
+    // fields from it); no Stats objects are retained.
     const rels: string[] = []
     const records: string[] = []
     let racy = false
     const racyFloor = start - RACY_WINDOW_MAX_NS // older files cannot be racy: one comparison each
-    // Nothing stored for this directory: it will probably be hashed, so let the
-    // workers boot while we walk.
-    const warmAt = this.poolMode !== 'in-process' && state.lookupDir(key) === undefined ? POOL_MIN_FILES + 1 : -1
-    walkFilesWith(abs, (relpath, _abs, st) => {
-      if (rels.length === warmAt) sharedHashPool().warm()
-      rels.push(relpath)
-      records.push(`${relpath}\0${st.ino} ${st.mtimeNs} ${st.size} ${(st.mode & 0o111n) !== 0n ? 'x' : '-'}`)
-      if (st.mtimeNs > racyFloor && !racy) racy = isRacy(st.mtimeNs, start)
-    })
-    const n = rels.length
-    this.stats.dirsWalked++
-    this.stats.files += n
-    const fingerprint = oneShotHash('md5', records.join('\n'), 'hex')
 
-    // Fast path: every file's stat is as when this directory was last hashed.
-    const stored = state.lookupDir(key)
-    if (stored && stored.fingerprint === fingerprint && stored.nfiles === n) {
-      this.stats.stateHits += n
-      this.stats.dirStateHits++
-      const result = { md5: stored.md5, size: stored.size, nfiles: n } as HashResult
-      // the manifest is built only if someone asks for it (from the file rows; sync)
-      Object.defineProperty(result, 'manifest', {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          const entries = this.fileEntries(keyPrefix, rels, records)
-          for (const e of entries) if (!e.md5) e.md5 = md5FileSync(`${abs}/${e.relpath}`, e.size)
-          const manifest = buildDirManifest(entries).entries
-          Object.defineProperty(result, 'manifest', { value: manifest, enumerable: true, configurable: true, writable: false })
-          return manifest
-        },
+    if (stored !== undefined) {
+      walkFilesWith(abs, (relpath, _abs, st) => {
+        rels.push(relpath)
+        records.push(`${relpath}\0${st.ino} ${st.mtimeNs} ${st.size} ${(st.mode & 0o111n) !== 0n ? 'x' : '-'}`)
+        if (st.mtimeNs > racyFloor && !racy) racy = isRacy(st.mtimeNs, start)
       })
-      if (!this.closed && generation === this.generation) this.dirMemo.set(key, result)
-      return result
+      const n = rels.length
+      this.stats.dirsWalked++
+      this.stats.files += n
+      const fingerprint = oneShotHash('md5', records.join('\n'), 'hex')
+      if (stored.fingerprint === fingerprint && stored.nfiles === n) {
+        // Fast path: every file's stat is as when this directory was last hashed.
+        this.stats.stateHits += n
+        this.stats.dirStateHits++
+        const result = { md5: stored.md5, size: stored.size, nfiles: n } as HashResult
+        // the manifest is built only if someone asks for it (from the file rows; sync)
+        Object.defineProperty(result, 'manifest', {
+          enumerable: true,
+          configurable: true,
+          get: () => {
+            const entries = this.fileEntries(keyPrefix, rels, records)
+            for (const e of entries) if (!e.md5) e.md5 = md5FileSync(`${abs}/${e.relpath}`, e.size)
+            const manifest = buildDirManifest(entries).entries
+            Object.defineProperty(result, 'manifest', { value: manifest, enumerable: true, configurable: true, writable: false })
+            return manifest
+          },
+        })
+        if (!this.closed && generation === this.generation) this.dirMemo.set(key, result)
+        return result
+      }
+      const entries = this.fileEntries(keyPrefix, rels, records)
+      const miss: number[] = []
+      for (let i = 0; i < n; i++) if (entries[i].md5 === '') miss.push(i)
+      await this.hashMisses(
+        entries,
+        miss,
+        miss.map((i) => `${abs}/${rels[i]}`),
+      )
+      return this.finishDir(key, keyPrefix, generation, entries, rels, records, miss, fingerprint, racy, start)
     }
 
-    const entries = this.fileEntries(keyPrefix, rels, records)
-    const missIdx: number[] = []
-    for (let i = 0; i < n; i++) if (entries[i].md5 === '') missIdx.push(i)
-    this.stats.stateHits += n - missIdx.length
-    if (missIdx.length > 0) {
-      const missSizes = missIdx.map((i) => entries[i].size!)
-      const md5s = await md5Files(
-        missIdx.map((i) => `${abs}/${rels[i]}`),
-        missSizes,
-        this.poolMode,
+    // Unknown directory: look up and dispatch while walking.
+    const entries: DirEntry[] = []
+    const miss: number[] = []
+    const pool = this.poolMode === 'in-process' ? undefined : sharedHashPool()
+    const jobs: Promise<void>[] = []
+    let pooled = false
+    let missBytes = 0
+    let chunkStart = 0 // first index in `miss` not yet sent to the pool
+    let chunkBytes = 0
+    const missPaths: string[] = []
+    const send = () => {
+      const idx = miss.slice(chunkStart)
+      const paths = missPaths.slice(chunkStart)
+      chunkStart = miss.length
+      chunkBytes = 0
+      jobs.push(
+        pool!.md5Many(
+          paths,
+          idx.map((i) => entries[i].size!),
+        ).then((md5s) => {
+          for (let j = 0; j < idx.length; j++) entries[idx[j]].md5 = md5s[j]
+        }),
       )
-      for (let j = 0; j < missIdx.length; j++) {
-        const i = missIdx[j]
-        entries[i].md5 = md5s[j]
-        this.stats.hashedBytes += missSizes[j]
-        const body = records[i].slice(rels[i].length + 1) // "<ino> <mtimeNs> <size> <x|->"
-        const mtimeNs = BigInt(body.slice(body.indexOf(' ') + 1, body.indexOf(' ', body.indexOf(' ') + 1)))
-        state.saveByPrefix(keyPrefix + rels[i], body.slice(0, -1), mtimeNs, entries[i].isexec === true, md5s[j], start)
+    }
+    walkFilesWith(abs, (relpath, absPath, st) => {
+      const statKey = `${st.ino} ${st.mtimeNs} ${st.size} `
+      const x = (st.mode & 0o111n) !== 0n
+      const size = Number(st.size)
+      rels.push(relpath)
+      records.push(`${relpath}\0${statKey}${x ? 'x' : '-'}`)
+      if (st.mtimeNs > racyFloor && !racy) racy = isRacy(st.mtimeNs, start)
+      const md5 = state.lookupByPrefix(keyPrefix + relpath, statKey)
+      entries.push(x ? { md5: md5 ?? '', relpath, size, isexec: true } : { md5: md5 ?? '', relpath, size })
+      if (md5 !== undefined) return
+      miss.push(entries.length - 1)
+      missPaths.push(absPath)
+      missBytes += size
+      chunkBytes += Math.max(size, 4096)
+      if (pool === undefined) return
+      if (!pooled && (this.poolMode === 'pool' ? miss.length > 1 : shouldUsePool(miss.length, missBytes))) {
+        pooled = true
+        pool.warm()
       }
-      this.stats.hashedFiles += missIdx.length
+      if (pooled && (miss.length - chunkStart >= BATCH_MAX_FILES || chunkBytes >= BATCH_MAX_BYTES)) send()
+    })
+    this.stats.dirsWalked++
+    this.stats.files += entries.length
+    if (pooled) {
+      if (chunkStart < miss.length) send()
+      await Promise.all(jobs)
+      this.stats.hashedFiles += miss.length
+      for (const i of miss) this.stats.hashedBytes += entries[i].size!
+    } else {
+      await this.hashMisses(entries, miss, missPaths)
+    }
+    const fingerprint = oneShotHash('md5', records.join('\n'), 'hex')
+    return this.finishDir(key, keyPrefix, generation, entries, rels, records, miss, fingerprint, racy, start)
+  }
+
+  /** Hash `entries[miss[j]]` (at `paths[j]`) in place: in-process or in the pool, by size. */
+  private async hashMisses(entries: DirEntry[], miss: number[], paths: string[]): Promise<void> {
+    if (miss.length === 0) return
+    const sizes = miss.map((i) => entries[i].size!)
+    const md5s = await md5Files(paths, sizes, this.poolMode)
+    for (let j = 0; j < miss.length; j++) {
+      entries[miss[j]].md5 = md5s[j]
+      this.stats.hashedBytes += sizes[j]
+    }
+    this.stats.hashedFiles += miss.length
+  }
+
+  /** Store new file hashes and the directory's fingerprint; build, memoise and return the result. */
+  private finishDir(
+    key: string,
+    keyPrefix: string,
+    generation: number,
+    entries: DirEntry[],
+    rels: string[],
+    records: string[],
+    miss: number[],
+    fingerprint: string,
+    racy: boolean,
+    start: bigint,
+  ): HashResult {
+    const state = this.state
+    this.stats.stateHits += entries.length - miss.length
+    for (const i of miss) {
+      const body = records[i].slice(rels[i].length + 1) // "<ino> <mtimeNs> <size> <x|->"
+      const sp1 = body.indexOf(' ')
+      const mtimeNs = BigInt(body.slice(sp1 + 1, body.indexOf(' ', sp1 + 1)))
+      state.saveByPrefix(keyPrefix + rels[i], body.slice(0, -1), mtimeNs, entries[i].isexec === true, entries[i].md5, start)
     }
     const { hashInfo } = buildDirManifest(entries)
-    if (!racy) state.saveDir(key, { fingerprint, md5: hashInfo.md5, size: hashInfo.size, nfiles: n })
+    if (!racy) state.saveDir(key, { fingerprint, md5: hashInfo.md5, size: hashInfo.size, nfiles: entries.length })
     const result: HashResult = { ...hashInfo, manifest: entries }
     if (!this.closed && generation === this.generation) this.dirMemo.set(key, result)
     return result

@@ -52,20 +52,14 @@ export class Workspace {
     const info = await this.hash(path)
     if (md5.endsWith('.dir')) await cache.saveDir(this.abs(path), (info.manifest ?? []) as never, md5)
     else await cache.saveFile(this.abs(path), md5, { isexec: info.isexec })
-    if (mode === 'link') this.relinked(path)
+    if (mode === 'link') this.forget(path)
   }
 
   /** Materialise an output from the cache ('copy' for uncached outputs). */
   async checkoutFromCache(path: string, md5: string, mode: 'link' | 'copy', isexec?: boolean): Promise<void> {
     const cache = mode === 'link' ? this.cache : this.copyCache
     await cache.checkout(md5, this.abs(path), md5.endsWith('.dir'), { isexec })
-    this.relinked(path)
-  }
-
-  /** The file(s) at `path` were replaced by links or copies with the same content. */
-  private relinked(path: string): void {
     this.forget(path)
-    this.hasher.invalidate(path)
   }
 
   async close(): Promise<void> {
@@ -101,6 +95,7 @@ export class Workspace {
       if (key === path || key.startsWith(`${path}/`) || path.startsWith(`${key}/`)) this.hashes.delete(key)
     }
     this.params.delete(path)
+    this.hasher.invalidate(path)
   }
 
   /** The top-level map of a params file, or undefined when the file does not exist. */

@@ -252,11 +252,22 @@ export class StateDb {
     this.pendingDirs = new Map()
     if (!db || (files.size === 0 && dirs.size === 0)) return
     try {
+      // multi-row INSERTs: one native call per 256 rows instead of per row
+      const ROWS = 256
+      const putFiles = db.prepare(`INSERT OR REPLACE INTO state (path, value) VALUES ${'(?, ?), '.repeat(ROWS - 1)}(?, ?)`)
       const putFile = db.prepare('INSERT OR REPLACE INTO state (path, value) VALUES (?, ?)')
       const putDir = db.prepare('INSERT OR REPLACE INTO dirs (path, value) VALUES (?, ?)')
       const delDir = db.prepare('DELETE FROM dirs WHERE path = ?')
       const write = db.transaction(() => {
-        for (const [key, value] of files) putFile.run(key, value)
+        const params: string[] = []
+        for (const [key, value] of files) {
+          params.push(key, value)
+          if (params.length === 2 * ROWS) {
+            putFiles.run(params)
+            params.length = 0
+          }
+        }
+        for (let i = 0; i < params.length; i += 2) putFile.run(params[i], params[i + 1])
         for (const [key, value] of dirs) {
           if (value === '') delDir.run(key)
           else putDir.run(key, value)
