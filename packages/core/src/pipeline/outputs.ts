@@ -2,41 +2,18 @@
  * Outputs in the workspace: removing them before a run, making persistent ones
  * writable again, committing them into the cache, and checking them out.
  */
-import { chmod, copyFile, lstat, readdir, readlink, rename, rm, stat } from 'node:fs/promises'
-import { join, resolve, dirname } from 'node:path'
 import { ensureIgnored } from './gitignore.js'
 import type { Workspace } from './workspace.js'
 import type { LockPathEntry, Out, Stage } from './types.js'
 
-/** Before a run: delete outs, except persist/checkpoint ones, which are only unprotected. */
+/** Before a run: delete outs, except persist/checkpoint ones, which are only unprotected (made writable copies). */
 export async function prepareOutputs(ws: Workspace, stage: Stage): Promise<void> {
   for (const out of stage.outs) {
     const abs = ws.abs(out.path)
-    if (out.persist || out.checkpoint) await unprotect(abs)
-    else await rm(abs, { recursive: true, force: true })
+    if (out.persist || out.checkpoint) {
+      if (await ws.exists(out.path)) await ws.cache.unprotect(abs)
+    } else await ws.cache.removeOutput(abs)
     ws.forget(out.path)
-  }
-}
-
-/** Replace links into the cache by private writable copies (recursively). */
-export async function unprotect(abs: string): Promise<void> {
-  const st = await lstat(abs).catch(() => undefined)
-  if (!st) return
-  if (st.isDirectory()) {
-    for (const name of await readdir(abs)) await unprotect(join(abs, name))
-    return
-  }
-  if (st.isSymbolicLink()) {
-    const target = resolve(dirname(abs), await readlink(abs))
-    const tmp = `${abs}.trellis-unprotect`
-    await copyFile(target, tmp)
-    await chmod(tmp, 0o644 | ((await stat(target)).mode & 0o111))
-    await rename(tmp, abs)
-  } else if (st.nlink > 1 || (st.mode & 0o200) === 0) {
-    const tmp = `${abs}.trellis-unprotect`
-    await copyFile(abs, tmp)
-    await chmod(tmp, (st.mode | 0o200) & 0o7777)
-    await rename(tmp, abs)
   }
 }
 
@@ -71,7 +48,7 @@ export async function checkoutOutputs(ws: Workspace, stage: Stage, outs: LockPat
   const flags = new Map<string, Out>(stage.outs.map((o) => [o.pathAsWritten, o]))
   for (const entry of outs) {
     const out = flags.get(entry.path)!
-    await rm(ws.abs(out.path), { recursive: true, force: true })
+    await ws.cache.removeOutput(ws.abs(out.path))
     await ws.checkoutFromCache(out.path, entry.md5!, out.cache ? 'link' : 'copy', entry.isexec)
     if (out.cache) await ensureIgnored(ws.root, out.path)
   }
