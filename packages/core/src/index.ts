@@ -29,3 +29,5 @@ export { branchExperiment, checkBranchName, type BranchResult } from './experime
 export type { QueuedExperiments, QueuedEntry } from './experiments/queued-experiments.js'
 export { removeExperiments, deleteExperimentRefs, type RemoveExperimentsOptions, type RemoveExperimentsResult } from './experiments/exp-remove.js'
 export { gcExperiments, gcWarning, checkGcFlags, type GcExperimentsOptions, type GcExperimentsResult } from './experiments/exp-gc.js'
+export { applyExperiment, undoApply, type ApplyOptions, type ApplyResult, type UndoOptions, type UndoResult, type RecoveredApply } from './experiments/exp-apply.js'
+export { latestUndoRecord, type UndoRecord, type LoadedUndoRecord } from './experiments/apply/undo-record.js'
