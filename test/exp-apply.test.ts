@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -296,5 +297,65 @@ describe('trellis exp apply', () => {
     expect(r.read('model.pkl')).toBe(c1.model)
     expect(refOrNull(r, EXEC_APPLY)).toBe(c1.sha)
     expect(c2.sha).not.toBe(c1.sha)
+  })
+
+  it('handles a file becoming a directory and back, symlinks and exec bits, and undoes them', async () => {
+    const r = project()
+    r.write('x', 'a file\n').write('d/inside.txt', 'in a dir\n').write('tool.sh', 'echo\n')
+    r.commitAll('shapes')
+    const exp = commitDvcExperiment(r, { name: 'shapes', lr: '0.5', files: { x: null, 'x/now-a-dir.txt': 'x is a dir\n', 'd/inside.txt': null, d: 'd is a file\n' } })
+    // exec bit and a symlink, written into the experiment with plain git on top of it
+    const env = { ...process.env, GIT_INDEX_FILE: r.path('.git/tmp-index') }
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: r.dir, env, encoding: 'utf8' }).trim()
+    git('read-tree', exp.sha)
+    git('update-index', '--chmod=+x', 'tool.sh')
+    const link = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: r.dir, input: 'params.yaml', encoding: 'utf8' }).trim()
+    git('update-index', '--add', '--cacheinfo', `120000,${link},link-to-params`)
+    const sha = execFileSync('git', ['commit-tree', git('write-tree'), '-p', r.git('rev-parse', 'HEAD'), '-m', 'dvc: commit experiment 00'], { cwd: r.dir, encoding: 'utf8' }).trim()
+    rmSync(r.path('.git/tmp-index'))
+    r.git('update-ref', exp.ref, sha)
+    const original = workspace(r)
+
+    const res = await r.run(['exp', 'apply', 'shapes'])
+    expect(res).toMatchObject({ code: 0, stderr: '' })
+    expect(r.read('x/now-a-dir.txt')).toBe('x is a dir\n')
+    expect(r.read('d')).toBe('d is a file\n')
+    expect(statSync(r.path('tool.sh')).mode & 0o100).toBe(0o100)
+    expect(readlinkSync(r.path('link-to-params'))).toBe('params.yaml')
+    expect(r.git('status', '--porcelain', '--', 'tool.sh', 'x', 'd')).not.toBe('')
+
+    expect(await r.run(['exp', 'apply', '--undo'])).toMatchObject({ code: 0, stderr: '' })
+    expect(workspace(r)).toEqual(original)
+    expect(r.git('status', '--porcelain')).toBe('')
+  })
+
+  it('checks out directory outputs made by trellis repro', async () => {
+    const r = makeRepo({
+      'dvc.yaml': 'stages:\n  prepare:\n    cmd: mkdir -p out && cp params.yaml out/a.txt && echo fixed > out/b.txt\n    deps: [params.yaml]\n    outs: [out]\n',
+      'params.yaml': 'n: 1\n',
+    })
+    repos.push(r)
+    expect((await r.run(['repro'])).code).toBe(0)
+    const baseline = r.commitAll('baseline')
+    // the variation, reproduced and committed as an experiment (via a throw-away branch)
+    r.write('params.yaml', 'n: 2\n')
+    expect((await r.run(['repro'])).code).toBe(0)
+    r.git('checkout', '-q', '-b', 'tmp')
+    const sha = r.commitAll('dvc: commit experiment 11')
+    r.git('checkout', '-q', 'main')
+    r.git('branch', '-q', '-D', 'tmp')
+    r.git('update-ref', `refs/exps/${baseline.slice(0, 2)}/${baseline.slice(2)}/dir-exp`, sha)
+    expect((await r.run(['repro'])).code).toBe(0) // back to the baseline's out/ (from the run-cache)
+    expect(r.read('out/a.txt')).toBe('n: 1\n')
+    const original = workspace(r)
+
+    const res = await r.run(['exp', 'apply', 'dir-exp'])
+    expect(res).toMatchObject({ code: 0, stderr: '' })
+    expect(res.stdout).toMatch(/output: +out\n/)
+    expect(r.read('out/a.txt')).toBe('n: 2\n')
+    expect(r.read('out/b.txt')).toBe('fixed\n')
+    expect((await r.run(['status'])).stdout).toBe('Data and pipelines are up to date.\n')
+    expect((await r.run(['exp', 'apply', '--undo'])).code).toBe(0)
+    expect(workspace(r)).toEqual(original)
   })
 })

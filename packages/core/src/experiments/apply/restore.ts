@@ -11,7 +11,7 @@ import type { Workspace } from '../../pipeline/workspace.js'
 import { currentOutput } from './outputs-plan.js'
 import type { Conflict } from './tracked-plan.js'
 import type { LoadedUndoRecord, UndoRecord } from './undo-record.js'
-import { applyStates, readDiskState, sameState, type FileState } from './workspace-files.js'
+import { applyStates, filesBelow, isObstruction, readDiskState, sameState, type FileState } from './workspace-files.js'
 
 export interface RestorePlan {
   files: Array<{ path: string; state: FileState | null }>
@@ -30,8 +30,13 @@ export async function planRestore(gitRoot: string, ws: Workspace, loaded: Loaded
   const what = options.what ?? 'Cannot undo'
   const conflicts: Conflict[] = []
   const files: RestorePlan['files'] = []
+  const removed = new Set(loaded.files.filter((f) => f.before === null).map((f) => f.path))
   for (const change of loaded.files) {
-    const current = readDiskState(join(gitRoot, change.path))
+    let current = readDiskState(join(gitRoot, change.path))
+    // A directory holding only files this restore removes (a file that became a directory) counts as absent.
+    if (isObstruction(current) && current.obstruction === 'directory' && filesBelow(join(gitRoot, change.path), change.path).every((p) => removed.has(p))) {
+      current = null
+    }
     if (sameState(current, change.before)) continue
     if (!sameState(current, change.after)) conflicts.push({ path: change.path, reason: 'changed since it was applied' })
     files.push({ path: change.path, state: change.before })
