@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core'
+import { relative, sep } from 'node:path'
 import { TrellisCommand } from '../../base-command.js'
 
 export default class ExpApply extends TrellisCommand {
@@ -43,7 +44,9 @@ paths are listed; --force overwrites them after saving them. Every apply can be 
     }
     this.info(`Changes for experiment '${rev}' have been applied to your current workspace.`)
     for (const file of result.files) this.info(`\t${`${file.action}:`.padEnd(12)}${file.path}`)
-    for (const output of result.outputs) this.info(`\t${'output:'.padEnd(12)}${output}`)
+    // Outputs are relative to the DVC root, files to the git root: show both from the git root.
+    const dvcRoot = relative(project.gitRoot, project.root).split(sep).join('/')
+    for (const output of result.outputs) this.info(`\t${'output:'.padEnd(12)}${dvcRoot ? `${dvcRoot}/` : ''}${output}`)
     if (result.files.length === 0 && result.outputs.length === 0) this.info('\t(the workspace already had them)')
     for (const path of result.skipped) this.warning(`submodule '${path}' differs in the experiment; it was left as it is`)
     if (result.overwritten.length > 0) this.info(`Overwrote uncommitted changes to ${result.overwritten.join(', ')} (saved).`)
