@@ -38,6 +38,10 @@ export type ErrorCode =
   | 'CACHE_CORRUPT'
   | 'LINK_FAILED'
   | 'GIT_REF_CONFLICT'
+  | 'EXP_BASELINE_MISMATCH'
+  | 'GIT_BRANCH_EXISTS'
+  | 'NOTHING_TO_UNDO'
+  | 'CONFIRMATION_REQUIRED'
 
 export interface TrellisErrorOptions {
   hint?: string

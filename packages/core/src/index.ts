@@ -22,7 +22,7 @@ export { ObjectCache } from './cache/object-cache.js'
 export * from './experiments/exp-ref.js'
 export * from './experiments/resolve-exp.js'
 export * from './experiments/exp-hash.js'
-export { runExperiment, checkExpRun, experimentStore, EXEC_APPLY, type ExpRunOptions, type ExpRunResult } from './experiments/exp-run.js'
+export { runExperiment, checkExpRun, experimentStore, type ExpRunOptions, type ExpRunResult } from './experiments/exp-run.js'
 export {
   parseOverrides,
   parseKeyPath,
@@ -39,3 +39,13 @@ export {
   type ApplyOverridesResult,
 } from './experiments/param-overrides.js'
 export type { EditOp, PathSegment } from './params/edit-ops.js'
+export * from './experiments/exec-refs.js'
+export { expChain, expRefsContaining, pickTowardHead, type ExpRefAt } from './experiments/exp-lineage.js'
+export { baselineLabels } from './experiments/baseline-label.js'
+export { listExperiments, renderExperimentList, experimentListToJson, type ListExperimentsOptions, type ExperimentListing } from './experiments/exp-list.js'
+export { branchExperiment, checkBranchName, type BranchResult } from './experiments/exp-branch.js'
+export type { QueuedExperiments, QueuedEntry } from './experiments/queued-experiments.js'
+export { removeExperiments, deleteExperimentRefs, type RemoveExperimentsOptions, type RemoveExperimentsResult } from './experiments/exp-remove.js'
+export { gcExperiments, gcWarning, checkGcFlags, type GcExperimentsOptions, type GcExperimentsResult } from './experiments/exp-gc.js'
+export { applyExperiment, undoApply, type ApplyOptions, type ApplyResult, type UndoOptions, type UndoResult, type RecoveredApply } from './experiments/exp-apply.js'
+export { latestUndoRecord, type UndoRecord, type LoadedUndoRecord } from './experiments/apply/undo-record.js'

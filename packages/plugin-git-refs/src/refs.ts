@@ -167,13 +167,25 @@ export class RefDb {
     }
   }
 
-  /** Delete a ref, loose and packed, with its reflog. Deleting a missing ref does nothing. */
-  async delete(ref: string): Promise<void> {
+  /**
+   * Delete a ref, loose and packed, with its reflog. Deleting a missing ref
+   * does nothing. With `expect`, only if it currently points there.
+   */
+  async delete(ref: string, options: { expect?: string } = {}): Promise<void> {
     checkWritable(ref)
     const lock = await this.lock(this.fileOf(ref), ref)
     try {
       const packedFile = join(this.commonDir, 'packed-refs')
-      if (this.readPacked().has(ref)) {
+      const packed = this.readPacked()
+      if (options.expect !== undefined) {
+        const current = this.resolve(ref, packed)
+        if (current !== options.expect) {
+          throw new TrellisError('GIT_REF_CONFLICT', `cannot delete ref '${ref}': expected ${options.expect}, found ${current ?? 'nothing'}`, {
+            hint: 'Another process changed it in the meantime; re-read it and try again.',
+          })
+        }
+      }
+      if (packed.has(ref)) {
         const packedLock = await this.lock(packedFile, 'packed-refs')
         try {
           // Re-read under the lock, then drop the ref's line and its peeled line.

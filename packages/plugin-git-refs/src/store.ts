@@ -28,7 +28,7 @@
  */
 import { lstatSync, readdirSync, existsSync } from 'node:fs'
 import { isAbsolute, join, posix, relative } from 'node:path'
-import { TrellisError, type CommitInfo, type ExperimentStore, type RefInfo, type SnapshotOptions } from '@trellis/core'
+import { TrellisError, type CommitFile, type CommitInfo, type ExperimentStore, type RefInfo, type SnapshotOptions, type TreeChange } from '@trellis/core'
 import { contentFiltersInUse } from './attributes.js'
 import { configBool, configString, formatIdentity, identity, readGitConfig, type GitConfig } from './config.js'
 import { readIndex } from './index-file.js'
@@ -36,7 +36,7 @@ import { isoFs, loadIso } from './iso.js'
 import { MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE, ObjectDb, gitError, parseCommit, parseTagTarget, parseTree, serializeCommit } from './objects.js'
 import { RefDb } from './refs.js'
 import { findRepo, hasGitBinary } from './repo.js'
-import { buildTree, sortEntries, writeTree, type TreeNode } from './tree.js'
+import { buildTree, comparePaths, sortEntries, writeTree, type TreeNode } from './tree.js'
 import { hashWorktreePath, scanTracked, type StatPolicy, type WorktreeEntry } from './worktree.js'
 
 export type SnapshotBackend = 'fs' | 'native'
@@ -48,6 +48,8 @@ export interface GitRefsStoreOptions {
    * `TRELLIS_GIT_BACKEND` environment variable overrides this.
    * `changedFiles` runs in process unless the repository needs git's content
    * filters or has a split index (then it asks git, when git is there).
+   * `reachable` asks `git rev-list` with `native`, walks commits in process with `fs`.
+   * `listRemoteRefs` always needs git (`git ls-remote`).
    */
   backend?: 'auto' | SnapshotBackend
 }
@@ -192,8 +194,8 @@ export class GitRefsStore implements ExperimentStore {
     })
   }
 
-  async deleteRef(ref: string): Promise<void> {
-    await this.refs.delete(ref)
+  async deleteRef(ref: string, options: { expect?: string } = {}): Promise<void> {
+    await this.refs.delete(ref, options)
   }
 
   async listRefs(prefix = 'refs/exps/'): Promise<RefInfo[]> {
@@ -213,13 +215,7 @@ export class GitRefsStore implements ExperimentStore {
     const message = options.message.endsWith('\n') ? options.message : `${options.message}\n`
     const include = (options.include ?? []).map((path) => normalizeRepoPath(this.root, path))
     const config = readGitConfig(this.commonDir)
-    const author = identity('author', config)
-    const committer = identity('committer', config)
-    const commit = (tree: string): string =>
-      this.db.write(
-        'commit',
-        serializeCommit({ tree, parents: [parent], author: formatIdentity(author), committer: formatIdentity(committer), message }),
-      )
+    const commit = (tree: string): string => this.writeCommit(tree, [parent], message, config)
     if (this.snapshotBackend() === 'native') {
       const { nativeWriteTree } = await import('./native.js')
       const existing = include.filter((path) => lstatSync(join(this.root, path), { throwIfNoEntry: false }))
@@ -236,6 +232,131 @@ export class GitRefsStore implements ExperimentStore {
     const tree = buildTree(entries, { cacheTree: index.cacheTree, dirty: [...scan.changed, ...added.map((e) => e.path)] })
     writeTree(tree, this.db, index.cacheTree)
     return commit(tree.oid)
+  }
+
+  /** Write a commit object by the configured author and committer. */
+  private writeCommit(tree: string, parents: string[], message: string, config: GitConfig = readGitConfig(this.commonDir)): string {
+    const author = formatIdentity(identity('author', config))
+    const committer = formatIdentity(identity('committer', config))
+    return this.db.write('commit', serializeCommit({ tree, parents, author, committer, message }))
+  }
+
+  async commitFiles(options: { files: CommitFile[]; parents: string[]; message: string }): Promise<string> {
+    const parents: string[] = []
+    for (const parent of options.parents) parents.push(await this.parentCommit(parent))
+    const seen = new Set<string>()
+    const entries = options.files.map((file) => {
+      const path = normalizeRepoPath(this.root, file.path)
+      const mode = file.mode ?? MODE_FILE
+      if (path === '' || seen.has(path)) throw new TrellisError('INVALID_ARGUMENT', `commitFiles: '${file.path}' is empty or given twice`)
+      if (mode !== MODE_FILE && mode !== MODE_EXEC && mode !== MODE_SYMLINK) {
+        throw new TrellisError('INVALID_ARGUMENT', `commitFiles: '${file.path}' has mode ${mode.toString(8)}; only 100644, 100755 and 120000 can be written`)
+      }
+      seen.add(path)
+      const content = typeof file.content === 'string' ? Buffer.from(file.content) : file.content
+      return { path, mode, oid: this.db.write('blob', content) }
+    })
+    for (const path of seen) {
+      for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
+        if (seen.has(path.slice(0, cut))) {
+          throw new TrellisError('INVALID_ARGUMENT', `commitFiles: '${path.slice(0, cut)}' is both a file and a directory`)
+        }
+      }
+    }
+    const tree = buildTree(sortEntries(entries))
+    writeTree(tree, this.db, new Map())
+    const message = options.message.endsWith('\n') ? options.message : `${options.message}\n`
+    return this.writeCommit(tree.oid, parents, message)
+  }
+
+  // ---- history -------------------------------------------------------
+
+  async diffTrees(from: string, to: string): Promise<TreeChange[]> {
+    const [a, b] = await Promise.all([this.readCommit(from), this.readCommit(to)])
+    const out: TreeChange[] = []
+    await this.diffStoredTrees(a.tree, b.tree, '', out)
+    return out.sort((x, y) => comparePaths(x.path, y.path))
+  }
+
+  private async diffStoredTrees(from: string | null, to: string | null, prefix: string, out: TreeChange[]): Promise<void> {
+    if (from === to) return
+    const read = async (oid: string | null) => new Map(oid ? parseTree(await this.db.readTyped(oid, 'tree')).map((e) => [e.name, e] as const) : [])
+    const [left, right] = await Promise.all([read(from), read(to)])
+    for (const name of new Set([...left.keys(), ...right.keys()])) {
+      const path = prefix === '' ? name : `${prefix}/${name}`
+      const l = left.get(name)
+      const r = right.get(name)
+      const lTree = l?.mode === MODE_TREE ? l.oid : null
+      const rTree = r?.mode === MODE_TREE ? r.oid : null
+      if (lTree || rTree) await this.diffStoredTrees(lTree, rTree, path, out)
+      const lBlob = l && l.mode !== MODE_TREE ? l : undefined
+      const rBlob = r && r.mode !== MODE_TREE ? r : undefined
+      if (lBlob && rBlob) {
+        if (lBlob.oid !== rBlob.oid || lBlob.mode !== rBlob.mode) {
+          out.push({ path, status: 'modified', mode: rBlob.mode, oid: rBlob.oid, oldMode: lBlob.mode, oldOid: lBlob.oid })
+        }
+      } else if (lBlob) {
+        out.push({ path, status: 'deleted', oldMode: lBlob.mode, oldOid: lBlob.oid })
+      } else if (rBlob) {
+        out.push({ path, status: 'added', mode: rBlob.mode, oid: rBlob.oid })
+      }
+    }
+  }
+
+  async reachable(commits: string[], tips: string[]): Promise<Set<string>> {
+    const wanted = new Set(commits.map((c) => c.toLowerCase()))
+    const found = new Set<string>()
+    const starts: string[] = []
+    for (const tip of tips) {
+      const oid = await this.resolve(tip)
+      if (!oid) continue
+      starts.push(oid)
+      if (wanted.has(oid)) found.add(oid)
+    }
+    if (found.size === wanted.size || starts.length === 0) return found
+    if (this.snapshotBackend() === 'native') {
+      const { runGit } = await import('./native.js')
+      const env = { ...process.env, GIT_DIR: this.gitDir, GIT_OPTIONAL_LOCKS: '0' }
+      const out = await runGit(['rev-list', ...new Set(starts), '--'], { cwd: this.root, env })
+      for (const line of out.stdout.split('\n')) if (wanted.has(line)) found.add(line)
+      return found
+    }
+    // In process: walk every parent from the tips, stopping once everything is found.
+    const seen = new Set<string>()
+    const stack = [...starts]
+    while (stack.length > 0 && found.size < wanted.size) {
+      const oid = stack.pop()!
+      if (seen.has(oid)) continue
+      seen.add(oid)
+      if (wanted.has(oid)) found.add(oid)
+      const commit = await this.commitOf(oid)
+      if (commit) stack.push(...commit.parents)
+    }
+    return found
+  }
+
+  async listRemoteRefs(remote: string, prefix = 'refs/exps/'): Promise<RefInfo[]> {
+    if (remote === '' || remote.startsWith('-')) throw new TrellisError('INVALID_ARGUMENT', `'${remote}' is not a git remote name or URL`)
+    if (!hasGitBinary()) {
+      throw new TrellisError('GIT_ERROR', 'listing the refs of a git remote needs git on PATH', { hint: 'Install git.' })
+    }
+    const { runGit } = await import('./native.js')
+    const env = { ...process.env, GIT_DIR: this.gitDir, GIT_TERMINAL_PROMPT: '0' }
+    let stdout: string
+    try {
+      stdout = (await runGit(['ls-remote', '--refs', remote, `${prefix}*`], { cwd: this.root, env })).stdout
+    } catch (error) {
+      throw new TrellisError('GIT_ERROR', `cannot list the refs of git remote '${remote}': ${(error as Error).message}`, {
+        cause: error,
+        hint: 'Check the remote name (`git remote -v`) or URL, and your access to it.',
+      })
+    }
+    const refs: RefInfo[] = []
+    for (const line of stdout.split('\n')) {
+      const match = /^([0-9a-f]{40})\t(\S+)$/.exec(line.trim())
+      if (match && match[2]!.startsWith(prefix)) refs.push({ ref: match[2]!, sha: match[1]! })
+    }
+    return refs.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))
   }
 
   /**

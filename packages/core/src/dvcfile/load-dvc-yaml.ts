@@ -14,11 +14,19 @@ import { loadYaml, type LoadedYaml } from '../util/yaml.js'
 import { isPlainMap, pyTypeName, toStr, type ParsingConfig } from './interpolate.js'
 import { checkRepoDir, repoDirname, resolveRepoPath } from './paths.js'
 import { DEFAULT_PARAMS_FILE, resolveDvcYaml, type ResolvedStageDefinition } from './resolver.js'
+import type { VarsFileReader } from './vars-context.js'
 import { validateDvcYaml } from './schema.js'
 
 export interface LoadDvcYamlOptions {
   /** `.dvc/config` `parsing` section (dict-in-cmd rendering). */
   parsing?: ParsingConfig
+  /**
+   * Read the dvc.yaml's text from somewhere else than the workspace (e.g. the
+   * workspace as it will be after `exp apply`); undefined = the file does not exist.
+   */
+  readText?: (relPath: string) => Promise<string | undefined>
+  /** Read vars/params files (`${}` interpolation) from somewhere else than the workspace. */
+  varsReader?: VarsFileReader
 }
 
 export interface DvcYamlFile {
@@ -267,7 +275,9 @@ export async function loadDvcFile(root: string, relPath: string, options: LoadDv
   }
   let text: string
   try {
-    text = await readFile(join(root, file), 'utf8')
+    const read = options.readText ? await options.readText(file) : await readFile(join(root, file), 'utf8')
+    if (read === undefined) throw Object.assign(new Error(`'${file}' does not exist`), { code: 'ENOENT' })
+    text = read
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -281,6 +291,7 @@ export async function loadDvcFile(root: string, relPath: string, options: LoadDv
   const data = (isPlainMap(loaded.data) ? loaded.data : {}) as Record<string, unknown>
   const resolved = resolveDvcYaml(root, file, data, {
     parsing: options.parsing,
+    reader: options.varsReader,
     lineOf: (path) => lineAtPath(loaded, path),
   })
   const ctx: BuildContext = { relPath: file, loaded }

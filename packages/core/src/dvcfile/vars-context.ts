@@ -174,7 +174,11 @@ const defaultReader: VarsFileReader = (root, path) => {
     throw new ParamsLoadError(`'${path}' does not exist`)
   }
   if (info.isDirectory()) throw new ParamsLoadError(`'${path}' is a directory`)
-  const bytes = readFileSync(abs)
+  return parseVarsFile(readFileSync(abs), path)
+}
+
+/** A vars file's bytes as the default reader parses them (YAML/JSON/TOML/Python by extension). */
+export function parseVarsFile(bytes: Uint8Array, path: string): unknown {
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)

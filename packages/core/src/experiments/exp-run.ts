@@ -22,10 +22,10 @@ import { lockPathFor } from '../dvcfile/lockfile.js'
 import type { Project } from '../project.js'
 import type { ExperimentStore } from './experiment-store.js'
 import { autoExpName, experimentHash } from './exp-hash.js'
+import { EXEC_APPLY } from './exec-refs.js'
 import { expRefFor, validateExpName } from './exp-ref.js'
 import { applyOverrides, parseOverrides } from './param-overrides.js'
 
-export const EXEC_APPLY = 'refs/exps/exec/EXEC_APPLY'
 
 export interface ExpRunOptions extends ReproOptions {
   /** `-n`: the experiment's name (default `exp-<5 hex of the exp hash>`). */

@@ -31,6 +31,30 @@ export interface SnapshotOptions {
   include?: string[]
 }
 
+/** One blob-level difference between two commits' trees (see `ExperimentStore.diffTrees`). */
+export interface TreeChange {
+  /** Repo-relative POSIX path. */
+  path: string
+  status: 'added' | 'modified' | 'deleted'
+  /** git mode in `to` (0o100644, 0o100755, 0o120000 symlink, 0o160000 gitlink); absent when deleted. */
+  mode?: number
+  /** Blob sha in `to`; absent when deleted. */
+  oid?: string
+  /** git mode in `from`; absent when added. */
+  oldMode?: number
+  /** Blob sha in `from`; absent when added. */
+  oldOid?: string
+}
+
+/** A file of a commit written by `ExperimentStore.commitFiles`. */
+export interface CommitFile {
+  /** Repo-relative POSIX path. */
+  path: string
+  /** git mode: 0o100644 (default), 0o100755 or 0o120000 (content = link target). */
+  mode?: number
+  content: Uint8Array | string
+}
+
 export interface ExperimentStore {
   /** The sha HEAD points at, or null in a repository without commits. */
   head(): Promise<string | null>
@@ -42,7 +66,11 @@ export interface ExperimentStore {
   snapshot(options: SnapshotOptions): Promise<string>
   /** Create or move a ref; with `expect`, only if it currently points there (null = must not exist). */
   writeRef(ref: string, sha: string, options?: { expect?: string | null; reflogMessage?: string }): Promise<void>
-  deleteRef(ref: string): Promise<void>
+  /**
+   * Delete a ref (a missing ref is not an error); with `expect`, only if it
+   * currently points there (GIT_REF_CONFLICT otherwise).
+   */
+  deleteRef(ref: string, options?: { expect?: string }): Promise<void>
   /** Refs under a prefix (default `refs/exps/`), sorted by name. */
   listRefs(prefix?: string): Promise<RefInfo[]>
   readCommit(sha: string): Promise<CommitInfo>
@@ -50,4 +78,24 @@ export interface ExperimentStore {
   readFile(sha: string, path: string): Promise<Uint8Array | null>
   /** Repo-relative paths of the tracked files whose workspace content differs from `sha`'s tree (and those absent). */
   changedFiles(sha: string): Promise<string[]>
+  /**
+   * Blob-level differences between two commits' trees, sorted by path. A path
+   * that is a file on one side and a directory on the other shows as the
+   * file deleted (or added) plus the directory's files added (or deleted).
+   * Used by `exp apply` to bring an experiment's changes into the workspace.
+   */
+  diffTrees(from: string, to: string): Promise<TreeChange[]>
+  /**
+   * Write a commit whose tree holds exactly `files` (nothing is taken from the
+   * workspace or the index) with the given parents; returns its sha. Only git
+   * objects are written. Used for `exp apply`'s undo records.
+   */
+  commitFiles(options: { files: CommitFile[]; parents: string[]; message: string }): Promise<string>
+  /** Which of `commits` are reachable from (equal to, or ancestors of) any of `tips`. Used by `exp gc -A`. */
+  reachable(commits: string[], tips: string[]): Promise<Set<string>>
+  /**
+   * The refs of a git remote (a remote name or URL) under `prefix` (default
+   * `refs/exps/`), as `git ls-remote` lists them; sorted by name. Used by `exp list <remote>`.
+   */
+  listRemoteRefs(remote: string, prefix?: string): Promise<RefInfo[]>
 }

@@ -1,0 +1,101 @@
+/**
+ * The undo record of one `exp apply`: a git commit (only objects and one ref
+ * are written) whose tree holds
+ *
+ *   record.json       what was applied, and for every path apply changed its
+ *                     state before and after (tracked files: git mode;
+ *                     cached outputs: md5 + isexec);
+ *   before/<path>     the tracked files' previous contents (mode kept);
+ *   after/<path>      the contents apply wrote (to tell whether the user
+ *                     changed them since).
+ *
+ * Cached outputs' previous contents are objects of the DVC cache (apply makes
+ * sure they are there before replacing them). The newest record is
+ * `refs/exps/exec/TRELLIS_APPLY_UNDO`; a record's first parent is the
+ * previous record, so successive applies undo one by one.
+ */
+import { TrellisError } from '../../errors.js'
+import type { CommitFile, ExperimentStore } from '../experiment-store.js'
+import { APPLY_UNDO_REF } from '../exec-refs.js'
+import type { OutputState } from './outputs-plan.js'
+import type { FileChange } from './tracked-plan.js'
+import type { FileState } from './workspace-files.js'
+
+const RECORD_FILE = 'record.json'
+const MESSAGE_PREFIX = 'trellis: undo record of exp apply'
+
+export interface UndoRecord {
+  version: 1
+  /** The commit that was applied, and its experiment name when known. */
+  applied: string
+  name: string | null
+  /** HEAD when it was applied. */
+  head: string
+  /** EXEC_APPLY before the apply (restored by undo). */
+  execApply: string | null
+  /** The DVC root relative to the git root ('' normally): output paths are relative to it. */
+  dvcRoot: string
+  files: Array<{ path: string; before: { mode: number } | null; after: { mode: number } | null }>
+  outputs: Array<{ path: string; before: OutputState | null; after: OutputState }>
+}
+
+export interface LoadedUndoRecord {
+  sha: string
+  record: UndoRecord
+  files: FileChange[]
+  /** The previous record (the one to undo next), if any. */
+  previous: string | null
+}
+
+export async function writeUndoRecord(store: ExperimentStore, record: UndoRecord, files: FileChange[]): Promise<{ sha: string; previous: string | null }> {
+  const previous = await store.resolve(APPLY_UNDO_REF)
+  const blobs: CommitFile[] = [{ path: RECORD_FILE, content: `${JSON.stringify(record, null, 2)}\n` }]
+  for (const change of files) {
+    if (change.before) blobs.push({ path: `before/${change.path}`, mode: change.before.mode, content: change.before.content })
+    if (change.after) blobs.push({ path: `after/${change.path}`, mode: change.after.mode, content: change.after.content })
+  }
+  const sha = await store.commitFiles({
+    files: blobs,
+    parents: previous ? [previous] : [],
+    message: `${MESSAGE_PREFIX} ${record.applied}${record.name ? ` (${record.name})` : ''}`,
+  })
+  await store.writeRef(APPLY_UNDO_REF, sha, { expect: previous, reflogMessage: `trellis: exp apply ${record.name ?? record.applied}` })
+  return { sha, previous }
+}
+
+/** The newest undo record, or null when there is none. */
+export async function latestUndoRecord(store: ExperimentStore): Promise<LoadedUndoRecord | null> {
+  const sha = await store.resolve(APPLY_UNDO_REF)
+  return sha ? loadUndoRecord(store, sha) : null
+}
+
+export async function loadUndoRecord(store: ExperimentStore, sha: string): Promise<LoadedUndoRecord> {
+  const commit = await store.readCommit(sha)
+  const text = await store.readFile(sha, RECORD_FILE)
+  if (!commit.message.startsWith(MESSAGE_PREFIX) || text === null) {
+    throw new TrellisError('GIT_ERROR', `${sha} is not an exp apply undo record`, {
+      hint: `Delete the ref with \`git update-ref -d ${APPLY_UNDO_REF}\`.`,
+    })
+  }
+  const record = JSON.parse(Buffer.from(text).toString('utf8')) as UndoRecord
+  const files: FileChange[] = []
+  for (const entry of record.files) {
+    files.push({ path: entry.path, before: await blob(store, sha, 'before', entry.path, entry.before), after: await blob(store, sha, 'after', entry.path, entry.after) })
+  }
+  const parent = commit.parents[0] ?? null
+  const previous = parent && (await store.readCommit(parent)).message.startsWith(MESSAGE_PREFIX) ? parent : null
+  return { sha, record, files, previous }
+}
+
+async function blob(store: ExperimentStore, sha: string, side: 'before' | 'after', path: string, state: { mode: number } | null): Promise<FileState | null> {
+  if (!state) return null
+  const content = await store.readFile(sha, `${side}/${path}`)
+  if (content === null) throw new TrellisError('GIT_ERROR', `undo record ${sha} lacks ${side}/${path}`)
+  return { mode: state.mode, content }
+}
+
+/** Drop the newest record (after it was undone): the ref goes back to the previous one. */
+export async function popUndoRecord(store: ExperimentStore, loaded: LoadedUndoRecord): Promise<void> {
+  if (loaded.previous) await store.writeRef(APPLY_UNDO_REF, loaded.previous, { expect: loaded.sha, reflogMessage: 'trellis: exp apply --undo' })
+  else await store.deleteRef(APPLY_UNDO_REF, { expect: loaded.sha })
+}
