@@ -15,6 +15,7 @@ import { isPlainMap, pyTypeName, toStr, type ParsingConfig } from './interpolate
 import { checkRepoDir, repoDirname, resolveRepoPath } from './paths.js'
 import { DEFAULT_PARAMS_FILE, resolveDvcYaml, type ResolvedStageDefinition } from './resolver.js'
 import { validateDvcYaml } from './schema.js'
+import type { VarsFileReader } from './vars-context.js'
 
 export interface LoadDvcYamlOptions {
   /** `.dvc/config` `parsing` section (dict-in-cmd rendering). */
@@ -276,11 +277,27 @@ export async function loadDvcFile(root: string, relPath: string, options: LoadDv
     if (code === 'EISDIR') throw new TrellisError('PIPELINE_INVALID', `'${file}' is a directory`)
     throw error
   }
+  return parseDvcFile(text, file, { ...options, root })
+}
+
+export interface ParseDvcFileOptions extends LoadDvcYamlOptions {
+  /** Absolute DVC root, handed to `reader` (vars files are repo-relative). */
+  root: string
+  /** Reads `vars` files and the default params.yaml; default: from disk under `root`. */
+  reader?: VarsFileReader
+}
+
+/**
+ * Validate and resolve the text of a dvc.yaml (`file` is its repo-relative path, already
+ * checked to be named dvc.yaml). Used for files read from disk and from git trees alike.
+ */
+export function parseDvcFile(text: string, file: string, options: ParseDvcFileOptions): DvcYamlFile {
   const loaded = loadYaml(text, file)
   validateDvcYaml(loaded, file)
   const data = (isPlainMap(loaded.data) ? loaded.data : {}) as Record<string, unknown>
-  const resolved = resolveDvcYaml(root, file, data, {
+  const resolved = resolveDvcYaml(options.root, file, data, {
     parsing: options.parsing,
+    reader: options.reader,
     lineOf: (path) => lineAtPath(loaded, path),
   })
   const ctx: BuildContext = { relPath: file, loaded }

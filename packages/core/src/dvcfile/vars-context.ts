@@ -160,9 +160,14 @@ function merge(into: CtxDict, update: CtxDict, overwrite: boolean): void {
   }
 }
 
-/** Reads a vars file; `path` is repo-relative (posix), `root` absolute. */
+/**
+ * Reads a vars file; `path` is repo-relative (posix), `root` absolute. `isFile` says
+ * whether the default params file exists (default: a stat on disk), so a reader can serve
+ * files from somewhere else, e.g. a git tree.
+ */
 export interface VarsFileReader {
   (root: string, path: string): unknown
+  isFile?: (root: string, path: string) => boolean
 }
 
 const defaultReader: VarsFileReader = (root, path) => {
@@ -174,7 +179,11 @@ const defaultReader: VarsFileReader = (root, path) => {
     throw new ParamsLoadError(`'${path}' does not exist`)
   }
   if (info.isDirectory()) throw new ParamsLoadError(`'${path}' is a directory`)
-  const bytes = readFileSync(abs)
+  return parseVarsFile(readFileSync(abs), path)
+}
+
+/** A vars file's content, parsed by its extension; errors are ParamsLoadErrors. */
+export function parseVarsFile(bytes: Uint8Array, path: string): unknown {
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
@@ -345,10 +354,13 @@ export class Context {
     if (defaultFile) {
       const path = posix.normalize(posix.join(wdir || '.', defaultFile))
       let exists = false
-      try {
-        exists = statSync(join(this.repoRoot, path)).isFile()
-      } catch {
-        exists = false
+      if (this.reader.isFile) exists = this.reader.isFile(this.repoRoot, path)
+      else {
+        try {
+          exists = statSync(join(this.repoRoot, path)).isFile()
+        } catch {
+          exists = false
+        }
       }
       if (exists) this.mergeFrom(defaultFile, wdir)
     }
