@@ -24,7 +24,8 @@
  *
  * Refs are read and written the way git does it (loose files, packed-refs,
  * `.lock` files) so compare-and-swap updates exclude native git as well.
- * isomorphic-git (loaded lazily) reads packed objects and expands short shas.
+ * Packed objects are read in process (pack.ts); isomorphic-git (loaded lazily)
+ * expands short shas and evaluates .gitignore rules.
  */
 import { lstatSync, readdirSync, existsSync } from 'node:fs'
 import { isAbsolute, join, posix, relative } from 'node:path'
