@@ -8,15 +8,16 @@
  * One JSON file, `.dvc/tmp/exps/trellis/rev-data.v1.json`, written atomically (temp +
  * rename) and only when something was added. It is safe to delete at any time; a file
  * that is corrupt, of another version or scope is ignored (and replaced on the next save).
- * Values are stored as Python JSON (`1.0` stays a float, `NaN` survives). Above
- * MAX_ENTRIES, a save keeps only the entries used by the current command.
+ * It is read with the native JSON parser (this index is what makes `exp show` fast):
+ * values JSON cannot carry — Python floats with integral values (`PyFloat`), NaN,
+ * infinities, big ints — are stored as strings tagged with a leading NUL (wire-values.ts).
+ * Above MAX_ENTRIES, a save keeps only the entries used by the current command.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parsePyJson } from '../metrics/read-metrics-file.js'
-import { dumpsJson } from '../render/json.js'
 import { writeFileAtomic } from '../util/atomic-write.js'
 import type { RevData } from './rev-data.js'
+import { fromWire, toWire } from './wire-values.js'
 
 export const REV_DATA_CACHE_VERSION = 1
 const MAX_ENTRIES = 50_000
@@ -30,7 +31,9 @@ export interface CachedCommit {
 interface Entry {
   t: number
   p: string[]
-  d?: RevData
+  /** The data, in wire form until first used. */
+  d?: unknown
+  decoded?: RevData
 }
 
 /** Where the index lives under a project's `.dvc/tmp`. */
@@ -71,8 +74,10 @@ export class RevDataCache {
 
   data(sha: string): RevData | undefined {
     const entry = this.entries.get(sha)
-    if (entry?.d) this.used.add(sha)
-    return entry?.d
+    if (!entry?.d) return undefined
+    this.used.add(sha)
+    entry.decoded ??= fromWire(entry.d) as RevData
+    return entry.decoded
   }
 
   putCommit(sha: string, commit: CachedCommit): void {
@@ -86,7 +91,8 @@ export class RevDataCache {
   putData(sha: string, data: RevData): void {
     const entry = this.entries.get(sha)
     if (!entry) return
-    entry.d = data
+    entry.d = toWire(data)
+    entry.decoded = data
     this.used.add(sha)
     this.dirty = true
   }
@@ -96,7 +102,9 @@ export class RevDataCache {
     if (!this.dirty || !this.file) return
     let keep = [...this.entries]
     if (keep.length > MAX_ENTRIES) keep = keep.filter(([sha]) => this.used.has(sha))
-    const text = dumpsJson({ version: REV_DATA_CACHE_VERSION, scope: this.scope, commits: Object.fromEntries(keep) })
+    const commits: Record<string, Omit<Entry, 'decoded'>> = {}
+    for (const [sha, { t, p, d }] of keep) commits[sha] = d === undefined ? { t, p } : { t, p, d }
+    const text = JSON.stringify({ version: REV_DATA_CACHE_VERSION, scope: this.scope, commits })
     try {
       await writeFileAtomic(this.file, text)
       this.dirty = false
@@ -114,10 +122,10 @@ async function readEntries(file: string, scope: string): Promise<Map<string, Ent
     return new Map()
   }
   try {
-    const doc = parsePyJson(text) as { version?: unknown; scope?: unknown; commits?: unknown }
+    const doc = JSON.parse(text) as { version?: unknown; scope?: unknown; commits?: unknown }
     if (doc.version !== REV_DATA_CACHE_VERSION || doc.scope !== scope || !isObject(doc.commits)) return new Map()
     const entries = new Map<string, Entry>()
-    for (const [sha, entry] of Object.entries(doc.commits)) if (isEntry(entry)) entries.set(sha, entry)
+    for (const [sha, entry] of Object.entries(doc.commits)) if (/^[0-9a-f]{40}$/.test(sha) && isEntry(entry)) entries.set(sha, entry)
     return entries
   } catch {
     return new Map()

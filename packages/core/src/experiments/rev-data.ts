@@ -21,10 +21,10 @@ import { join } from 'node:path'
 import type { ParsingConfig } from '../dvcfile/interpolate.js'
 import { lockPathFor, parseLockfile } from '../dvcfile/lockfile.js'
 import { parseMetricsBuffer } from '../metrics/read-metrics-file.js'
-import { paramsFormatOf, parseParamsText } from '../params/params-file.js'
 import type { Out, Stage } from '../pipeline/types.js'
 import { TrellisError } from '../errors.js'
 import { errorInfo, isTransient, type ErrorInfo } from './error-info.js'
+import { parseMetricsFile, parseParamsFile, type Parsed } from './parsed-files.js'
 import { loadRevPipeline, type RevPipeline } from './rev-pipeline.js'
 import type { RevSource } from './rev-source.js'
 
@@ -98,11 +98,7 @@ async function readParams(source: RevSource, pipeline: RevPipeline, state: { tra
       out[path] = { error: errorInfo(new TrellisError('PARAMS_INVALID', `'${path}' is a directory, expected a parameters file`)) }
       continue
     }
-    const entry = await memoised(paramsMemo, source, path, async () => {
-      const bytes = await source.read(path)
-      if (bytes === null) return undefined
-      return { data: parseParamsText(decodeStrict(bytes, path), paramsFormatOf(path), path) }
-    }, state)
+    const entry = entryOf(await parseParamsFile(source, path), state)
     if (entry) out[path] = entry
   }
   return out
@@ -163,10 +159,7 @@ async function readMetrics(
     const { path } = metric
     const kind = source.kind(path)
     if (kind === 'file') {
-      const entry = await memoised(metricsMemo, source, path, async () => {
-        const bytes = await source.read(path)
-        return bytes === null ? undefined : { data: parseMetricsBuffer(bytes, path) }
-      }, state)
+      const entry = entryOf(await parseMetricsFile(source, path), state)
       if (entry) out[path] = entry
     } else if (kind === null && source.rev !== 'workspace' && metric.out?.cache && options.cacheDir) {
       const md5 = await cachedHash(source, metric, locks)
@@ -213,45 +206,10 @@ async function cachedHash(source: RevSource, metric: MetricSource, locks: Map<st
   return (await hashes).get(`${stage.name}\0${out.pathAsWritten}`)
 }
 
-// ---------------------------------------------------------------------------------------
-// Parsing, memoised by content id for sources that have one
-
-const MEMO_LIMIT = 20_000
-const paramsMemo = new Map<string, FileEntry>()
-const metricsMemo = new Map<string, FileEntry>()
-
-async function memoised(
-  memo: Map<string, FileEntry>,
-  source: RevSource,
-  path: string,
-  parse: () => Promise<FileEntry | undefined>,
-  state: { transient: boolean },
-): Promise<FileEntry | undefined> {
-  const id = source.idOf(path)
-  const key = id === undefined ? undefined : `${path}\0${id}`
-  const known = key ? memo.get(key) : undefined
-  if (known) return known
-  let entry: FileEntry | undefined
-  try {
-    entry = await parse()
-  } catch (error) {
-    if (isTransient(error)) {
-      state.transient = true
-      return { error: errorInfo(error) }
-    }
-    entry = { error: errorInfo(error) }
-  }
-  if (key && entry) {
-    if (memo.size >= MEMO_LIMIT) memo.clear()
-    memo.set(key, entry)
-  }
-  return entry
-}
-
-function decodeStrict(bytes: Uint8Array, path: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    throw new TrellisError('PARAMS_INVALID', `unable to read: '${path}', is not valid utf-8`)
-  }
+/** A parsed file as a RevData entry; a failure that may not recur marks the data transient. */
+function entryOf(parsed: Parsed | undefined, state: { transient: boolean }): FileEntry | undefined {
+  if (!parsed) return undefined
+  if (parsed.error === undefined) return { data: parsed.data }
+  if (isTransient(parsed.error)) state.transient = true
+  return { error: errorInfo(parsed.error) }
 }

@@ -4,19 +4,25 @@
  * A file that fails to load is reported and skipped; the others still count.
  *
  * The resolver reads vars files synchronously, but a git tree is read asynchronously: the
- * reader serves what has been fetched and otherwise throws {@link NeedFile}; the file is
- * then fetched and the dvc.yaml resolved again (one retry per vars file, usually one:
- * params.yaml). Results from git trees are memoised for the process by the content ids of
- * the dvc.yaml and of every file the resolution looked at, so a thousand experiments
- * sharing a dvc.yaml and its vars files resolve it once.
+ * default params file is read ahead; for any other vars file the reader throws
+ * {@link NeedFile}, the file is fetched and the dvc.yaml resolved again. Results from git
+ * trees are memoised for the process by the content ids of the dvc.yaml and of every file
+ * the resolution looked at — or, for a dvc.yaml without `${…}` and `vars` (whose stages
+ * cannot depend on the values in params.yaml), by whether params.yaml is there and valid —
+ * so a thousand experiments sharing a dvc.yaml resolve it once.
  */
+import { posix } from 'node:path'
 import { parseDotDvc } from '../dvcfile/load-dot-dvc.js'
 import { parseDvcFile, type DvcYamlFile } from '../dvcfile/load-dvc-yaml.js'
 import type { ParsingConfig } from '../dvcfile/interpolate.js'
+import { isPlainMap } from '../dvcfile/interpolate.js'
+import { repoDirname } from '../dvcfile/paths.js'
+import { DEFAULT_PARAMS_FILE } from '../dvcfile/resolver.js'
 import { ParamsLoadError, parseVarsFile, type VarsFileReader } from '../dvcfile/vars-context.js'
 import { TrellisError } from '../errors.js'
 import type { Stage } from '../pipeline/types.js'
 import { errorInfo, isTransient, type ErrorInfo } from './error-info.js'
+import { parseParamsFile, type Parsed } from './parsed-files.js'
 import type { RevSource } from './rev-source.js'
 
 export interface RevPipeline {
@@ -45,7 +51,19 @@ class NeedFile extends Error {
 
 const MAX_FETCHES = 64
 const MEMO_LIMIT = 5_000
-const memo = new Map<string, Array<{ looked: Array<[string, string]>; file: DvcYamlFile }>>()
+
+interface MemoEntry {
+  /**
+   * No `${…}` and no `vars`: the only file the resolution looks at is the default params
+   * file, and only at whether it is there and parses to a mapping, not at its values.
+   */
+  simple: boolean
+  /** What the resolution looked at: path → content id (or, when simple, validity). */
+  looked: Array<[string, string]>
+  file: DvcYamlFile
+}
+
+const memo = new Map<string, MemoEntry[]>()
 
 /** What a source holds at a path, as a memo stamp: content id, `<dir>` or `<none>`. */
 function stamp(source: RevSource, path: string): string {
@@ -73,33 +91,56 @@ export async function loadRevPipeline(source: RevSource, options: LoadRevPipelin
 }
 
 async function loadDvcYaml(source: RevSource, path: string, options: LoadRevPipelineOptions): Promise<DvcYamlFile> {
+  // vars files, parsed (null: no file there); read ahead of the synchronous resolver
+  const vars = new Map<string, Parsed | null>()
+  const fetchVars = async (p: string): Promise<Parsed | null> => {
+    if (!vars.has(p)) vars.set(p, source.kind(p) === 'file' ? ((await parseParamsFile(source, p)) ?? null) : null)
+    return vars.get(p)!
+  }
+  const validity = async (p: string): Promise<string> => {
+    const kind = source.kind(p)
+    if (kind !== 'file') return `<${kind ?? 'none'}>`
+    const parsed = await fetchVars(p)
+    return !parsed || parsed.error !== undefined ? '<bad>' : isPlainMap(parsed.data) ? '<map>' : '<not a map>'
+  }
+
   const id = source.idOf(path)
-  const key = id === undefined ? undefined : `${path}\0${id}\0${JSON.stringify(options.parsing ?? {})}`
-  if (key) {
-    const hit = memo.get(key)?.find(({ looked }) => looked.every(([p, s]) => stamp(source, p) === s))
-    if (hit) return hit.file
+  const key = id === undefined ? undefined : `${path}\0${id}`
+  for (const entry of key === undefined ? [] : (memo.get(key) ?? [])) {
+    let same = true
+    for (const [p, seen] of entry.looked) {
+      if ((entry.simple ? await validity(p) : stamp(source, p)) !== seen) {
+        same = false
+        break
+      }
+    }
+    if (same) return entry.file
   }
+
   const text = decode(await source.read(path), path)
-  const fetched = new Map<string, Uint8Array | null>()
-  const looked = new Map<string, string>()
-  const look = (p: string): void => {
-    if (key && !looked.has(p)) looked.set(p, stamp(source, p))
-  }
+  if (!source.readSync) await fetchVars(posix.join(repoDirname(path), DEFAULT_PARAMS_FILE))
+  const looked = new Set<string>()
   const reader: VarsFileReader = Object.assign(
     (_root: string, p: string): unknown => {
-      look(p)
+      looked.add(p)
       const kind = source.kind(p)
       if (kind === null) throw new ParamsLoadError(`'${p}' does not exist`)
       if (kind === 'dir') throw new ParamsLoadError(`'${p}' is a directory`)
-      let bytes = fetched.get(p)
-      if (bytes === undefined && source.readSync) bytes = source.readSync(p)
-      if (bytes === undefined) throw new NeedFile(p)
-      if (bytes === null) throw new ParamsLoadError(`'${p}' does not exist`)
-      return parseVarsFile(bytes, p)
+      if (source.readSync) {
+        const bytes = source.readSync(p)
+        if (bytes === null) throw new ParamsLoadError(`'${p}' does not exist`)
+        return parseVarsFile(bytes, p)
+      }
+      const parsed = vars.get(p)
+      if (parsed === undefined) throw new NeedFile(p)
+      if (parsed === null) throw new ParamsLoadError(`'${p}' does not exist`)
+      if (parsed.error === undefined) return parsed.data
+      if (parsed.error instanceof TrellisError && parsed.error.code === 'PARAMS_INVALID') throw new ParamsLoadError(parsed.error.message)
+      throw parsed.error
     },
     {
       isFile: (_root: string, p: string): boolean => {
-        look(p)
+        looked.add(p)
         return source.kind(p) === 'file'
       },
     },
@@ -107,14 +148,17 @@ async function loadDvcYaml(source: RevSource, path: string, options: LoadRevPipe
   for (let fetches = 0; ; fetches++) {
     try {
       const file = parseDvcFile(text, path, { root: options.root, parsing: options.parsing, reader })
-      if (key) {
+      if (key !== undefined) {
+        const simple = !text.includes('${') && !/(^|[\s{,])vars\s*:/.test(text)
+        const stamps: Array<[string, string]> = []
+        for (const p of looked) stamps.push([p, simple ? await validity(p) : stamp(source, p)])
         if (memo.size >= MEMO_LIMIT) memo.clear()
-        memo.set(key, [...(memo.get(key) ?? []), { looked: [...looked], file }])
+        memo.set(key, [...(memo.get(key) ?? []), { simple, looked: stamps, file }])
       }
       return file
     } catch (error) {
       if (!(error instanceof NeedFile) || fetches >= MAX_FETCHES) throw error
-      fetched.set(error.path, await source.read(error.path))
+      await fetchVars(error.path)
     }
   }
 }
