@@ -8,6 +8,7 @@ const suites = {
   'noop-repro': () => import('./noop-repro.js'),
   startup: () => import('./startup.js'),
   'exp-store-snapshot': () => import('./exp-store-snapshot.js'),
+  'exp-show': () => import('./exp-show.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
