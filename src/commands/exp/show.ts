@@ -19,7 +19,7 @@ and keeps a summary of what it read in .dvc/tmp/exps/trellis/ (safe to delete).`
     'all-branches': Flags.boolean({ char: 'a', description: 'Also show the experiments of every branch tip.' }),
     'all-tags': Flags.boolean({ char: 'T', description: 'Also show the experiments of every tagged commit.' }),
     'all-commits': Flags.boolean({ char: 'A', description: 'Also show the experiments of every commit of branches, tags and remotes.' }),
-    num: Flags.integer({ char: 'n', description: 'Show HEAD and this many commits before it, minus one (HEAD~1 … HEAD~(N-1)).', default: 1 }),
+    num: Flags.integer({ char: 'n', description: 'Show the last N commits of HEAD (HEAD, HEAD~1 … HEAD~(N-1)) as baselines.', default: 1 }),
     sha: Flags.boolean({ description: 'Show shas instead of branch, tag and experiment names.' }),
     timestamp: Flags.boolean({ description: 'Show the Created column (--no-timestamp drops it).', allowNo: true, default: true }),
     'include-metrics': list('Show only these metrics.'),

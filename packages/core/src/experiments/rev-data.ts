@@ -20,6 +20,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ParsingConfig } from '../dvcfile/interpolate.js'
 import { lockPathFor, parseLockfile } from '../dvcfile/lockfile.js'
+import { DEFAULT_PARAMS_FILE } from '../dvcfile/resolver.js'
 import { parseMetricsBuffer } from '../metrics/read-metrics-file.js'
 import type { Out, Stage } from '../pipeline/types.js'
 import { TrellisError } from '../errors.js'
@@ -59,8 +60,6 @@ export interface CollectedRevData {
   /** Something may read differently next time (git trouble, a cache object not pulled yet): do not cache. */
   transient: boolean
 }
-
-export const DEFAULT_PARAMS_FILE = 'params.yaml'
 
 export async function collectRevData(source: RevSource, options: CollectRevDataOptions): Promise<CollectedRevData> {
   const pipeline = await loadRevPipeline(source, options)

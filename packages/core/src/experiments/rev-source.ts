@@ -28,6 +28,7 @@ export interface RevSource {
 }
 
 function isPipelineFile(path: string): boolean {
+  if (!path.endsWith('dvc.yaml') && !path.endsWith('.dvc')) return false
   const base = posix.basename(path)
   if (path === '.dvc' || path.startsWith('.dvc/') || path.includes('/.dvc/')) return false
   return base === 'dvc.yaml' || (base.endsWith('.dvc') && base !== '.dvc')
@@ -55,7 +56,7 @@ export class GitTreeSource implements RevSource {
 
   async pipelineFiles(): Promise<string[]> {
     const found: string[] = []
-    for (const path of this.ids.keys()) if (path.endsWith('dvc.yaml') || path.endsWith('.dvc')) if (isPipelineFile(path)) found.push(path)
+    for (const path of this.ids.keys()) if (isPipelineFile(path)) found.push(path)
     return found.sort(compareCodePoints)
   }
 
