@@ -300,6 +300,33 @@ describe('trellis exp show', () => {
     ])
   })
 
+  it("shows the vars values stages interpolate, per experiment (vars files read from each commit's tree)", async () => {
+    const repo = makeRepo({
+      'dvc.yaml': 'vars:\n  - config.yaml\nstages:\n  train:\n    cmd: python train.py --seed ${seed} --lr ${lr}\n    params: [lr]\n    metrics:\n    - metrics.json:\n        cache: false\n',
+      'config.yaml': 'seed: 1\nunused: 5\n',
+      'params.yaml': 'lr: 0.1\n',
+      'metrics.json': '{"acc": 0.5}',
+    })
+    repos.push(repo)
+    const baseline = repo.git('rev-parse', 'HEAD')
+    const seeded = writeDvcExperiment(repo.dir, { files: { 'config.yaml': 'seed: 2\nunused: 5\n', 'metrics.json': '{"acc": 0.6}' }, name: 'seed-2', date: '2021-08-03T08:00:00+00:00' })
+    const broken = writeDvcExperiment(repo.dir, { files: { 'config.yaml': 'other: 1\n' }, name: 'no-seed', date: '2021-08-04T08:00:00+00:00' })
+    const data = JSON.parse((await runUtc(repo, ['exp', 'show', '--json'])).stdout)
+    expect(data.workspace.baseline.data.params).toEqual({ 'params.yaml': { data: { lr: 0.1 } }, 'config.yaml': { data: { seed: 1 } } })
+    expect(data[baseline].baseline.data.params['config.yaml']).toEqual({ data: { seed: 1 } })
+    expect(data[baseline][seeded.sha].data.params).toEqual({ 'params.yaml': { data: { lr: 0.1 } }, 'config.yaml': { data: { seed: 2 } } })
+    expect(data[baseline][seeded.sha].data.metrics).toEqual({ 'metrics.json': { data: { acc: 0.6 } } })
+    expect(data[baseline][broken.sha].error.msg).toMatch(/^failed to parse 'stages.train.cmd' in 'dvc.yaml': Could not find 'seed'/)
+    const table = await runUtc(repo, ['exp', 'show', '--no-timestamp', '--sha'])
+    expect(table.stdout.split('\n').slice(0, 5)).toEqual([
+      'Experiment      acc  lr    seed',
+      'workspace       0.5  0.1   1',
+      `${baseline.slice(0, 7)}         0.5  0.1   1`,
+      `├── ${broken.sha.slice(0, 7)}       !  0.1   !`,
+      `└── ${seeded.sha.slice(0, 7)}     0.6  0.1   2`,
+    ])
+  })
+
   it('shows experiments from a subdirectory with paths relative to it, and a repo without commits', async () => {
     const { repo } = standard()
     repo.write('sub/readme.txt', 'x')
