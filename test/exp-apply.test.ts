@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { commitDvcExperiment, commitDvcProject, md5, trainOutputs } from './support/dvc-experiment.js'
+import { commitDvcExperiment, commitDvcProject, md5, trainOutputs } from './support/dvc-model-experiment.js'
 import { makeRepo, type Repo } from './support/repo.js'
 
 const repos: Repo[] = []

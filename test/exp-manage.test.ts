@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { commitDvcExperiment, commitDvcProject, type DvcExperiment } from './support/dvc-experiment.js'
+import { commitDvcExperiment, commitDvcProject, type DvcExperiment } from './support/dvc-model-experiment.js'
 import { makeRepo, type Repo } from './support/repo.js'
 
 const repos: Repo[] = []

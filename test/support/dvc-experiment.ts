@@ -1,167 +1,140 @@
 /**
- * Experiments built with plain git the way DVC 2.x writes them, for testing
- * the commands that manage them without depending on `exp run`:
+ * Experiments written the way DVC 2.x writes them, with plain git commands only (no
+ * Trellis code): a commit whose tree is its parent's tree with some files changed
+ * (params.yaml, dvc.lock, an uncached metrics file…), whose parent is the baseline (or
+ * the previous checkpoint), with the message `dvc: commit experiment <64 hex>`, and a ref
+ * `refs/exps/<AA>/<38 hex of the baseline>/<name>` set with `git update-ref`. HEAD, the
+ * index, the branches and the working tree are left alone (a temporary GIT_INDEX_FILE).
  *
- * - the project: one stage `train` (`sh train.sh`) reading `lr` from
- *   params.yaml, writing a cached output `model.pkl` (git-ignored, its object
- *   in `.dvc/cache`) and an uncached metric `metrics.json` (committed);
- * - an experiment: a commit whose parent is the baseline (or the previous
- *   checkpoint), holding the changed params.yaml, dvc.lock and metrics.json,
- *   message `dvc: commit experiment <64 hex>`, written through a temporary
- *   index (HEAD, the index and the workspace are untouched), its ref set with
- *   `git update-ref refs/exps/<AA>/<38 hex>/<name>`.
- *
- * The dvc.lock is the one `dvc repro` would write for those contents, so
- * `trellis status` is clean wherever an experiment is applied completely.
+ * Tests use it to check that experiments DVC wrote show up and compare like Trellis'
+ * own; benchmarks to make many experiments quickly.
  */
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { createHash, randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Repo } from './repo.js'
 
-export const DVC_YAML = `stages:
-  train:
-    cmd: sh train.sh
-    deps:
-    - train.sh
-    params:
-    - lr
-    outs:
-    - model.pkl
-    metrics:
-    - metrics.json:
-        cache: false
-`
-
-export const TRAIN_SH = `lr=$(sed -n 's/^lr: //p' params.yaml)
-printf 'model trained with lr=%s\\n' "$lr" > model.pkl
-printf '{"loss": %s}\\n' "$lr" > metrics.json
-`
-
-/** What `sh train.sh` writes for a learning rate. */
-export function trainOutputs(lr: string): { model: string; metrics: string } {
-  return { model: `model trained with lr=${lr}\n`, metrics: `{"loss": ${lr}}\n` }
-}
-
-export const md5 = (content: string | Uint8Array): string => createHash('md5').update(content).digest('hex')
-const size = (content: string): number => Buffer.byteLength(content)
-
-/** The dvc.lock `dvc repro` writes after training with `lr`. */
-export function dvcLock(lr: string): string {
-  const { model, metrics } = trainOutputs(lr)
-  return `schema: '2.0'
-stages:
-  train:
-    cmd: sh train.sh
-    deps:
-    - path: train.sh
-      md5: ${md5(TRAIN_SH)}
-      size: ${size(TRAIN_SH)}
-    params:
-      params.yaml:
-        lr: ${lr}
-    outs:
-    - path: metrics.json
-      md5: ${md5(metrics)}
-      size: ${size(metrics)}
-    - path: model.pkl
-      md5: ${md5(model)}
-      size: ${size(model)}
-`
-}
-
-/** Put `content` into the repo's DVC cache as DVC does (read-only object); returns its md5. */
-export function writeCacheObject(repo: Repo, content: string): string {
-  const hash = md5(content)
-  const path = repo.path(`.dvc/cache/${hash.slice(0, 2)}/${hash.slice(2)}`)
-  if (!existsSync(path)) {
-    mkdirSync(join(path, '..'), { recursive: true })
-    writeFileSync(path, content)
-    chmodSync(path, 0o444)
-  }
-  return hash
-}
-
-/**
- * Make `repo` (a `trellis init`-ed git repo) the trained project at `lr` and
- * commit it; the workspace holds model.pkl (also in the cache). Returns the commit.
- */
-export function commitDvcProject(repo: Repo, lr = '0.1', message = 'baseline'): string {
-  const { model, metrics } = trainOutputs(lr)
-  repo
-    .write('dvc.yaml', DVC_YAML)
-    .write('train.sh', TRAIN_SH)
-    .write('params.yaml', `lr: ${lr}\n`)
-    .write('dvc.lock', dvcLock(lr))
-    .write('metrics.json', metrics)
-    .write('.gitignore', '/model.pkl\n')
-  rmSync(repo.path('model.pkl'), { force: true })
-  repo.write('model.pkl', model)
-  writeCacheObject(repo, model)
-  return repo.commitAll(message)
-}
-
-export interface DvcExperimentSpec {
-  name: string
-  /** The learning rate the experiment was run with. */
-  lr: string
-  /** Baseline commit (default HEAD). */
+export interface DvcExperimentOptions {
+  /** Files to change: repo-relative path → new content, or null to delete it. */
+  files: Record<string, string | null>
+  /** Default: DVC 2.8's automatic name, `exp-` + the first 5 hex of the experiment hash. */
+  name?: string
+  /** Baseline commit (any git revision; default HEAD). */
   baseline?: string
-  /** Parent commit: the previous checkpoint (default the baseline). */
+  /** Parent commit (default the baseline; the previous checkpoint for checkpoint chains). */
   parent?: string
-  /** Put model.pkl's object into the cache (default true; false = "not pulled"). */
-  cacheOutput?: boolean
-  /** Other tracked files changed by the experiment (null = deleted). */
-  files?: Record<string, string | null>
-  /** Write the ref (default true; false for an intermediate checkpoint). */
-  writeRef?: boolean
+  /** Author and committer date, as git takes it (`2021-08-02T16:48:14+00:00`, `@1627922894 +0000`). */
+  date?: string
+  /** Create or move the experiment ref (default true). */
+  ref?: boolean
 }
 
 export interface DvcExperiment {
   sha: string
   ref: string
-  baseline: string
   name: string
-  params: string
-  lock: string
-  metrics: string
-  model: string
+  baseline: string
+  /** The 64-hex experiment hash of the commit message. */
+  hash: string
 }
 
-export const expRefOf = (baseline: string, name: string): string => `refs/exps/${baseline.slice(0, 2)}/${baseline.slice(2)}/${name}`
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'DVC User',
+  GIT_AUTHOR_EMAIL: 'dvc@example.com',
+  GIT_COMMITTER_NAME: 'DVC User',
+  GIT_COMMITTER_EMAIL: 'dvc@example.com',
+}
 
-/** Commit an experiment as DVC does and point its ref at it. */
-export function commitDvcExperiment(repo: Repo, spec: DvcExperimentSpec): DvcExperiment {
-  const baseline = spec.baseline ?? repo.git('rev-parse', 'HEAD')
-  const parent = spec.parent ?? baseline
-  const { model, metrics } = trainOutputs(spec.lr)
-  const params = `lr: ${spec.lr}\n`
-  const lock = dvcLock(spec.lr)
-  if (spec.cacheOutput !== false) writeCacheObject(repo, model)
-  const files: Record<string, string | null> = { 'params.yaml': params, 'dvc.lock': lock, 'metrics.json': metrics, ...spec.files }
+function git(dir: string, args: string[], options: { env?: Record<string, string>; input?: string } = {}): string {
+  return execFileSync('git', args, {
+    cwd: dir,
+    env: { ...process.env, ...IDENTITY, ...options.env },
+    input: options.input,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  }).trim()
+}
 
-  const tmp = mkdtempSync(join(tmpdir(), 'trellis-exp-index-'))
-  const env = { ...process.env, GIT_INDEX_FILE: join(tmp, 'index'), GIT_AUTHOR_NAME: 'DVC', GIT_AUTHOR_EMAIL: 'dvc@example.com', GIT_COMMITTER_NAME: 'DVC', GIT_COMMITTER_EMAIL: 'dvc@example.com' }
-  const git = (args: string[], input?: string): string => execFileSync('git', args, { cwd: repo.dir, env, input, encoding: 'utf8' }).trim()
+export function expRefName(baseline: string, name: string): string {
+  return `refs/exps/${baseline.slice(0, 2)}/${baseline.slice(2)}/${name}`
+}
+
+/** Write one experiment commit (and its ref) into the repository at `dir`. */
+export function writeDvcExperiment(dir: string, options: DvcExperimentOptions): DvcExperiment {
+  const baseline = git(dir, ['rev-parse', '--verify', `${options.baseline ?? 'HEAD'}^{commit}`])
+  const parent = options.parent ? git(dir, ['rev-parse', '--verify', `${options.parent}^{commit}`]) : baseline
+  const hash = createHash('sha256')
+    .update(options.files['dvc.lock'] ?? JSON.stringify(options.files))
+    .update(randomBytes(8))
+    .digest('hex')
+  const name = options.name ?? `exp-${hash.slice(0, 5)}`
+  const gitDir = git(dir, ['rev-parse', '--absolute-git-dir'])
+  const index = join(gitDir, `dvc-exp-index-${process.pid}-${randomBytes(4).toString('hex')}`)
+  const env: Record<string, string> = { GIT_INDEX_FILE: index }
+  if (options.date) Object.assign(env, { GIT_AUTHOR_DATE: options.date, GIT_COMMITTER_DATE: options.date })
   try {
-    git(['read-tree', parent])
-    for (const [path, content] of Object.entries(files)) {
+    git(dir, ['read-tree', parent], { env })
+    for (const [path, content] of Object.entries(options.files)) {
       if (content === null) {
-        git(['update-index', '--force-remove', '--', path])
-        continue
+        git(dir, ['update-index', '--force-remove', '--', path], { env })
+      } else {
+        const blob = git(dir, ['hash-object', '-w', '--stdin'], { input: content })
+        git(dir, ['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], { env })
       }
-      const oid = git(['hash-object', '-w', '--stdin'], content)
-      git(['update-index', '--add', '--cacheinfo', `100644,${oid},${path}`])
     }
-    const tree = git(['write-tree'])
-    const expHash = createHash('sha256').update(lock).update(spec.name).digest('hex')
-    const sha = git(['commit-tree', tree, '-p', parent, '-m', `dvc: commit experiment ${expHash}`])
-    const ref = expRefOf(baseline, spec.name)
-    if (spec.writeRef !== false) git(['update-ref', ref, sha])
-    return { sha, ref, baseline, name: spec.name, params, lock, metrics, model }
+    const tree = git(dir, ['write-tree'], { env })
+    const sha = git(dir, ['commit-tree', tree, '-p', parent, '-m', `dvc: commit experiment ${hash}`], { env })
+    const ref = expRefName(baseline, name)
+    if (options.ref !== false) git(dir, ['update-ref', ref, sha])
+    return { sha, ref, name, baseline, hash }
   } finally {
-    rmSync(tmp, { recursive: true, force: true })
+    rmSync(index, { force: true })
   }
+}
+
+/**
+ * A checkpoint experiment: one commit per step, each the parent of the next, the first
+ * on the baseline; the ref follows the chain (DVC moves it at every checkpoint).
+ */
+export function writeDvcCheckpoints(
+  dir: string,
+  options: { name: string; baseline?: string; steps: Array<{ files: Record<string, string | null>; date?: string }> },
+): DvcExperiment[] {
+  const out: DvcExperiment[] = []
+  for (const step of options.steps) {
+    const previous = out[out.length - 1]
+    out.push(
+      writeDvcExperiment(dir, {
+        files: step.files,
+        date: step.date,
+        name: options.name,
+        baseline: previous?.baseline ?? options.baseline,
+        parent: previous?.sha,
+      }),
+    )
+  }
+  return out
+}
+
+/** A dvc.lock for one stage `train` with params `lr`/`epochs` and an uncached metrics file, as DVC writes it. */
+export function dvcLock(params: Record<string, unknown>, metricsPath: string, metricsContent: string): string {
+  const md5 = createHash('md5').update(metricsContent).digest('hex')
+  const paramLines = Object.entries(params)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `        ${k}: ${v}`)
+    .join('\n')
+  return [
+    'schema: \'2.0\'',
+    'stages:',
+    '  train:',
+    '    cmd: python train.py',
+    '    params:',
+    '      params.yaml:',
+    paramLines,
+    '    outs:',
+    `    - path: ${metricsPath}`,
+    `      md5: ${md5}`,
+    `      size: ${Buffer.byteLength(metricsContent)}`,
+    '',
+  ].join('\n')
 }

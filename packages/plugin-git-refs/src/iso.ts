@@ -1,7 +1,8 @@
 /**
  * isomorphic-git, loaded on first use: importing it costs ~100 ms, and most
- * store calls (refs, loose objects, snapshots) never need it. It reads packed
- * objects, expands abbreviated shas and evaluates .gitignore rules.
+ * store calls (refs, objects, snapshots) never need it. It expands abbreviated
+ * shas and evaluates .gitignore rules; objects, packed ones included, are read
+ * in process (objects.ts, pack.ts).
  */
 import * as fs from 'node:fs'
 

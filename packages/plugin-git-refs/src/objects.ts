@@ -1,15 +1,16 @@
 /**
  * The git object database: hashing, writing loose objects (atomically, as git
  * does: temp file + rename, zlib level 1 like core.looseCompression), reading
- * loose objects directly and packed ones through isomorphic-git, and the
- * tree/commit formats.
+ * packed (pack.ts) and loose objects, and the tree/commit formats.
+ * isomorphic-git only expands abbreviated shas.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createDeflate, createInflate, deflateSync, inflateSync } from 'node:zlib'
 import { TrellisError } from '@trellis/core'
 import { isoFs, loadIso } from './iso.js'
+import { Pack, PackIndex } from './pack.js'
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag'
 
@@ -50,8 +51,9 @@ export interface ParsedCommit {
 export class ObjectDb {
   private readonly objectsDir: string
   private readonly isoCache: object = {}
-  /** .idx files by name: immutable once written, so cached for the store's life. */
-  private readonly packIndexes = new Map<string, Buffer>()
+  /** The packs, by .idx name (immutable once written); rescanned when an object is not found. */
+  private packs = new Map<string, Pack>()
+  private packDirStamp: number | undefined
 
   constructor(private readonly commonDir: string) {
     this.objectsDir = join(commonDir, 'objects')
@@ -67,31 +69,48 @@ export class ObjectDb {
 
   /** Whether the object is stored, loose or in a pack (looked up in the packs' .idx files). */
   has(oid: string): boolean {
-    return oid === EMPTY_TREE || this.hasLoose(oid) || this.inPack(oid)
+    return oid === EMPTY_TREE || this.hasLoose(oid) || this.findPacked(oid) !== undefined
   }
 
-  private inPack(oid: string): boolean {
-    let names: string[]
-    try {
-      names = readdirSync(join(this.objectsDir, 'pack'))
-    } catch {
-      return false
-    }
+  /** The pack holding `oid` and its offset there; the pack directory is rescanned once on a miss. */
+  private findPacked(oid: string): { pack: Pack; offset: number } | undefined {
     const key = Buffer.from(oid, 'hex')
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (attempt === 1 && !this.rescanPacks()) return undefined
+      for (const pack of this.packs.values()) {
+        const offset = pack.index.offsetOf(key)
+        if (offset !== undefined) return { pack, offset }
+      }
+    }
+    return undefined
+  }
+
+  /** Pick up new packs (and drop removed ones) if the pack directory changed; true if it did. */
+  private rescanPacks(): boolean {
+    const dir = join(this.objectsDir, 'pack')
+    const st = statSync(dir, { throwIfNoEntry: false })
+    const stamp = st ? st.mtimeMs : -1
+    if (stamp === this.packDirStamp) return false
+    this.packDirStamp = stamp
+    let names: string[] = []
+    try {
+      names = readdirSync(dir).filter((name) => name.endsWith('.idx'))
+    } catch {}
+    const packs = new Map<string, Pack>()
     for (const name of names) {
-      if (!name.endsWith('.idx')) continue
-      let idx = this.packIndexes.get(name)
-      if (!idx) {
+      let pack = this.packs.get(name)
+      if (!pack) {
         try {
-          idx = readFileSync(join(this.objectsDir, 'pack', name))
+          pack = new Pack(join(dir, `${name.slice(0, -4)}.pack`), new PackIndex(readFileSync(join(dir, name))))
         } catch {
           continue
         }
-        this.packIndexes.set(name, idx)
       }
-      if (packIndexHas(idx, key)) return true
+      packs.set(name, pack)
     }
-    return false
+    for (const [name, pack] of this.packs) if (!packs.has(name)) pack.close()
+    this.packs = packs
+    return true
   }
 
   /** Write an object unless it is already stored; returns its sha. */
@@ -168,33 +187,32 @@ export class ObjectDb {
     return oid
   }
 
-  /** Read an object: loose objects directly, packed ones via isomorphic-git. Null when absent. */
+  /** Read an object from the packs (see pack.ts) or loose. Null when absent. */
   async read(oid: string): Promise<{ type: ObjectType; content: Buffer } | null> {
     if (oid === EMPTY_TREE) return { type: 'tree', content: Buffer.alloc(0) }
-    let deflated: Buffer | undefined
+    const packed = this.findPacked(oid)
+    if (packed) {
+      try {
+        return await packed.pack.read(packed.offset, (base) => this.read(base))
+      } catch (error) {
+        throw gitError(`cannot read object ${oid}`, error)
+      }
+    }
+    let deflated: Buffer
     try {
       deflated = readFileSync(this.loosePath(oid))
-    } catch {}
-    if (deflated) {
-      let raw: Buffer
-      try {
-        raw = inflateSync(deflated)
-      } catch (error) {
-        throw gitError(`object ${oid} is corrupt`, error)
-      }
-      const space = raw.indexOf(0x20)
-      const nul = raw.indexOf(0, space)
-      return { type: raw.subarray(0, space).toString('latin1') as ObjectType, content: raw.subarray(nul + 1) }
+    } catch {
+      return null
     }
-    if (!this.inPack(oid)) return null
-    const git = await loadIso()
+    let raw: Buffer
     try {
-      const result = await git.readObject({ fs: isoFs, gitdir: this.commonDir, oid, format: 'content', cache: this.isoCache })
-      return { type: result.type as ObjectType, content: Buffer.from(result.object as Uint8Array) }
+      raw = inflateSync(deflated)
     } catch (error) {
-      if ((error as { code?: string }).code === 'NotFoundError') return null
-      throw gitError(`cannot read object ${oid}`, error)
+      throw gitError(`object ${oid} is corrupt`, error)
     }
+    const space = raw.indexOf(0x20)
+    const nul = raw.indexOf(0, space)
+    return { type: raw.subarray(0, space).toString('latin1') as ObjectType, content: raw.subarray(nul + 1) }
   }
 
   async readTyped(oid: string, type: ObjectType): Promise<Buffer> {
@@ -213,27 +231,6 @@ export class ObjectDb {
       return null
     }
   }
-}
-
-/** Binary search in a version-2 pack index (version 1: fanout then 24-byte offset+sha records). */
-function packIndexHas(idx: Buffer, key: Buffer): boolean {
-  const v2 = idx.readUInt32BE(0) === 0xff744f63
-  const fanout = v2 ? 8 : 0
-  const first = key[0]!
-  let lo = first === 0 ? 0 : idx.readUInt32BE(fanout + (first - 1) * 4)
-  let hi = idx.readUInt32BE(fanout + first * 4)
-  const table = fanout + 256 * 4
-  const stride = v2 ? 20 : 24
-  const skip = v2 ? 0 : 4
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    const at = table + mid * stride + skip
-    const cmp = idx.compare(key, 0, 20, at, at + 20) * -1
-    if (cmp === 0) return true
-    if (cmp < 0) hi = mid
-    else lo = mid + 1
-  }
-  return false
 }
 
 export function parseTree(content: Buffer): TreeEntry[] {

@@ -24,16 +24,26 @@
  *
  * Refs are read and written the way git does it (loose files, packed-refs,
  * `.lock` files) so compare-and-swap updates exclude native git as well.
- * isomorphic-git (loaded lazily) reads packed objects and expands short shas.
+ * Packed objects are read in process (pack.ts); isomorphic-git (loaded lazily)
+ * expands short shas and evaluates .gitignore rules.
  */
 import { lstatSync, readdirSync, existsSync } from 'node:fs'
 import { isAbsolute, join, posix, relative } from 'node:path'
-import { TrellisError, type CommitFile, type CommitInfo, type ExperimentStore, type RefInfo, type SnapshotOptions, type TreeChange } from '@trellis/core'
+import {
+  TrellisError,
+  type CommitFile,
+  type CommitInfo,
+  type ExperimentStore,
+  type RefInfo,
+  type SnapshotOptions,
+  type TreeChange,
+  type TreeFile,
+} from '@trellis/core'
 import { contentFiltersInUse } from './attributes.js'
 import { configBool, configString, formatIdentity, identity, readGitConfig, type GitConfig } from './config.js'
 import { readIndex } from './index-file.js'
 import { isoFs, loadIso } from './iso.js'
-import { MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE, ObjectDb, gitError, parseCommit, parseTagTarget, parseTree, serializeCommit } from './objects.js'
+import { MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE, ObjectDb, gitError, parseCommit, parseTagTarget, parseTree, serializeCommit, type ParsedCommit, type TreeEntry } from './objects.js'
 import { RefDb } from './refs.js'
 import { findRepo, hasGitBinary } from './repo.js'
 import { buildTree, comparePaths, sortEntries, writeTree, type TreeNode } from './tree.js'
@@ -64,6 +74,11 @@ export class GitRefsStore implements ExperimentStore {
   private readonly refs: RefDb
   private readonly db: ObjectDb
   private readonly backendOption: 'auto' | SnapshotBackend
+  /** Parsed commits and trees by oid (objects are immutable), bounded by MEMO_LIMIT. */
+  private readonly commits = new Map<string, ParsedCommit>()
+  private readonly trees = new Map<string, TreeEntry[]>()
+  /** `listFiles` results per (directory, tree oid), for every tree below the listed one. */
+  private readonly listings = new Map<string, TreeFile[]>()
 
   constructor(start: string, options: GitRefsStoreOptions = {}) {
     const paths = findRepo(start)
@@ -152,9 +167,16 @@ export class GitRefsStore implements ExperimentStore {
     return null
   }
 
-  private async commitOf(oid: string): Promise<ReturnType<typeof parseCommit> | null> {
+  private async commitOf(oid: string): Promise<ParsedCommit | null> {
+    const known = this.commits.get(oid)
+    if (known) return known
     const object = await this.db.read(oid)
-    return object?.type === 'commit' ? parseCommit(object.content) : null
+    if (object?.type !== 'commit') return null
+    return remember(this.commits, oid, parseCommit(object.content))
+  }
+
+  private async treeOf(oid: string): Promise<TreeEntry[]> {
+    return this.trees.get(oid) ?? remember(this.trees, oid, parseTree(await this.db.readTyped(oid, 'tree')))
   }
 
   // ---- objects -------------------------------------------------------
@@ -172,7 +194,7 @@ export class GitRefsStore implements ExperimentStore {
     const parts = normalizeRepoPath(this.root, path).split('/').filter(Boolean)
     let tree = commit.tree
     for (let i = 0; i < parts.length; i++) {
-      const entry = parseTree(await this.db.readTyped(tree, 'tree')).find((e) => e.name === parts[i])
+      const entry = (await this.treeOf(tree)).find((e) => e.name === parts[i])
       if (!entry) return null
       if (i === parts.length - 1) {
         if (entry.mode === MODE_TREE || entry.mode === MODE_GITLINK) return null
@@ -182,6 +204,38 @@ export class GitRefsStore implements ExperimentStore {
       tree = entry.oid
     }
     return null
+  }
+
+  /**
+   * Every regular file of a commit's tree (under `prefix`), with its blob sha as id.
+   * Listings of the trees below the requested one are memoised per (path, tree oid):
+   * experiments share almost all their subtrees with their baseline, so listing a
+   * thousand of them reads and walks each distinct tree once.
+   */
+  async listFiles(sha: string, prefix = ''): Promise<TreeFile[]> {
+    const commit = await this.readCommit(sha)
+    const dir = prefix ? normalizeRepoPath(this.root, prefix) : ''
+    let tree = commit.tree
+    for (const part of dir.split('/').filter(Boolean)) {
+      const entry = (await this.treeOf(tree)).find((e) => e.name === part)
+      if (!entry || entry.mode !== MODE_TREE) return []
+      tree = entry.oid
+    }
+    return this.listTree(tree, dir, false)
+  }
+
+  private async listTree(oid: string, dir: string, memoise: boolean): Promise<TreeFile[]> {
+    const key = `${dir}\0${oid}`
+    const known = this.listings.get(key)
+    if (known) return memoise ? known : known.slice()
+    const out: TreeFile[] = []
+    for (const entry of await this.treeOf(oid)) {
+      const path = dir === '' ? entry.name : `${dir}/${entry.name}`
+      if (entry.mode === MODE_TREE) for (const file of await this.listTree(entry.oid, path, true)) out.push(file)
+      else if (entry.mode === MODE_FILE || entry.mode === MODE_EXEC) out.push({ path, id: entry.oid })
+    }
+    // The top-level listing differs from commit to commit: only subtrees are kept.
+    return memoise ? remember(this.listings, key, out) : out
   }
 
   // ---- refs -------------------------------------------------------
@@ -488,6 +542,15 @@ export class GitRefsStore implements ExperimentStore {
     if (diskMode !== mode) return false
     return (await hashWorktreePath(this.db, absolute, st, false)) === oid
   }
+}
+
+/** Objects kept per memo before it is emptied (a command reads far fewer). */
+const MEMO_LIMIT = 100_000
+
+function remember<T>(memo: Map<string, T>, key: string, value: T): T {
+  if (memo.size >= MEMO_LIMIT) memo.clear()
+  memo.set(key, value)
+  return value
 }
 
 function statPolicy(config: GitConfig): StatPolicy {

@@ -14,8 +14,8 @@ import { loadYaml, type LoadedYaml } from '../util/yaml.js'
 import { isPlainMap, pyTypeName, toStr, type ParsingConfig } from './interpolate.js'
 import { checkRepoDir, repoDirname, resolveRepoPath } from './paths.js'
 import { DEFAULT_PARAMS_FILE, resolveDvcYaml, type ResolvedStageDefinition } from './resolver.js'
-import type { VarsFileReader } from './vars-context.js'
 import { validateDvcYaml } from './schema.js'
+import type { VarsFileReader } from './vars-context.js'
 
 export interface LoadDvcYamlOptions {
   /** `.dvc/config` `parsing` section (dict-in-cmd rendering). */
@@ -25,8 +25,8 @@ export interface LoadDvcYamlOptions {
    * workspace as it will be after `exp apply`); undefined = the file does not exist.
    */
   readText?: (relPath: string) => Promise<string | undefined>
-  /** Read vars/params files (`${}` interpolation) from somewhere else than the workspace. */
-  varsReader?: VarsFileReader
+  /** Reads `vars` files and the default params.yaml (`${}` interpolation); default: from disk under the root. */
+  reader?: VarsFileReader
 }
 
 export interface DvcYamlFile {
@@ -286,12 +286,25 @@ export async function loadDvcFile(root: string, relPath: string, options: LoadDv
     if (code === 'EISDIR') throw new TrellisError('PIPELINE_INVALID', `'${file}' is a directory`)
     throw error
   }
+  return parseDvcFile(text, file, { ...options, root })
+}
+
+export interface ParseDvcFileOptions extends LoadDvcYamlOptions {
+  /** Absolute DVC root, handed to `reader` (vars files are repo-relative). */
+  root: string
+}
+
+/**
+ * Validate and resolve the text of a dvc.yaml (`file` is its repo-relative path, already
+ * checked to be named dvc.yaml). Used for files read from disk and from git trees alike.
+ */
+export function parseDvcFile(text: string, file: string, options: ParseDvcFileOptions): DvcYamlFile {
   const loaded = loadYaml(text, file)
   validateDvcYaml(loaded, file)
   const data = (isPlainMap(loaded.data) ? loaded.data : {}) as Record<string, unknown>
-  const resolved = resolveDvcYaml(root, file, data, {
+  const resolved = resolveDvcYaml(options.root, file, data, {
     parsing: options.parsing,
-    reader: options.varsReader,
+    reader: options.reader,
     lineOf: (path) => lineAtPath(loaded, path),
   })
   const ctx: BuildContext = { relPath: file, loaded }

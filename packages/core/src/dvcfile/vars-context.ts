@@ -160,9 +160,14 @@ function merge(into: CtxDict, update: CtxDict, overwrite: boolean): void {
   }
 }
 
-/** Reads a vars file; `path` is repo-relative (posix), `root` absolute. */
+/**
+ * Reads a vars file; `path` is repo-relative (posix), `root` absolute. `isFile` says
+ * whether the default params file exists (default: a stat on disk), so a reader can serve
+ * files from somewhere else, e.g. a git tree.
+ */
 export interface VarsFileReader {
   (root: string, path: string): unknown
+  isFile?: (root: string, path: string) => boolean
 }
 
 const defaultReader: VarsFileReader = (root, path) => {
@@ -177,7 +182,7 @@ const defaultReader: VarsFileReader = (root, path) => {
   return parseVarsFile(readFileSync(abs), path)
 }
 
-/** A vars file's bytes as the default reader parses them (YAML/JSON/TOML/Python by extension). */
+/** A vars file's content, parsed by its extension; errors are ParamsLoadErrors. */
 export function parseVarsFile(bytes: Uint8Array, path: string): unknown {
   let text: string
   try {
@@ -349,10 +354,13 @@ export class Context {
     if (defaultFile) {
       const path = posix.normalize(posix.join(wdir || '.', defaultFile))
       let exists = false
-      try {
-        exists = statSync(join(this.repoRoot, path)).isFile()
-      } catch {
-        exists = false
+      if (this.reader.isFile) exists = this.reader.isFile(this.repoRoot, path)
+      else {
+        try {
+          exists = statSync(join(this.repoRoot, path)).isFile()
+        } catch {
+          exists = false
+        }
       }
       if (exists) this.mergeFrom(defaultFile, wdir)
     }

@@ -141,7 +141,11 @@ const SHORT_ESCAPES: Record<string, string> = {
   '\f': '\\f',
 }
 
+/** Printable ASCII other than `"` and `\\`: such strings are their own JSON text. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
 function pyJsonString(s: string): string {
+  if (PLAIN_ASCII.test(s)) return `"${s}"`
   let out = '"'
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]

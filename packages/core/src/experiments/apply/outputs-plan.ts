@@ -118,7 +118,7 @@ async function cachedOutputsAfter(root: string, overlay: Overlay): Promise<Map<s
       }
       continue
     }
-    const dvcYaml = await loadDvcFile(root, file, { readText, varsReader })
+    const dvcYaml = await loadDvcFile(root, file, { readText, reader: varsReader })
     const lockPath = lockPathFor(file)
     const lockText = await readText(lockPath)
     const lock = lockText === undefined ? undefined : parseLockfile(lockText, lockPath)
