@@ -38,6 +38,9 @@ export type ErrorCode =
   | 'CACHE_CORRUPT'
   | 'LINK_FAILED'
   | 'GIT_REF_CONFLICT'
+  | 'CHECKPOINT_IN_REPRO'
+  | 'CHECKPOINT_FAILED'
+  | 'CHECKPOINT_RESUME'
 
 export interface TrellisErrorOptions {
   hint?: string
