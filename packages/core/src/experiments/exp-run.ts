@@ -129,7 +129,8 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
   const lock = await project.lock('trellis exp run', options.lockOptions)
   try {
     if (options.reset) {
-      await resetCheckpoints(store)
+      // A temporary workspace's run leaves the EXEC refs alone: the queue resets them when it queues (DVC §4.1).
+      if (workspace) await resetCheckpoints(store)
       await deleteCheckpointOutputs(project, checkpointed)
     }
     let origin = options.resumeFrom
