@@ -142,14 +142,31 @@ describe('checkpoints', () => {
     expect(chain(r, ref, baseline)).toEqual(run3)
   })
 
-  it('python3: the helper signals, a change after the last signal adds a final commit; both helpers are no-ops outside Trellis', async () => {
+  it('python3: the helper signals, a change after the last signal adds a final commit, plugins see onCheckpoint then onExperimentCommit; both helpers are no-ops outside Trellis', async () => {
     const r = project('python3 train.py')
-    const baseline = r.git('rev-parse', 'HEAD')
+    r.write('.trellisrc.yaml', 'plugins:\n  - "@trellis/plugin-git-refs"\n  - "@trellis/plugin-checkpoints"\n  - ./hook-log.mjs\n')
+    r.write('hook-log.mjs', `import { appendFileSync } from 'node:fs'
+export default { name: 'hook-log', apply(trellis) {
+  const log = (line) => appendFileSync(trellis.root + '/hooks.log', line + '\\n')
+  trellis.hooks.onCheckpoint.tapPromise('hook-log', async (e) => log(['checkpoint', e.stage.address, e.index, e.commit, e.ref, e.lock.outs.find((o) => o.path === 'model.txt').md5].join(' ')))
+  trellis.hooks.onExperimentCommit.tapPromise('hook-log', async (e) => log(['commit', e.commit, e.ref, e.checkpoint].join(' ')))
+} }
+`)
+    r.write('.gitignore', 'hooks.log\n')
+    const baseline = r.commitAll('with a hook logger')
     const res = await r.run(['exp', 'run'], { env: { TRAIN_EPOCHS: '2', TRAIN_AFTER: '1' } })
     expect(res.code, res.stderr).toBe(0)
     const [ref] = expRefs(r)
     const shas = chain(r, ref, baseline)
     expect(shas).toHaveLength(3) // 2 checkpoints + the final commit
+    expect(r.read('hooks.log').trim().split('\n')).toEqual([
+      `checkpoint train 1 ${shas[0]} ${ref} ${md5('1\n')}`,
+      `commit ${shas[0]} ${ref} true`,
+      `checkpoint train 2 ${shas[1]} ${ref} ${md5('2\n')}`,
+      `commit ${shas[1]} ${ref} true`,
+      `commit ${shas[2]} ${ref} true`,
+    ])
+    expect(r.git('rev-parse', 'refs/exps/exec/EXEC_CHECKPOINT')).toBe(shas[2]) // the final commit is a checkpoint too
     expect(modelHashes(r, shas)).toEqual([...counts(1, 2), md5('2\n')])
     expect(r.git('show', `${shas[1]}:metrics.json`)).toBe('{"epoch": 2}')
     expect(r.git('show', `${shas[2]}:metrics.json`)).toBe('{"epoch": 2, "final": true}')

@@ -182,7 +182,8 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
       },
     })
     throwIfFailed(repro)
-    const ranCheckpoint = checkpointed.some((s) => repro.outcomes.get(s) === 'ran')
+    // (the plan's Stage objects come from another load of the pipeline than repro's: compare by what they are)
+    const ranCheckpoint = checkpointStages([...repro.outcomes].filter(([, outcome]) => outcome === 'ran').map(([stage]) => stage)).length > 0
     await session.commit({ checkpoint: ranCheckpoint })
     const resume = decision ? { mode: decision.mode, from: decision.rev } : undefined
     const last: ExperimentCommit | undefined = session.commits.at(-1)
