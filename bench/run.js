@@ -10,6 +10,7 @@ const suites = {
   'exp-store-snapshot': () => import('./exp-store-snapshot.js'),
   'exp-run': () => import('./exp-run.js'),
   'exp-show': () => import('./exp-show.js'),
+  checkpoint: () => import('./checkpoint.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -42,6 +42,9 @@ export type ErrorCode =
   | 'GIT_BRANCH_EXISTS'
   | 'NOTHING_TO_UNDO'
   | 'CONFIRMATION_REQUIRED'
+  | 'CHECKPOINT_IN_REPRO'
+  | 'CHECKPOINT_FAILED'
+  | 'CHECKPOINT_RESUME'
 
 export interface TrellisErrorOptions {
   hint?: string

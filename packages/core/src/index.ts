@@ -9,7 +9,7 @@ export * from './experiments/experiment-store.js'
 export * from './config/dvc-config.js'
 export * from './config/trellis-config.js'
 export { initProject, type InitOptions } from './repo/init-project.js'
-export { reproduce, type ReproOptions, type ReproResult, type StageOutcome } from './pipeline/repro.js'
+export { reproduce, plannedStages, type ReproOptions, type ReproResult, type StageOutcome } from './pipeline/repro.js'
 export { reproduceLocked, summarizeRepro, throwIfFailed } from './pipeline/repro-session.js'
 export { PipelineIndex } from './pipeline/pipeline-index.js'
 export { pipelineStatus, renderStatus, type StatusOptions } from './pipeline/status.js'
@@ -23,6 +23,32 @@ export * from './experiments/exp-ref.js'
 export * from './experiments/resolve-exp.js'
 export * from './experiments/exp-hash.js'
 export { runExperiment, checkExpRun, experimentStore, type ExpRunOptions, type ExpRunResult } from './experiments/exp-run.js'
+export {
+  ExperimentSession,
+  producedFiles,
+  type ExperimentRun,
+  type ExperimentCommit,
+  type ExperimentSessionOptions,
+} from './experiments/experiment-session.js'
+export {
+  checkpointChain,
+  refsContaining,
+  isDerivedFrom,
+  resetCheckpoints,
+  workspaceResumePoint,
+  checkResumeFlags,
+  resolveCheckpointRev,
+  decideCheckpointResume,
+  checkpointStages,
+  deleteCheckpointOutputs,
+  restoreCheckpointOutputs,
+  type ChainCommit,
+  type CheckpointChain,
+  type RefContaining,
+  type ResumeFlags,
+  type CheckpointOrigin,
+  type ResumeDecision,
+} from './experiments/checkpoints.js'
 export {
   parseOverrides,
   parseKeyPath,

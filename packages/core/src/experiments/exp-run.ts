@@ -11,20 +11,35 @@
  *    without touching HEAD, the index or any branch; the ref is written with a
  *    compare-and-swap, `onExperimentCommit` fires.
  * A failed stage leaves no ref; the workspace stays as the run left it.
+ *
+ * Pipelines with a checkpoint stage (an output with `checkpoint: true`) make a
+ * chain instead (see experiment-session.ts and checkpoints.ts): the checkpoints
+ * plugin commits a checkpoint on every signal, the end of the run adds a final
+ * commit when something changed after the last one, a failure keeps the
+ * checkpoints made; the next run continues from the last checkpoint (or forks
+ * from it when inputs changed), `--reset` starts over.
  */
 import { relative } from 'node:path'
 import { TrellisError } from '../errors.js'
 import type { AcquireOptions } from '../lock/project-lock.js'
-import { PipelineIndex } from '../pipeline/pipeline-index.js'
-import { reproduce, type ReproOptions, type ReproResult } from '../pipeline/repro.js'
+import { plannedStages, reproduce, type ReproOptions, type ReproResult } from '../pipeline/repro.js'
 import { throwIfFailed } from '../pipeline/repro-session.js'
-import { lockPathFor } from '../dvcfile/lockfile.js'
 import type { Project } from '../project.js'
+import {
+  checkpointStages,
+  decideCheckpointResume,
+  deleteCheckpointOutputs,
+  resetCheckpoints,
+  resolveCheckpointRev,
+  restoreCheckpointOutputs,
+  workspaceResumePoint,
+  type CheckpointOrigin,
+  type ResumeDecision,
+} from './checkpoints.js'
 import type { ExperimentStore } from './experiment-store.js'
-import { autoExpName, experimentHash } from './exp-hash.js'
-import { EXEC_APPLY } from './exec-refs.js'
+import { ExperimentSession, toGitPath, type ExperimentCommit } from './experiment-session.js'
 import { expRefFor, validateExpName } from './exp-ref.js'
-import { applyOverrides, parseOverrides } from './param-overrides.js'
+import { applyOverrides, parseOverrides, planOverrides, type Override } from './param-overrides.js'
 
 
 export interface ExpRunOptions extends ReproOptions {
@@ -35,6 +50,21 @@ export interface ExpRunOptions extends ReproOptions {
   /** Non-fatal notices (e.g. a params file that had to be re-formatted). */
   onWarning?: (message: string) => void
   lockOptions?: AcquireOptions
+  /**
+   * `--reset`: start checkpoint experiments over: forget the last checkpoint (EXEC refs),
+   * delete the checkpoint outputs before running, replace an experiment of the same name.
+   */
+  reset?: boolean
+  /**
+   * Continue from this checkpoint (from `resolveCheckpointRev`; the queue's `--rev`)
+   * instead of the workspace's last one. The workspace must be at its baseline.
+   */
+  resumeFrom?: CheckpointOrigin
+  /**
+   * Workspace run (default true): auto-resume from EXEC_CHECKPOINT/EXEC_APPLY and keep
+   * them up to date. A temporary workspace passes false.
+   */
+  workspace?: boolean
 }
 
 export interface ExpRunResult {
@@ -47,7 +77,11 @@ export interface ExpRunResult {
     hash: string
     /** An identical experiment existed already and was reused. */
     reused: boolean
+    /** Checkpoint commits this run added (0 for a plain experiment). */
+    checkpoints: number
   }
+  /** Set when the run resumed from a checkpoint. */
+  resume?: { mode: ResumeDecision['mode']; from: string }
   repro: ReproResult
 }
 
@@ -65,91 +99,127 @@ export async function checkExpRun(store: ExperimentStore, name: string | undefin
   }
   if (name !== undefined) {
     validateExpName(name)
-    if (!force && (await store.resolve(expRefFor(baseline, name)))) {
-      throw new TrellisError('EXP_EXISTS', `Experiment conflicts with existing experiment '${name}'`, {
-        hint: `Use \`trellis exp run -f -n ${name}\` to replace it, or \`trellis exp run -n <new_name>\`.`,
-      })
-    }
+    if (!force) await checkNameFree(store, baseline, name)
   }
   return baseline
 }
 
+async function checkNameFree(store: ExperimentStore, baseline: string, name: string): Promise<void> {
+  if (await store.resolve(expRefFor(baseline, name))) {
+    throw new TrellisError('EXP_EXISTS', `Experiment conflicts with existing experiment '${name}'`, {
+      hint: `Use \`trellis exp run -f -n ${name}\` to replace it, or \`trellis exp run -n <new_name>\`.`,
+    })
+  }
+}
+
 export async function runExperiment(project: Project, options: ExpRunOptions = {}): Promise<ExpRunResult> {
   const store = await experimentStore(project)
-  const baseline = await checkExpRun(store, options.name, !!options.force)
+  const head = await checkExpRun(store, undefined, true)
+  if (options.name !== undefined) validateExpName(options.name)
   const overrides = parseOverrides(options.setParams ?? [], relative(project.root, project.cwd))
+  const workspace = options.workspace !== false
+  const warn = (message: string) => options.onWarning?.(message)
+  // A plain experiment's name is checked before taking the lock; a checkpoint run's once it knows whether it continues one.
+  const plan = await plannedStages(project, options)
+  const checkpointed = checkpointStages(plan)
+  const force = !!options.force || !!options.reset
+  if (options.name !== undefined && !force && checkpointed.length === 0 && !options.resumeFrom) await checkNameFree(store, head, options.name)
+
   const lock = await project.lock('trellis exp run', options.lockOptions)
   try {
+    if (options.reset) {
+      // A temporary workspace's run leaves the EXEC refs alone: the queue resets them when it queues (DVC §4.1).
+      if (workspace) await resetCheckpoints(store)
+      await deleteCheckpointOutputs(project, checkpointed)
+    }
+    let origin = options.resumeFrom
+    if (!origin && workspace && !options.reset && checkpointed.length > 0) {
+      const point = await workspaceResumePoint(store, head)
+      if (point) {
+        origin = await resolveCheckpointRev(store, point, { head, hasParams: overrides.length > 0 }).catch(async (error: unknown) => {
+          // The experiment the EXEC refs point into was removed: nothing to resume.
+          if (!(error instanceof TrellisError) || error.code !== 'CHECKPOINT_RESUME') throw error
+          await resetCheckpoints(store)
+          return undefined
+        })
+      }
+    }
+    let decision: ResumeDecision | undefined
+    if (origin) {
+      await restoreCheckpointOutputs(project, store, origin.rev, warn)
+      const dirty = await differsFrom(project, store, origin.rev, overrides)
+      decision = decideCheckpointResume(origin, { dirty, branchTip: origin.branch ? await store.resolve(origin.branch.ref) : null, name: options.name })
+      options.log?.(decision.notice)
+      if (decision.mode === 'continue' && decision.warning) warn(decision.warning)
+    }
+    const continuing = decision?.mode === 'continue' ? decision : undefined
+    const baseline = origin?.baseline ?? head
+    if (options.name !== undefined && !force && !continuing && (checkpointed.length > 0 || origin)) await checkNameFree(store, baseline, options.name)
     if (overrides.length) {
       const { warnings } = await applyOverrides(project.root, overrides)
-      warnings.forEach((w) => options.onWarning?.(w))
+      warnings.forEach(warn)
     }
+
+    const session = new ExperimentSession(project, store, {
+      baseline,
+      parent: decision?.rev ?? baseline,
+      ref: continuing?.ref,
+      name: continuing?.name ?? options.name,
+      force,
+      resumed: !!decision,
+      execRefs: workspace,
+    })
     const repro = await reproduce(project, {
       ...options,
       allowCheckpoints: true,
-      env: { ...options.env, DVC_EXP_BASELINE_REV: baseline, DVC_EXP_NAME: options.name ?? '' },
+      experiment: session,
+      env: {
+        ...options.env,
+        DVC_EXP_BASELINE_REV: baseline,
+        DVC_EXP_NAME: session.name ?? '',
+        ...(decision ? { DVCLIVE_RESUME: '1' } : {}),
+      },
     })
     throwIfFailed(repro)
-    const reproduced = [...repro.entries].filter(([stage]) => {
-      const outcome = repro.outcomes.get(stage)
-      return outcome === 'ran' || outcome === 'restored' || outcome === 'verified'
-    })
-    const hash = experimentHash(reproduced)
-    const commit = await store.snapshot({
-      parent: baseline,
-      message: `dvc: commit experiment ${hash}`,
-      include: await producedFiles(project),
-    })
-    const [tree, baseTree] = await Promise.all([store.readCommit(commit), store.readCommit(baseline)])
-    if (tree.tree === baseTree.tree) return { repro }
-    const experiment = await recordExperiment(project, store, { baseline, commit, hash, tree: tree.tree, name: options.name, force: !!options.force })
-    return { repro, experiment }
+    // (the plan's Stage objects come from another load of the pipeline than repro's: compare by what they are)
+    const ranCheckpoint = checkpointStages([...repro.outcomes].filter(([, outcome]) => outcome === 'ran').map(([stage]) => stage)).length > 0
+    await session.commit({ checkpoint: ranCheckpoint })
+    const resume = decision ? { mode: decision.mode, from: decision.rev } : undefined
+    const last: ExperimentCommit | undefined = session.commits.at(-1)
+    if (!last) return { repro, resume }
+    return {
+      repro,
+      resume,
+      experiment: {
+        name: last.name,
+        ref: last.ref,
+        commit: last.commit,
+        baseline,
+        hash: last.hash,
+        reused: last.reused,
+        checkpoints: session.commits.filter((c) => c.checkpoint).length,
+      },
+    }
   } finally {
     await lock.release()
   }
 }
 
-/** Untracked files a run may have created that belong in the experiment (DVC `git add`s them). */
-async function producedFiles(project: Project): Promise<string[]> {
-  const index = await PipelineIndex.load(project.root)
-  const files = new Set<string>()
-  for (const stage of index.stages) {
-    files.add(stage.dvcfile)
-    if (stage.kind === 'pipeline') files.add(lockPathFor(stage.dvcfile))
-    for (const out of stage.outs) {
-      if (!out.cache) files.add(out.path)
-      else {
-        const slash = out.path.lastIndexOf('/')
-        files.add(slash < 0 ? '.gitignore' : `${out.path.slice(0, slash)}/.gitignore`)
-      }
+/**
+ * Whether the workspace, once `overrides` are applied, differs from commit `sha` in a
+ * tracked file (DVC's `is_dirty` after moving HEAD to the checkpoint). Nothing is written.
+ */
+async function differsFrom(project: Project, store: ExperimentStore, sha: string, overrides: Override[]): Promise<boolean> {
+  const changed = new Set(await store.changedFiles(sha))
+  if (overrides.length) {
+    const plan = await planOverrides(project.root, overrides)
+    for (const file of plan.files) {
+      if (!file.changed) continue
+      const path = toGitPath(project, file.file)
+      const stored = await store.readFile(sha, path)
+      if (stored !== null && Buffer.from(stored).toString('utf8') === file.after) changed.delete(path)
+      else changed.add(path)
     }
   }
-  const toGit = (p: string) => relative(project.gitRoot, `${project.root}/${p}`)
-  return [...files].map(toGit)
-}
-
-async function recordExperiment(
-  project: Project,
-  store: ExperimentStore,
-  exp: { baseline: string; commit: string; hash: string; tree: string; name?: string; force: boolean },
-): Promise<NonNullable<ExpRunResult['experiment']>> {
-  const name = exp.name ?? autoExpName(exp.hash)
-  const ref = expRefFor(exp.baseline, name)
-  const existing = await store.resolve(ref)
-  let commit = exp.commit
-  let reused = false
-  if (existing && !exp.force) {
-    if ((await store.readCommit(existing)).tree !== exp.tree) {
-      throw new TrellisError('EXP_EXISTS', `Experiment conflicts with existing experiment '${name}' (same automatic name, different results)`, {
-        hint: `Use \`trellis exp run -f\` to replace it, or \`trellis exp run -n <name>\` to keep both. Your results are in the workspace.`,
-      })
-    }
-    commit = existing
-    reused = true
-  } else {
-    await store.writeRef(ref, commit, { expect: existing ?? null, reflogMessage: `dvc: commit experiment ${exp.hash}` })
-  }
-  await store.writeRef(EXEC_APPLY, commit)
-  await project.hooks.onExperimentCommit.promise({ root: project.root, ref, commit, baseline: exp.baseline, name, checkpoint: false })
-  return { name, ref, commit, baseline: exp.baseline, hash: exp.hash, reused }
+  return changed.size > 0
 }

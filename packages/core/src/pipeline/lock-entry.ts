@@ -49,3 +49,17 @@ export async function withOutputs(ws: Workspace, stage: Stage, inputs: LockEntry
   }
   return { ...inputs, outs: outs.sort(byPath) }
 }
+
+/**
+ * The entry as the outputs are *now*, while the command may still be running (a
+ * checkpoint): missing outputs are recorded by path only, as DVC does.
+ */
+export async function currentOutputs(ws: Workspace, stage: Stage, inputs: LockEntry): Promise<LockEntry> {
+  if (!stage.outs.length) return inputs
+  const outs: LockPathEntry[] = []
+  for (const out of stage.outs) {
+    if (await ws.exists(out.path)) outs.push(pathEntry(out.pathAsWritten, await ws.hash(out.path)))
+    else outs.push({ path: out.pathAsWritten })
+  }
+  return { ...inputs, outs: outs.sort(byPath) }
+}

@@ -53,3 +53,18 @@ export async function checkoutOutputs(ws: Workspace, stage: Stage, outs: LockPat
     if (out.cache) await ensureIgnored(ws.root, out.path)
   }
 }
+
+/**
+ * Put the cached outputs into the cache by copy (reflink when the filesystem can),
+ * leaving the workspace files exactly as they are: a running command may go on
+ * writing them (checkpoints). Missing outputs are skipped.
+ */
+export async function copyOutputsToCache(ws: Workspace, stage: Stage, outs: LockPathEntry[]): Promise<void> {
+  const byPath = new Map(outs.map((o) => [o.path, o]))
+  for (const out of stage.outs) {
+    const entry = byPath.get(out.pathAsWritten)
+    if (!entry?.md5 || !out.cache) continue
+    if (!(await ws.hasObject(entry.md5))) await ws.commitToCache(out.path, entry.md5, 'copy')
+    await ensureIgnored(ws.root, out.path)
+  }
+}

@@ -11,8 +11,10 @@ import { readParamsFile } from '../params/params-file.js'
 import { collectLockParams } from '../params/key-path.js'
 import { StageFailedError, TrellisError } from '../errors.js'
 import type { Project } from '../project.js'
-import { buildInputs, withOutputs } from './lock-entry.js'
-import { checkoutOutputs, commitOutputs, outputsInCache, prepareOutputs } from './outputs.js'
+import type { ExperimentRun } from '../experiments/experiment-session.js'
+import type { StageRunContext, StageRunner } from '../hooks.js'
+import { buildInputs, currentOutputs, withOutputs } from './lock-entry.js'
+import { checkoutOutputs, commitOutputs, copyOutputsToCache, outputsInCache, prepareOutputs } from './outputs.js'
 import { PipelineIndex, dependencyPaths } from './pipeline-index.js'
 import { planStages } from './plan.js'
 import { RunCache, canSaveRunCache, isHashable } from './run-cache.js'
@@ -46,6 +48,8 @@ export interface ReproOptions {
   env?: Record<string, string>
   /** Checkpoint stages are only allowed under `exp run`. */
   allowCheckpoints?: boolean
+  /** The experiment this reproduction belongs to (`exp run`): told every lock entry written, handed to `runStage` decorators. */
+  experiment?: ExperimentRun
 }
 
 export type StageOutcome = 'ran' | 'restored' | 'verified' | 'unchanged' | 'dry'
@@ -64,6 +68,7 @@ export async function reproduce(project: Project, options: ReproOptions = {}): P
   const index = await PipelineIndex.load(project.root)
   const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
   const plan = planStages(index, targets, options)
+  if (!options.allowCheckpoints) refuseCheckpointStages(plan)
   await checkInputsExist(project, index, plan, options)
   const ws = await Workspace.open(project.root, project.dvcConfig, options.log)
   try {
@@ -71,6 +76,23 @@ export async function reproduce(project: Project, options: ReproOptions = {}): P
   } finally {
     await ws.close()
   }
+}
+
+/** The stages a reproduction with these options would visit, in order (nothing is checked or run). */
+export async function plannedStages(project: Project, options: ReproOptions = {}): Promise<Stage[]> {
+  const index = await PipelineIndex.load(project.root)
+  const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
+  return planStages(index, targets, options)
+}
+
+/** `repro` does not run checkpoint stages (DVC neither): they need an experiment to commit checkpoints to. */
+function refuseCheckpointStages(plan: Stage[]): void {
+  const stage = plan.find((s) => hasCheckpointOuts(s) && !s.frozen && s.kind === 'pipeline')
+  if (!stage) return
+  const outs = stage.outs.filter((o) => o.checkpoint).map((o) => o.pathAsWritten)
+  throw new TrellisError('CHECKPOINT_IN_REPRO', `Checkpoint stages are not supported in 'trellis repro': stage '${stage.address}' has checkpoint output${outs.length > 1 ? 's' : ''} ${outs.join(', ')}`, {
+    hint: `Checkpoint stages must be reproduced with 'trellis exp run' (each checkpoint is a commit of the experiment; see 'trellis exp run --help').`,
+  })
 }
 
 /** Before anything runs: every dep exists or is produced by some stage; params files and keys exist. */
@@ -184,11 +206,6 @@ class Run {
         return
       }
     }
-    if (hasCheckpointOuts(stage) && !options.allowCheckpoints) {
-      throw new TrellisError('STAGE_FAILED', "Checkpoint stages are not supported in 'trellis repro'.", {
-        hint: `Checkpoint stages must be reproduced with 'trellis exp run ${stage.address}'.`,
-      })
-    }
     if (stage.frozen || stage.kind === 'single' || stage.cmd === undefined) return this.verify(stage)
     if (options.dry) {
       this.log(`Running stage '${stage.address}':`)
@@ -208,12 +225,8 @@ class Run {
     let outcome: StageOutcome = 'restored'
     if (!entry) {
       this.log(`Running stage '${stage.address}':`)
-      await runCommand(stage.cmd, {
-        cwd: join(this.project.root, stage.wdir),
-        env: { DVC_ROOT: this.project.root, ...options.env },
-        echo: (line) => this.log(line),
-      })
-      for (const out of stage.outs) ws.forget(out.path)
+      await this.runStageCommand(stage, inputs)
+      for (const out of stage.outs) ws.rewritten(out.path)
       entry = await withOutputs(ws, stage, inputs)
       const saveRunCache = canSaveRunCache(stage, !!options.noCommit)
       if (!options.noCommit) await commitOutputs(ws, stage, entry.outs ?? [], saveRunCache)
@@ -222,8 +235,51 @@ class Run {
     }
     await ws.writeLock(stage, entry)
     this.entries.set(stage, entry)
+    options.experiment?.record(stage, entry)
     this.outcomes.set(stage, outcome)
     await this.project.hooks.afterStage.promise({ ...event, result: outcome === 'ran' ? 'ran' : 'restored', lock: entry })
+  }
+
+  /** The command, through the `runStage` decorators (the checkpoints plugin watches for signals there). */
+  private async runStageCommand(stage: Stage, inputs: LockEntry): Promise<void> {
+    const { ws, options } = this
+    const base: StageRunner = (invocation) =>
+      runCommand(stage.cmd!, {
+        cwd: join(this.project.root, stage.wdir),
+        env: invocation.env,
+        echo: (line) => this.log(line),
+        signal: invocation.signal,
+        onSpawn: invocation.onSpawn,
+      })
+    let active = true
+    let saving: Promise<unknown> = Promise.resolve()
+    const context: StageRunContext = {
+      stage,
+      root: this.project.root,
+      experiment: options.experiment,
+      log: (line) => this.log(line),
+      save: () => {
+        if (!active) return Promise.reject(new Error(`save() called after stage '${stage.address}' finished running`))
+        const next = saving.then(async () => {
+          for (const out of stage.outs) ws.rewritten(out.path)
+          const entry = await currentOutputs(ws, stage, inputs)
+          if (!options.noCommit) await copyOutputsToCache(ws, stage, entry.outs ?? [])
+          await ws.writeLock(stage, entry)
+          this.entries.set(stage, entry)
+          options.experiment?.record(stage, entry)
+          return entry
+        })
+        saving = next.catch(() => undefined)
+        return next
+      },
+    }
+    const runner = this.project.hooks.runStage.call(base, context)
+    try {
+      await runner({ env: { DVC_ROOT: this.project.root, ...options.env } })
+    } finally {
+      active = false
+      await saving
+    }
   }
 
   /** The lock entry itself when only outputs changed, else the run-cache (§c.6). */
@@ -262,6 +318,7 @@ class Run {
     if (!this.options.noCommit) await commitOutputs(this.ws, stage, entry.outs ?? [], false)
     await this.ws.writeLock(stage, entry)
     this.entries.set(stage, entry)
+    this.options.experiment?.record(stage, entry)
     this.outcomes.set(stage, 'verified')
     await this.project.hooks.afterStage.promise({ ...event, result: 'verified', lock: entry })
   }

@@ -18,6 +18,11 @@ export interface RunCommandOptions {
   onSpawn?: (pid: number | undefined) => void
   /** Where the child's output goes: inherited by default; 'pipe' collects it (parallel runs with logs). */
   stdio?: 'inherit' | 'ignore'
+  /**
+   * Aborting terminates the running command's process group (SIGTERM, SIGKILL 5 s later if
+   * it is still there); once it exited, runCommand rejects with `signal.reason`.
+   */
+  signal?: AbortSignal
 }
 
 export function commandLines(cmd: string | string[]): string[] {
@@ -45,6 +50,7 @@ export async function runCommand(cmd: string | string[], options: RunCommandOpti
   const shell = process.env.SHELL || '/bin/sh'
   for (const line of commandLines(cmd)) {
     if (interruptedBy) throw interrupted(interruptedBy)
+    if (options.signal?.aborted) throw options.signal.reason
     options.echo?.(`> ${line}`)
     if (activeChildren++ === 0) {
       process.on('SIGINT', onSignal)
@@ -61,14 +67,33 @@ export async function runCommand(cmd: string | string[], options: RunCommandOpti
       detached: true,
     })
     if (child.pid) running.add(child.pid)
+    let killTimer: NodeJS.Timeout | undefined
+    const terminate = () => {
+      if (!child.pid) return
+      const kill = (signal: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, signal)
+        } catch {
+          /* already gone */
+        }
+      }
+      kill('SIGTERM')
+      killTimer = setTimeout(() => kill('SIGKILL'), 5000)
+      killTimer.unref()
+    }
+    options.signal?.addEventListener('abort', terminate, { once: true })
     options.onSpawn?.(child.pid)
     const result = await child
+    options.signal?.removeEventListener('abort', terminate)
+    if (killTimer) clearTimeout(killTimer)
     if (child.pid) running.delete(child.pid)
     if (--activeChildren === 0) {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
-    if (interruptedBy || result.signal === 'SIGINT') throw interrupted(interruptedBy ?? 'SIGINT')
+    if (interruptedBy) throw interrupted(interruptedBy)
+    if (options.signal?.aborted) throw options.signal.reason
+    if (result.signal === 'SIGINT') throw interrupted('SIGINT')
     if (result.failed) {
       const how = result.exitCode !== undefined ? `exited with ${result.exitCode}` : `killed by ${result.signal}`
       throw new TrellisError('STAGE_FAILED', `failed to run: ${line}, ${how}`, {

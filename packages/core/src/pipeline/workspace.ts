@@ -62,6 +62,12 @@ export class Workspace {
     this.forget(path)
   }
 
+  /** Something (a stage's command) wrote under `path`: hash it afresh next time, directories included. */
+  rewritten(path: string): void {
+    this.forget(path)
+    this.hasher.invalidate(path)
+  }
+
   async close(): Promise<void> {
     await this.lockWrites
     await this.hasher.close()
