@@ -38,6 +38,11 @@ export type ErrorCode =
   | 'CACHE_CORRUPT'
   | 'LINK_FAILED'
   | 'GIT_REF_CONFLICT'
+  | 'GIT_REMOTE_ERROR'
+  | 'GIT_AUTH_ERROR'
+  | 'REMOTE_NOT_CONFIGURED'
+  | 'REMOTE_INVALID'
+  | 'REMOTE_TRANSFER_FAILED'
 
 export interface TrellisErrorOptions {
   hint?: string

@@ -39,3 +39,7 @@ export {
   type ApplyOverridesResult,
 } from './experiments/param-overrides.js'
 export type { EditOp, PathSegment } from './params/edit-ops.js'
+export { openDataRemote, registerDataRemoteBackend, type DataRemote, type DataRemoteFactory, type DataRemoteSpec } from './remote/data-remote.js'
+export { LocalDirRemote } from './remote/local-remote.js'
+export { pushObjects, fetchObjects, DEFAULT_JOBS, type TransferOptions, type TransferSummary } from './remote/transfer.js'
+export { redactUrl, redactText, urlSecrets } from './util/redact-url.js'
