@@ -39,6 +39,19 @@ export {
   type ApplyOverridesResult,
 } from './experiments/param-overrides.js'
 export type { EditOp, PathSegment } from './params/edit-ops.js'
+export {
+  throwIfTransferFailed,
+  type ShareContext,
+  type ShareOptions,
+  type ShareStatus,
+  type SharedExperiment,
+  type ShareResult,
+  type DataTransfer,
+} from './experiments/exp-share.js'
+export { pushExperiments, selectLocalExperiments, type ExpPushOptions, type ExpSelection } from './experiments/exp-push.js'
+export { pullExperiments, remoteExperiments, selectRemoteExperiments, type ExpPullOptions } from './experiments/exp-pull.js'
+export { listRemoteExperiments, baselineLabels, renderExpList, type ExpListGroup, type ExpListOptions } from './experiments/exp-list-remote.js'
+export { experimentCommits, usedObjects, type UsedObject } from './experiments/exp-objects.js'
 export { openDataRemote, registerDataRemoteBackend, type DataRemote, type DataRemoteFactory, type DataRemoteSpec } from './remote/data-remote.js'
 export { LocalDirRemote } from './remote/local-remote.js'
 export { pushObjects, fetchObjects, DEFAULT_JOBS, type TransferOptions, type TransferSummary } from './remote/transfer.js'

@@ -28,13 +28,14 @@
  */
 import { lstatSync, readdirSync, existsSync } from 'node:fs'
 import { isAbsolute, join, posix, relative } from 'node:path'
-import { TrellisError, type CommitInfo, type ExperimentStore, type RefInfo, type SnapshotOptions } from '@trellis/core'
+import { TrellisError, type CommitInfo, type ExperimentStore, type RefInfo, type RefPushResult, type SnapshotOptions } from '@trellis/core'
 import { contentFiltersInUse } from './attributes.js'
 import { configBool, configString, formatIdentity, identity, readGitConfig, type GitConfig } from './config.js'
 import { readIndex } from './index-file.js'
 import { isoFs, loadIso } from './iso.js'
 import { MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE, ObjectDb, gitError, parseCommit, parseTagTarget, parseTree, serializeCommit } from './objects.js'
 import { RefDb } from './refs.js'
+import { checkRemoteArg, nativeFetchRefs, nativeListRemoteRefs, nativePushRefs, type Transport } from './remote.js'
 import { findRepo, hasGitBinary } from './repo.js'
 import { buildTree, sortEntries, writeTree, type TreeNode } from './tree.js'
 import { hashWorktreePath, scanTracked, type StatPolicy, type WorktreeEntry } from './worktree.js'
@@ -50,6 +51,13 @@ export interface GitRefsStoreOptions {
    * filters or has a split index (then it asks git, when git is there).
    */
   backend?: 'auto' | SnapshotBackend
+  /**
+   * How experiment refs travel to and from git remotes. `auto` (default):
+   * `native` when `git` is on PATH (every transport, many refs per process),
+   * else `iso` (isomorphic-git, http(s) only). The `TRELLIS_GIT_TRANSPORT`
+   * environment variable overrides this. See remote.ts.
+   */
+  transport?: 'auto' | Transport
 }
 
 const SHA_RE = /^[0-9a-f]{40}$/
@@ -62,6 +70,7 @@ export class GitRefsStore implements ExperimentStore {
   private readonly refs: RefDb
   private readonly db: ObjectDb
   private readonly backendOption: 'auto' | SnapshotBackend
+  private readonly transportOption: 'auto' | Transport
 
   constructor(start: string, options: GitRefsStoreOptions = {}) {
     const paths = findRepo(start)
@@ -72,6 +81,8 @@ export class GitRefsStore implements ExperimentStore {
     this.db = new ObjectDb(paths.commonDir)
     const fromEnv = process.env.TRELLIS_GIT_BACKEND
     this.backendOption = fromEnv === 'fs' || fromEnv === 'native' || fromEnv === 'auto' ? fromEnv : (options.backend ?? 'auto')
+    const transportEnv = process.env.TRELLIS_GIT_TRANSPORT
+    this.transportOption = transportEnv === 'native' || transportEnv === 'iso' || transportEnv === 'auto' ? transportEnv : (options.transport ?? 'auto')
     const format = configString(readGitConfig(this.commonDir), 'extensions.objectformat')
     if (format && format.toLowerCase() !== 'sha1') {
       throw new TrellisError('GIT_ERROR', `this repository uses ${format} object names, which Trellis does not support yet`)
@@ -198,6 +209,79 @@ export class GitRefsStore implements ExperimentStore {
 
   async listRefs(prefix = 'refs/exps/'): Promise<RefInfo[]> {
     return this.refs.list(prefix)
+  }
+
+  // ---- trees and history -------------------------------------------------
+
+  async listFiles(sha: string): Promise<string[]> {
+    const commit = await this.readCommit(sha)
+    const files: string[] = []
+    const walk = async (tree: string, prefix: string): Promise<void> => {
+      for (const entry of parseTree(await this.db.readTyped(tree, 'tree'))) {
+        const path = prefix + entry.name
+        if (entry.mode === MODE_TREE) await walk(entry.oid, `${path}/`)
+        else if (entry.mode !== MODE_GITLINK) files.push(path)
+      }
+    }
+    await walk(commit.tree, '')
+    return files
+  }
+
+  /**
+   * Walks back from `descendant`, newest commits first, and stops at commits
+   * older than `ancestor` (with a day's slack for clock skew), as git did
+   * before generation numbers.
+   */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const target = await this.resolve(ancestor)
+    const start = await this.resolve(descendant)
+    if (!target || !start) return false
+    if (target === start) return true
+    const floor = (await this.readCommit(target)).timestamp - 86_400
+    const seen = new Set<string>([start])
+    const queue: CommitInfo[] = [await this.readCommit(start)]
+    while (queue.length > 0) {
+      queue.sort((a, b) => b.timestamp - a.timestamp)
+      const commit = queue.shift()!
+      if (commit.timestamp < floor) break
+      for (const parent of commit.parents) {
+        if (parent === target) return true
+        if (seen.has(parent)) continue
+        seen.add(parent)
+        const info = await this.commitOf(parent)
+        if (!info) continue // shallow history
+        const time = /> (-?\d+) [+-]\d{4}$/.exec(info.committer)
+        queue.push({ sha: parent, tree: info.tree, parents: info.parents, message: '', timestamp: time ? Number(time[1]) : 0 })
+      }
+    }
+    return false
+  }
+
+  // ---- git remotes (see remote.ts) -----------------------------------------
+
+  /** The transport remotes use (see {@link GitRefsStoreOptions.transport}). */
+  transport(): Transport {
+    if (this.transportOption !== 'auto') return this.transportOption
+    return hasGitBinary() ? 'native' : 'iso'
+  }
+
+  async listRemoteRefs(remote: string, prefix = 'refs/exps/'): Promise<RefInfo[]> {
+    checkRemoteArg(remote)
+    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoListRemoteRefs(this.commonDir, remote, prefix)
+    return nativeListRemoteRefs(this, remote, prefix)
+  }
+
+  async pushRefs(remote: string, refs: Array<{ ref: string; force?: boolean }>): Promise<RefPushResult[]> {
+    checkRemoteArg(remote)
+    if (refs.length === 0) return []
+    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoPushRefs(this.commonDir, remote, refs)
+    return nativePushRefs(this, remote, refs)
+  }
+
+  async fetchRefs(remote: string, refs: string[]): Promise<void> {
+    checkRemoteArg(remote)
+    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoFetchRefs(this.commonDir, remote, refs)
+    return nativeFetchRefs(this, remote, refs)
   }
 
   // ---- snapshots -------------------------------------------------------

@@ -31,6 +31,15 @@ export interface SnapshotOptions {
   include?: string[]
 }
 
+/** What became of one ref pushed to a git remote. */
+export interface RefPushResult {
+  ref: string
+  /** `ok`: the remote ref now points at our commit; `rejected`: the remote refused the update. */
+  status: 'ok' | 'rejected'
+  /** The remote's or git's reason for a rejection (e.g. `non-fast-forward`), credentials masked. */
+  reason?: string
+}
+
 export interface ExperimentStore {
   /** The sha HEAD points at, or null in a repository without commits. */
   head(): Promise<string | null>
@@ -50,4 +59,22 @@ export interface ExperimentStore {
   readFile(sha: string, path: string): Promise<Uint8Array | null>
   /** Repo-relative paths of the tracked files whose workspace content differs from `sha`'s tree (and those absent). */
   changedFiles(sha: string): Promise<string[]>
+  /** Repo-relative paths of the files in a commit's tree (blobs and symlinks; no directories, no submodules). */
+  listFiles(sha: string): Promise<string[]>
+  /** Whether `ancestor` is `descendant` or one of its ancestors. Both must be stored locally. */
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>
+
+  // ---- git remotes ----------------------------------------------------------
+  // `remote` is a configured remote's name, a URL or a path. Credentials in a
+  // URL are used but never written to refs, logs or error messages.
+
+  /** The remote's refs under `prefix` (default `refs/exps/`), listed without fetching anything. */
+  listRemoteRefs(remote: string, prefix?: string): Promise<RefInfo[]>
+  /** Push each ref to the same name on the remote (`<ref>:<ref>`, forced where asked) and nothing else. */
+  pushRefs(remote: string, refs: Array<{ ref: string; force?: boolean }>): Promise<RefPushResult[]>
+  /**
+   * Download the commits of these remote refs (with everything they reach).
+   * No local ref is written: the caller decides (fast-forward, divergence).
+   */
+  fetchRefs(remote: string, refs: string[]): Promise<void>
 }
