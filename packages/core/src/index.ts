@@ -50,7 +50,7 @@ export {
 } from './experiments/exp-share.js'
 export { pushExperiments, selectLocalExperiments, type ExpPushOptions, type ExpSelection } from './experiments/exp-push.js'
 export { pullExperiments, remoteExperiments, selectRemoteExperiments, type ExpPullOptions } from './experiments/exp-pull.js'
-export { listRemoteExperiments, baselineLabels, renderExpList, type ExpListGroup, type ExpListOptions } from './experiments/exp-list-remote.js'
+export { listRemoteExperiments, renderExpList, type ExpListGroup, type ExpListOptions } from './experiments/exp-list-remote.js'
 export { experimentCommits, usedObjects, type UsedObject } from './experiments/exp-objects.js'
 export { openDataRemote, registerDataRemoteBackend, type DataRemote, type DataRemoteFactory, type DataRemoteSpec } from './remote/data-remote.js'
 export { LocalDirRemote } from './remote/local-remote.js'

@@ -28,7 +28,7 @@
  */
 import { lstatSync, readdirSync, existsSync } from 'node:fs'
 import { isAbsolute, join, posix, relative } from 'node:path'
-import { TrellisError, type CommitInfo, type ExperimentStore, type RefInfo, type RefPushResult, type SnapshotOptions } from '@trellis/core'
+import { TrellisError, type CommitInfo, type ExperimentStore, type RefInfo, type RefPushResult, type SnapshotOptions, type TreeFile } from '@trellis/core'
 import { contentFiltersInUse } from './attributes.js'
 import { configBool, configString, formatIdentity, identity, readGitConfig, type GitConfig } from './config.js'
 import { readIndex } from './index-file.js'
@@ -213,17 +213,24 @@ export class GitRefsStore implements ExperimentStore {
 
   // ---- trees and history -------------------------------------------------
 
-  async listFiles(sha: string): Promise<string[]> {
+  async listFiles(sha: string, prefix = ''): Promise<TreeFile[]> {
     const commit = await this.readCommit(sha)
-    const files: string[] = []
-    const walk = async (tree: string, prefix: string): Promise<void> => {
-      for (const entry of parseTree(await this.db.readTyped(tree, 'tree'))) {
-        const path = prefix + entry.name
-        if (entry.mode === MODE_TREE) await walk(entry.oid, `${path}/`)
-        else if (entry.mode !== MODE_GITLINK) files.push(path)
+    const dir = prefix ? normalizeRepoPath(this.root, prefix) : ''
+    let tree = commit.tree
+    for (const part of dir.split('/').filter(Boolean)) {
+      const entry = parseTree(await this.db.readTyped(tree, 'tree')).find((e) => e.name === part)
+      if (!entry || entry.mode !== MODE_TREE) return []
+      tree = entry.oid
+    }
+    const files: TreeFile[] = []
+    const walk = async (oid: string, at: string): Promise<void> => {
+      for (const entry of parseTree(await this.db.readTyped(oid, 'tree'))) {
+        const path = at === '' ? entry.name : `${at}/${entry.name}`
+        if (entry.mode === MODE_TREE) await walk(entry.oid, path)
+        else if (entry.mode === MODE_FILE || entry.mode === MODE_EXEC) files.push({ path, id: entry.oid })
       }
     }
-    await walk(commit.tree, '')
+    await walk(tree, dir)
     return files
   }
 

@@ -39,12 +39,12 @@ export async function listRemoteExperiments(ctx: ShareContext, gitRemote: string
     names.push(exp.name)
     groups.set(exp.baseline, names)
   }
-  const labels = await baselineLabels(store, [...groups.keys()])
+  const labels = await describeBaselines(store, [...groups.keys()])
   return [...groups].map(([baseline, names]) => ({ baseline, label: labels.get(baseline)!, names }))
 }
 
 /** DVC's `describe`: a tag pointing at the commit, else a branch, else the short sha. */
-export async function baselineLabels(store: ExperimentStore, shas: string[]): Promise<Map<string, string>> {
+async function describeBaselines(store: ExperimentStore, shas: string[]): Promise<Map<string, string>> {
   const labels = new Map<string, string>()
   if (shas.length === 0) return labels
   const wanted = new Set(shas)

@@ -96,24 +96,25 @@ export async function usedObjects(
       seen.push &&= flags.push
     }
   }
+  // a dvc.lock / .dvc file is parsed once per content (most checkpoints share most of them)
   const parsed = new Set<string>()
   const decoder = new TextDecoder()
   for (const commit of commits) {
     const files = await store.listFiles(commit)
-    const present = new Set(files)
-    for (const path of files) {
+    const ids = new Map(files.map((f) => [f.path, f.id]))
+    for (const { path, id } of files) {
       const lock = baseName(path) === 'dvc.lock'
       if (!lock && !isDotDvc(path)) continue
+      const yamlPath = `${dirOf(path)}dvc.yaml`
+      const key = lock ? `${path}\0${id}\0${ids.get(yamlPath) ?? ''}` : `${path}\0${id}`
+      if (parsed.has(key)) continue
+      parsed.add(key)
       const bytes = await store.readFile(commit, path)
       if (!bytes) continue
       const text = decoder.decode(bytes)
-      const key = `${path}\0${text}`
-      if (parsed.has(key)) continue
-      parsed.add(key)
       try {
         if (lock) {
-          const yamlPath = `${dirOf(path)}dvc.yaml`
-          const yamlBytes = present.has(yamlPath) ? await store.readFile(commit, yamlPath) : null
+          const yamlBytes = ids.has(yamlPath) ? await store.readFile(commit, yamlPath) : null
           const flags = yamlBytes ? outFlags(decoder.decode(yamlBytes), yamlPath) : new Map<string, Map<string, OutFlags>>()
           for (const [stage, entry] of parseLockfile(text, path).stages) {
             const stageFlags = flags.get(stage.split('@')[0]!)

@@ -20,6 +20,17 @@ export interface RefInfo {
   sha: string
 }
 
+/** A file of a commit's tree, as {@link ExperimentStore.listFiles} returns it. */
+export interface TreeFile {
+  /** Repo-relative POSIX path (relative to the git worktree root, like every store path). */
+  path: string
+  /**
+   * Content id: equal ids mean equal bytes (the git blob sha in the git-refs store), so
+   * callers can memoise what they parse from a file by it.
+   */
+  id: string
+}
+
 export interface SnapshotOptions {
   /** Parent commit (the baseline, or the previous checkpoint). */
   parent: string
@@ -59,8 +70,14 @@ export interface ExperimentStore {
   readFile(sha: string, path: string): Promise<Uint8Array | null>
   /** Repo-relative paths of the tracked files whose workspace content differs from `sha`'s tree (and those absent). */
   changedFiles(sha: string): Promise<string[]>
-  /** Repo-relative paths of the files in a commit's tree (blobs and symlinks; no directories, no submodules). */
-  listFiles(sha: string): Promise<string[]>
+  /**
+   * Every file of a commit's tree (regular and executable files; no symlinks, submodules
+   * or directories), optionally only those under the directory `prefix` (repo-relative).
+   * Paths are full repo-relative paths, in git's tree order. The git-refs store memoises
+   * listings per tree object, so listing many commits that share most of their trees costs
+   * little more than listing one; an absent `prefix` gives an empty list.
+   */
+  listFiles(sha: string, prefix?: string): Promise<TreeFile[]>
   /** Whether `ancestor` is `descendant` or one of its ancestors. Both must be stored locally. */
   isAncestor(ancestor: string, descendant: string): Promise<boolean>
 
