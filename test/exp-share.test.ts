@@ -120,7 +120,7 @@ describe('exp push / exp pull / exp list <remote>', () => {
     expect(inStorage(storage, lockedMd5(alice, sha, 'model.txt'))).toBe(true)
 
     const broken = await ok(alice, ['exp', 'run', '-n', 'auto2', '-S', 'train.lr=0.2'], { ...env, DVC_EXP_GIT_REMOTE: join(alice.dir, 'no-such-remote') })
-    expect(broken.stderr).toMatch(/WARNING: auto-push of experiment 'auto2' to Git remote '.*no-such-remote' failed: cannot list the refs of Git remote/)
+    expect(broken.stderr).toMatch(/WARNING: auto-push of experiment 'auto2' to Git remote '.*no-such-remote' failed: cannot list the refs of git remote/)
     expect(broken.stdout).toContain('Reproduced experiment(s): auto2')
     expect(expRefs(alice.dir)).toHaveLength(2)
   })

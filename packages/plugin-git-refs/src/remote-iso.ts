@@ -38,7 +38,7 @@ export function isoRemoteUrl(commonDir: string, remote: string): string {
   const configured = configString(readGitConfig(commonDir), `remote.${remote}.url`)
   const url = configured ?? remote
   if (!/^https?:\/\//i.test(url)) {
-    throw new TrellisError('GIT_REMOTE_ERROR', `cannot reach Git remote '${redactUrl(remote)}' without git: only http(s) remotes work in process`, {
+    throw new TrellisError('GIT_REMOTE_ERROR', `cannot reach git remote '${redactUrl(remote)}' without git: only http(s) remotes work in process`, {
       hint: 'Install git (it handles local paths, file://, ssh and http), or use an http(s) URL for this remote.',
     })
   }

@@ -78,11 +78,11 @@ export function remoteError(action: string, remote: string, detail: string): Tre
   const last = lines.filter((l) => /^(fatal|error):/i.test(l)).pop() ?? lines.pop() ?? 'unknown error'
   const display = redactUrl(remote)
   if (AUTH_RE.test(text)) {
-    return new TrellisError('GIT_AUTH_ERROR', `cannot ${action} Git remote '${display}': authentication failed (${last.replace(/^(fatal|error):\s*/i, '')})`, {
+    return new TrellisError('GIT_AUTH_ERROR', `cannot ${action} git remote '${display}': authentication failed (${last.replace(/^(fatal|error):\s*/i, '')})`, {
       hint: 'Trellis never prompts for credentials: configure a git credential helper or an ssh key for this remote, or put a token in the URL (it is never printed).',
     })
   }
-  return new TrellisError('GIT_REMOTE_ERROR', `cannot ${action} Git remote '${display}': ${last.replace(/^(fatal|error):\s*/i, '')}`, {
+  return new TrellisError('GIT_REMOTE_ERROR', `cannot ${action} git remote '${display}': ${last.replace(/^(fatal|error):\s*/i, '')}`, {
     hint: '`git remote -v` lists the remote names; a URL or a path must point at a git repository.',
   })
 }

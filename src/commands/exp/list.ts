@@ -8,7 +8,7 @@ import { TrellisCommand } from '../../base-command.js'
  */
 export default class ExpList extends TrellisCommand {
   static override summary = "List a git remote's experiments, without fetching them."
-  static override description = `Experiments grouped by baseline: a line "<tag, branch or short sha>:" then one tab-indented name per line. By default only those whose baseline is your HEAD; --all lists every baseline, --rev one. The remote's experiment refs are listed as advertised (ls-remote): nothing is fetched, and --rev may be a commit you do not have (a full sha).`
+  static override description = `Experiments grouped by baseline: a line "<refs/tags/name, branch or short sha>:" then one tab-indented name per line. By default only those whose baseline is your HEAD; --all lists every baseline, --rev one. The remote's experiment refs are listed as advertised (ls-remote): nothing is fetched, and --rev may be a commit you do not have (a full sha).`
   static override args = {
     git_remote: Args.string({ required: true, description: 'The git remote (name or URL) whose experiments to list.' }),
   }

@@ -5,7 +5,7 @@
  * `all` every baseline, with `rev` one baseline (which may be a commit that
  * was never fetched, given as a full sha).
  *
- * `renderExpList` prints DVC's text: `<tag, branch or sha7>:` then one
+ * `renderExpList` prints DVC's text: `<refs/tags/x, branch or sha7>:` then one
  * tab-indented name per line; `namesOnly` prints bare names.
  */
 import type { ExperimentStore } from './experiment-store.js'
@@ -15,7 +15,7 @@ import { remoteExperiments } from './exp-pull.js'
 export interface ExpListGroup {
   /** 40-hex baseline sha. */
   baseline: string
-  /** How DVC names it: a tag or branch pointing at it (short name), else the first 7 hex. */
+  /** How DVC 2.x names it: a tag pointing at it (`refs/tags/v1`), else a branch (`main`), else the first 7 hex. */
   label: string
   names: string[]
 }
@@ -43,16 +43,16 @@ export async function listRemoteExperiments(ctx: ShareContext, gitRemote: string
   return [...groups].map(([baseline, names]) => ({ baseline, label: labels.get(baseline)!, names }))
 }
 
-/** DVC's `describe`: a tag pointing at the commit, else a branch, else the short sha. */
+/** As DVC 2.x labels a baseline: a tag pointing at it (full ref, as `describe` gives it), else a branch (short name), else the short sha. */
 async function describeBaselines(store: ExperimentStore, shas: string[]): Promise<Map<string, string>> {
   const labels = new Map<string, string>()
   if (shas.length === 0) return labels
   const wanted = new Set(shas)
-  const short = (ref: string) => ref.slice(ref.lastIndexOf('/') + 1)
   for (const prefix of ['refs/tags/', 'refs/heads/']) {
     for (const { ref, sha } of await store.listRefs(prefix)) {
       const commit = prefix === 'refs/tags/' ? await store.resolve(ref) : sha
-      if (commit && wanted.has(commit) && !labels.has(commit)) labels.set(commit, short(ref))
+      const label = prefix === 'refs/tags/' ? ref : ref.slice(ref.lastIndexOf('/') + 1)
+      if (commit && wanted.has(commit) && !labels.has(commit)) labels.set(commit, label)
     }
   }
   for (const sha of shas) if (!labels.has(sha)) labels.set(sha, sha.slice(0, 7))
