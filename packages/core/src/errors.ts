@@ -45,6 +45,11 @@ export type ErrorCode =
   | 'CHECKPOINT_IN_REPRO'
   | 'CHECKPOINT_FAILED'
   | 'CHECKPOINT_RESUME'
+  | 'GIT_REMOTE_ERROR'
+  | 'GIT_AUTH_ERROR'
+  | 'REMOTE_NOT_CONFIGURED'
+  | 'REMOTE_INVALID'
+  | 'REMOTE_TRANSFER_FAILED'
 
 export interface TrellisErrorOptions {
   hint?: string

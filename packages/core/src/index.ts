@@ -87,3 +87,19 @@ export { viewParams, viewMetrics, displayPath, type RevViewOptions } from './exp
 export { errorInfo, type ErrorInfo } from './experiments/error-info.js'
 export { diffTable, DIFF_NOT_SUPPORTED, type DiffResult, type RenderDiffOptions, type DiffFormat } from './metrics/compare.js'
 export { renderJson, dumpsJson } from './render/json.js'
+export {
+  throwIfTransferFailed,
+  type ShareContext,
+  type ShareOptions,
+  type ShareStatus,
+  type SharedExperiment,
+  type ShareResult,
+  type DataTransfer,
+} from './experiments/exp-share.js'
+export { pushExperiments, selectLocalExperiments, type ExpPushOptions, type ExpSelection } from './experiments/exp-push.js'
+export { pullExperiments, remoteExperiments, selectRemoteExperiments, type ExpPullOptions } from './experiments/exp-pull.js'
+export { experimentCommits, usedObjects, type UsedObject } from './experiments/exp-objects.js'
+export { openDataRemote, registerDataRemoteBackend, type DataRemote, type DataRemoteFactory, type DataRemoteSpec } from './remote/data-remote.js'
+export { LocalDirRemote } from './remote/local-remote.js'
+export { pushObjects, fetchObjects, DEFAULT_JOBS, type TransferOptions, type TransferSummary } from './remote/transfer.js'
+export { redactUrl, redactText, urlSecrets } from './util/redact-url.js'

@@ -131,7 +131,7 @@ describe('listRemoteRefs', () => {
       { ref: 'refs/exps/exec/EXEC_APPLY', sha: head },
     ])
     expect(await store.listRemoteRefs(origin, 'refs/heads/')).toEqual([{ ref: 'refs/heads/main', sha: head }])
-    await expect(store.listRemoteRefs('no-such-remote')).rejects.toMatchObject({ code: 'GIT_ERROR' })
+    await expect(store.listRemoteRefs('no-such-remote')).rejects.toMatchObject({ code: 'GIT_REMOTE_ERROR' })
     await expect(store.listRemoteRefs('--upload-pack=evil')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
   })
 })

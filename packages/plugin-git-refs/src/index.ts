@@ -1,15 +1,20 @@
 /**
  * @trellis/plugin-git-refs: experiments as commits under hidden git refs
- * (`refs/exps/...`, DVC's layout). Registers the `experimentStore` service.
+ * (`refs/exps/...`, DVC's layout). Registers the `experimentStore` service
+ * (which also lists, pushes and fetches experiment refs on git remotes, see
+ * remote.ts) and taps `onExperimentCommit` for auto-push
+ * (`DVC_EXP_AUTO_PUSH` + `DVC_EXP_GIT_REMOTE`, see auto-push.ts).
  * The store's code is imported when the service is first asked for, so
  * loading the plugin costs next to nothing and commands that never touch
  * experiments never load it (nor isomorphic-git, which the store itself
  * loads only to read packed objects).
  *
  * Options (`plugins: [['git-refs', { backend: 'native' }]]`): `backend` is
- * `auto` (default), `fs` or `native`, see {@link GitRefsStoreOptions}.
+ * `auto` (default), `fs` or `native`; `transport` is `auto` (default),
+ * `native` or `iso`; see {@link GitRefsStoreOptions}.
  */
 import type { Trellis, TrellisPlugin } from '@trellis/core'
+import { tapAutoPush } from './auto-push.js'
 import type { GitRefsStoreOptions } from './store.js'
 
 export const PLUGIN_NAME = 'git-refs'
@@ -22,9 +27,12 @@ export const gitRefsPlugin: TrellisPlugin = {
       const { GitRefsStore } = await import('./store.js')
       return new GitRefsStore(trellis.gitRoot, storeOptions)
     })
+    tapAutoPush(trellis, PLUGIN_NAME)
   },
 }
 
 export default gitRefsPlugin
 
 export type { GitRefsStore, GitRefsStoreOptions, SnapshotBackend } from './store.js'
+export type { Transport } from './remote.js'
+export { autoPushSettings, type AutoPushSettings } from './auto-push.js'

@@ -35,6 +35,7 @@ import {
   type CommitInfo,
   type ExperimentStore,
   type RefInfo,
+  type RefPushResult,
   type SnapshotOptions,
   type TreeChange,
   type TreeFile,
@@ -45,6 +46,7 @@ import { readIndex } from './index-file.js'
 import { isoFs, loadIso } from './iso.js'
 import { MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE, ObjectDb, gitError, parseCommit, parseTagTarget, parseTree, serializeCommit, type ParsedCommit, type TreeEntry } from './objects.js'
 import { RefDb } from './refs.js'
+import { checkRemoteArg, nativeFetchRefs, nativeListRemoteRefs, nativePushRefs, type Transport } from './remote.js'
 import { findRepo, hasGitBinary } from './repo.js'
 import { buildTree, comparePaths, sortEntries, writeTree, type TreeNode } from './tree.js'
 import { hashWorktreePath, scanTracked, type StatPolicy, type WorktreeEntry } from './worktree.js'
@@ -62,6 +64,13 @@ export interface GitRefsStoreOptions {
    * `listRemoteRefs` always needs git (`git ls-remote`).
    */
   backend?: 'auto' | SnapshotBackend
+  /**
+   * How experiment refs travel to and from git remotes. `auto` (default):
+   * `native` when `git` is on PATH (every transport, many refs per process),
+   * else `iso` (isomorphic-git, http(s) only). The `TRELLIS_GIT_TRANSPORT`
+   * environment variable overrides this. See remote.ts.
+   */
+  transport?: 'auto' | Transport
 }
 
 const SHA_RE = /^[0-9a-f]{40}$/
@@ -79,6 +88,7 @@ export class GitRefsStore implements ExperimentStore {
   private readonly trees = new Map<string, TreeEntry[]>()
   /** `listFiles` results per (directory, tree oid), for every tree below the listed one. */
   private readonly listings = new Map<string, TreeFile[]>()
+  private readonly transportOption: 'auto' | Transport
 
   constructor(start: string, options: GitRefsStoreOptions = {}) {
     const paths = findRepo(start)
@@ -89,6 +99,8 @@ export class GitRefsStore implements ExperimentStore {
     this.db = new ObjectDb(paths.commonDir)
     const fromEnv = process.env.TRELLIS_GIT_BACKEND
     this.backendOption = fromEnv === 'fs' || fromEnv === 'native' || fromEnv === 'auto' ? fromEnv : (options.backend ?? 'auto')
+    const transportEnv = process.env.TRELLIS_GIT_TRANSPORT
+    this.transportOption = transportEnv === 'native' || transportEnv === 'iso' || transportEnv === 'auto' ? transportEnv : (options.transport ?? 'auto')
     const format = configString(readGitConfig(this.commonDir), 'extensions.objectformat')
     if (format && format.toLowerCase() !== 'sha1') {
       throw new TrellisError('GIT_ERROR', `this repository uses ${format} object names, which Trellis does not support yet`)
@@ -256,6 +268,65 @@ export class GitRefsStore implements ExperimentStore {
     return this.refs.list(prefix)
   }
 
+  // ---- trees and history -------------------------------------------------
+
+  /**
+   * Walks back from `descendant`, newest commits first, and stops at commits
+   * older than `ancestor` (with a day's slack for clock skew), as git did
+   * before generation numbers.
+   */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const target = await this.resolve(ancestor)
+    const start = await this.resolve(descendant)
+    if (!target || !start) return false
+    if (target === start) return true
+    const floor = (await this.readCommit(target)).timestamp - 86_400
+    const seen = new Set<string>([start])
+    const queue: CommitInfo[] = [await this.readCommit(start)]
+    while (queue.length > 0) {
+      queue.sort((a, b) => b.timestamp - a.timestamp)
+      const commit = queue.shift()!
+      if (commit.timestamp < floor) break
+      for (const parent of commit.parents) {
+        if (parent === target) return true
+        if (seen.has(parent)) continue
+        seen.add(parent)
+        const info = await this.commitOf(parent)
+        if (!info) continue // shallow history
+        const time = /> (-?\d+) [+-]\d{4}$/.exec(info.committer)
+        queue.push({ sha: parent, tree: info.tree, parents: info.parents, message: '', timestamp: time ? Number(time[1]) : 0 })
+      }
+    }
+    return false
+  }
+
+  // ---- git remotes (see remote.ts) -----------------------------------------
+
+  /** The transport remotes use (see {@link GitRefsStoreOptions.transport}). */
+  transport(): Transport {
+    if (this.transportOption !== 'auto') return this.transportOption
+    return hasGitBinary() ? 'native' : 'iso'
+  }
+
+  async listRemoteRefs(remote: string, prefix = 'refs/exps/'): Promise<RefInfo[]> {
+    checkRemoteArg(remote)
+    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoListRemoteRefs(this.commonDir, remote, prefix)
+    return nativeListRemoteRefs(this, remote, prefix)
+  }
+
+  async pushRefs(remote: string, refs: Array<{ ref: string; force?: boolean }>): Promise<RefPushResult[]> {
+    checkRemoteArg(remote)
+    if (refs.length === 0) return []
+    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoPushRefs(this.commonDir, remote, refs)
+    return nativePushRefs(this, remote, refs)
+  }
+
+  async fetchRefs(remote: string, refs: string[]): Promise<void> {
+    checkRemoteArg(remote)
+    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoFetchRefs(this.commonDir, remote, refs)
+    return nativeFetchRefs(this, remote, refs)
+  }
+
   // ---- snapshots -------------------------------------------------------
 
   /** The backend snapshots use (see {@link GitRefsStoreOptions.backend}). */
@@ -387,30 +458,6 @@ export class GitRefsStore implements ExperimentStore {
       if (commit) stack.push(...commit.parents)
     }
     return found
-  }
-
-  async listRemoteRefs(remote: string, prefix = 'refs/exps/'): Promise<RefInfo[]> {
-    if (remote === '' || remote.startsWith('-')) throw new TrellisError('INVALID_ARGUMENT', `'${remote}' is not a git remote name or URL`)
-    if (!hasGitBinary()) {
-      throw new TrellisError('GIT_ERROR', 'listing the refs of a git remote needs git on PATH', { hint: 'Install git.' })
-    }
-    const { runGit } = await import('./native.js')
-    const env = { ...process.env, GIT_DIR: this.gitDir, GIT_TERMINAL_PROMPT: '0' }
-    let stdout: string
-    try {
-      stdout = (await runGit(['ls-remote', '--refs', remote, `${prefix}*`], { cwd: this.root, env })).stdout
-    } catch (error) {
-      throw new TrellisError('GIT_ERROR', `cannot list the refs of git remote '${remote}': ${(error as Error).message}`, {
-        cause: error,
-        hint: 'Check the remote name (`git remote -v`) or URL, and your access to it.',
-      })
-    }
-    const refs: RefInfo[] = []
-    for (const line of stdout.split('\n')) {
-      const match = /^([0-9a-f]{40})\t(\S+)$/.exec(line.trim())
-      if (match && match[2]!.startsWith(prefix)) refs.push({ ref: match[2]!, sha: match[1]! })
-    }
-    return refs.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))
   }
 
   /**

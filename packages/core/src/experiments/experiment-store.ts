@@ -66,6 +66,15 @@ export interface CommitFile {
   content: Uint8Array | string
 }
 
+/** What became of one ref pushed to a git remote. */
+export interface RefPushResult {
+  ref: string
+  /** `ok`: the remote ref now points at our commit; `rejected`: the remote refused the update. */
+  status: 'ok' | 'rejected'
+  /** The remote's or git's reason for a rejection (e.g. `non-fast-forward`), credentials masked. */
+  reason?: string
+}
+
 export interface ExperimentStore {
   /** The sha HEAD points at, or null in a repository without commits. */
   head(): Promise<string | null>
@@ -117,4 +126,18 @@ export interface ExperimentStore {
    * `refs/exps/`), as `git ls-remote` lists them; sorted by name. Used by `exp list <remote>`.
    */
   listRemoteRefs(remote: string, prefix?: string): Promise<RefInfo[]>
+  /** Whether `ancestor` is `descendant` or one of its ancestors. Both must be stored locally. */
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>
+
+  // ---- git remotes ----------------------------------------------------------
+  // `remote` is a configured remote's name, a URL or a path. Credentials in a
+  // URL are used but never written to refs, logs or error messages.
+
+  /** Push each ref to the same name on the remote (`<ref>:<ref>`, forced where asked) and nothing else. */
+  pushRefs(remote: string, refs: Array<{ ref: string; force?: boolean }>): Promise<RefPushResult[]>
+  /**
+   * Download the commits of these remote refs (with everything they reach).
+   * No local ref is written: the caller decides (fast-forward, divergence).
+   */
+  fetchRefs(remote: string, refs: string[]): Promise<void>
 }

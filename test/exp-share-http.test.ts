@@ -1,0 +1,77 @@
+/**
+ * `exp push/pull/list` over http(s): a real `git http-backend` behind a loopback HTTP server,
+ * with native git and with the in-process isomorphic-git transport.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { startGitHttpServer, type GitHttpServer } from './support/git-http-server.js'
+import { allRefs, expRefs, inStorage, lockedMd5, makeTeam, ok, plumbExp, type Team } from './support/team.js'
+
+const cleanup: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+async function setup(auth?: { user: string; password: string }): Promise<Team & { server: GitHttpServer }> {
+  const team = makeTeam()
+  cleanup.push(() => team.remove())
+  const server = await startGitHttpServer(team.base, { auth })
+  cleanup.push(() => server.close())
+  return { ...team, server }
+}
+
+describe('exp push / pull / list over http (git http-backend on loopback)', () => {
+  it('pushes, lists and pulls with native git and with isomorphic-git', async () => {
+    const { alice, bob, bare, storage, server } = await setup()
+    const url = `${server.url}/remote.git`
+    await ok(alice, ['exp', 'run', '-n', 'native', '-S', 'train.lr=0.3'])
+    const nativeSha = expRefs(alice.dir)[0]!.split(' ')[1]!
+    const [, isoSha] = plumbExp(alice, 'iso', `${nativeSha}^{tree}`)
+
+    const nativePush = await ok(alice, ['exp', 'push', url, 'native'])
+    expect(nativePush.stdout).toContain(`Pushed experiment 'native' to Git remote '${url}'.`)
+    const isoPush = await ok(alice, ['exp', 'push', url, 'iso'], { TRELLIS_GIT_TRANSPORT: 'iso' })
+    expect(isoPush.stdout).toContain(`Pushed experiment 'iso' to Git remote '${url}'.`)
+    expect(expRefs(bare).sort()).toEqual(expRefs(alice.dir).sort())
+    expect(server.requests.filter((r) => r.startsWith('POST /remote.git/git-receive-pack'))).toHaveLength(2)
+    expect(allRefs(alice.dir).filter((r) => r.startsWith('refs/remotes/'))).toEqual([])
+
+    for (const transport of ['native', 'iso']) {
+      const list = await ok(bob, ['exp', 'list', url, '--all', '--names-only'], { TRELLIS_GIT_TRANSPORT: transport })
+      expect(list.stdout).toBe('iso\nnative\n')
+    }
+    const refsBefore = allRefs(bob.dir)
+    await ok(bob, ['exp', 'pull', url, 'iso'], { TRELLIS_GIT_TRANSPORT: 'iso' })
+    await ok(bob, ['exp', 'pull', url, 'native'], { TRELLIS_GIT_TRANSPORT: 'native' })
+    // only the two experiment refs were written: no remote-tracking ref, no FETCH_HEAD
+    expect(allRefs(bob.dir).sort()).toEqual([...refsBefore, ...expRefs(alice.dir)].sort())
+    expect(existsSync(join(bob.dir, '.git', 'FETCH_HEAD'))).toBe(false)
+    bob.git('fsck', '--no-dangling')
+    expect(bob.git('show', `${isoSha}:params.yaml`)).toContain('lr: 0.3')
+    const model = lockedMd5(alice, isoSha, 'model.txt')
+    expect(inStorage(storage, model)).toBe(true)
+    expect(existsSync(join(bob.dir, '.dvc', 'cache', model.slice(0, 2), model.slice(2)))).toBe(true)
+  })
+
+  it('uses credentials from the URL but never shows them', async () => {
+    const { alice, bare, server } = await setup({ user: 'alice', password: 'pa55-secret' })
+    plumbExp(alice, 'private')
+    const good = `${server.url.replace('http://', 'http://alice:pa55-secret@')}/remote.git`
+    const bad = `${server.url.replace('http://', 'http://alice:wrong-secret@')}/remote.git`
+    for (const transport of ['native', 'iso']) {
+      const res = await alice.run(['exp', 'push', bad, 'private', '--no-cache'], { env: { TRELLIS_GIT_TRANSPORT: transport } })
+      expect(res.code).not.toBe(0)
+      expect(res.stderr).toContain('authentication failed')
+      expect(res.stderr).toContain('alice:***@127.0.0.1')
+      expect(`${res.stdout}${res.stderr}`).not.toContain('wrong-secret')
+    }
+    const pushed = await ok(alice, ['exp', 'push', good, 'private', '--no-cache'])
+    expect(pushed.stdout).toContain("Pushed experiment 'private' to Git remote 'http://alice:***@127.0.0.1:")
+    expect(pushed.stdout).not.toContain('pa55-secret')
+    expect(expRefs(bare)).toEqual(expRefs(alice.dir))
+    // nothing in the repository remembers the password
+    expect(() => execFileSync('grep', ['-rl', 'pa55-secret', join(alice.dir, '.git')], { encoding: 'utf8' })).toThrow()
+  })
+})
