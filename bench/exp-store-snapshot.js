@@ -33,10 +33,10 @@ const CORE = pathToFileURL(join(ROOT, 'packages/core/dist/index.js')).href
 
 const CHILD = `
 const [root, backend, parent, plugin, core] = process.argv.slice(1)
-const { ServiceRegistry } = await import(core)
+const { ServiceRegistry, createHooks } = await import(core)
 const t0 = performance.now()
 const { default: gitRefs } = await import(plugin)
-const trellis = { root, services: new ServiceRegistry(), settings: {} }
+const trellis = { root, gitRoot: root, hooks: createHooks(), services: new ServiceRegistry(), settings: {} }
 await gitRefs.apply(trellis, { backend })
 const store = await trellis.services.get('experimentStore')
 const t1 = performance.now()
