@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The demo: copy examples/get-started into a fresh git repository, reproduce its
-// pipeline with Trellis, show the metrics, then run an experiment with -S and
-// compare it. Everything runs through the real CLI.
+// pipeline with Trellis, show the metrics, then run two experiments with -S and
+// compare them. Everything runs through the real CLI.
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -40,7 +40,9 @@ try {
   sh('git', ['commit', '-qm', 'Reproduce the pipeline'], { show: false })
   sh('trellis', ['status'])
   sh('trellis', ['exp', 'run', '-S', 'train.lr=0.2'])
-  sh('trellis', ['metrics', 'show'])
+  sh('trellis', ['exp', 'run', '-n', 'few-epochs', '-S', 'train.lr=0.01', '-S', 'train.epochs=2'])
+  sh('trellis', ['exp', 'show', '--no-timestamp'])
+  sh('trellis', ['exp', 'diff', 'HEAD', 'few-epochs'])
   console.log(`\nDemo repository: ${dir} (removed at exit; pass --keep to keep it)`)
 } finally {
   if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true })
