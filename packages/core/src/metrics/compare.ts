@@ -16,7 +16,7 @@ import { renderTable, type Cell } from '../render/table.js'
 import { formatField, type NumberFormatMode } from '../util/py-format.js'
 import { compareCodePoints, PyFloat, pyEquals } from '../util/python-json.js'
 import { flatten, isMapping, listsToRepr } from './flatten.js'
-import { parsePyJson } from './read-metrics-file.js'
+import { parsePyJson } from '../params/json.js'
 
 export interface Change {
   old: unknown

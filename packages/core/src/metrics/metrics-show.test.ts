@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { PyFloat } from '../util/python-json.js'
-import { parsePyJson } from './read-metrics-file.js'
+import { parsePyJson } from '../params/json.js'
 import { metricsShowJson, renderMetricsShow } from './metrics-show.js'
 
 // example-get-started eval/live/metrics.json (shared/fixtures), inlined so the test is self-contained

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { TrellisError } from '../errors.js'
 import { PyFloat } from '../util/python-json.js'
 import { flatten, flattenDocument, listsToRepr } from './flatten.js'
-import { isTextBlock, parseDataText, parseMetricsBuffer, parsePyJson, readMetricsFile } from './read-metrics-file.js'
+import { parsePyJson } from '../params/json.js'
+import { isTextBlock, parseDataText, parseMetricsBuffer, readMetricsFile } from './read-metrics-file.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'trellis-metrics-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

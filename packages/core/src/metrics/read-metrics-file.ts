@@ -18,6 +18,7 @@ import { TrellisError, type ErrorCode } from '../errors.js'
 import { PyFloat } from '../util/python-json.js'
 import { loadYaml } from '../util/yaml.js'
 import { isMapping } from './flatten.js'
+import { JsonSyntaxError, parsePyJson } from '../params/json.js'
 
 export type DataFormat = 'json' | 'toml' | 'yaml'
 
@@ -139,7 +140,7 @@ export function parseDataText(text: string, displayPath: string, options: ParseD
 }
 
 function describeParseError(error: unknown): { line?: number; reason: string } {
-  if (error instanceof JsonSyntaxError) return { line: error.line, reason: error.reason }
+  if (error instanceof JsonSyntaxError) return { line: error.line, reason: error.message.replace(/: line \d+ column \d+ \(char \d+\)$/, '') }
   if (error instanceof TomlError) return { line: error.line, reason: error.message.split('\n')[0] }
   const message = error instanceof Error ? error.message : String(error)
   const match = /line (\d+)/.exec(message)
@@ -165,156 +166,4 @@ function fromToml(value: unknown): unknown {
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
   else target[key] = value
-}
-
-// ---------------------------------------------------------------------------------------
-// Python `json.loads`
-
-export class JsonSyntaxError extends SyntaxError {
-  constructor(
-    readonly reason: string,
-    readonly line: number,
-    readonly column: number,
-    readonly pos: number,
-  ) {
-    super(`${reason}: line ${line} column ${column} (char ${pos})`)
-    this.name = 'JSONDecodeError'
-  }
-}
-
-/**
- * Python `json.loads`: ints stay numbers, floats with an integral value become `PyFloat`,
- * `NaN`/`Infinity`/`-Infinity` are accepted, a repeated key keeps its first position and
- * its last value. Ints beyond 2^53 lose precision.
- */
-export function parsePyJson(text: string): unknown {
-  let pos = 0
-  const fail = (reason: string, at = pos): never => {
-    const before = text.slice(0, at)
-    const line = before.split('\n').length
-    const column = at - before.lastIndexOf('\n')
-    throw new JsonSyntaxError(reason, line, column, at)
-  }
-  const skipWs = (): void => {
-    while (pos < text.length && (text[pos] === ' ' || text[pos] === '\t' || text[pos] === '\n' || text[pos] === '\r')) pos++
-  }
-  const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y
-
-  const parseString = (): string => {
-    // at the opening quote
-    const start = pos
-    pos++
-    let out = ''
-    for (;;) {
-      if (pos >= text.length) fail('Unterminated string starting at', start)
-      const ch = text[pos]
-      if (ch === '"') {
-        pos++
-        return out
-      }
-      if (ch === '\\') {
-        const esc = text[pos + 1]
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' }
-        if (esc !== undefined && esc in simple) {
-          out += simple[esc]
-          pos += 2
-        } else if (esc === 'u') {
-          const hex = text.slice(pos + 2, pos + 6)
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('Invalid \\uXXXX escape', pos + 1)
-          out += String.fromCharCode(parseInt(hex, 16))
-          pos += 6
-        } else {
-          fail('Invalid \\escape', pos)
-        }
-        continue
-      }
-      if (ch < ' ') fail('Invalid control character at', pos)
-      out += ch
-      pos++
-    }
-  }
-
-  const parseValue = (depth: number): unknown => {
-    if (depth > 1000) fail('Maximum nesting depth exceeded')
-    skipWs()
-    const ch = text[pos]
-    if (ch === '"') return parseString()
-    if (ch === '{') {
-      pos++
-      const obj: Record<string, unknown> = {}
-      skipWs()
-      if (text[pos] === '}') {
-        pos++
-        return obj
-      }
-      for (;;) {
-        skipWs()
-        if (text[pos] !== '"') fail('Expecting property name enclosed in double quotes')
-        const key = parseString()
-        skipWs()
-        if (text[pos] !== ':') fail("Expecting ':' delimiter")
-        pos++
-        setOwn(obj, key, parseValue(depth + 1))
-        skipWs()
-        if (text[pos] === ',') {
-          pos++
-          continue
-        }
-        if (text[pos] === '}') {
-          pos++
-          return obj
-        }
-        fail("Expecting ',' delimiter")
-      }
-    }
-    if (ch === '[') {
-      pos++
-      const list: unknown[] = []
-      skipWs()
-      if (text[pos] === ']') {
-        pos++
-        return list
-      }
-      for (;;) {
-        list.push(parseValue(depth + 1))
-        skipWs()
-        if (text[pos] === ',') {
-          pos++
-          continue
-        }
-        if (text[pos] === ']') {
-          pos++
-          return list
-        }
-        fail("Expecting ',' delimiter")
-      }
-    }
-    for (const [literal, value] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-      ['NaN', NaN],
-      ['Infinity', Infinity],
-      ['-Infinity', -Infinity],
-    ] as const) {
-      if (text.startsWith(literal, pos)) {
-        pos += literal.length
-        return value
-      }
-    }
-    NUMBER.lastIndex = pos
-    const match = NUMBER.exec(text)
-    if (match) {
-      pos += match[0].length
-      const value = Number(match[0])
-      if (match[1] === undefined && match[2] === undefined) return Object.is(value, -0) ? 0 : value
-      return Number.isInteger(value) ? new PyFloat(value) : value
-    }
-    return fail('Expecting value')
-  }
-
-  const value = parseValue(0)
-  skipWs()
-  if (pos < text.length) fail('Extra data')
-  return value
 }
