@@ -12,7 +12,7 @@ describe('plugin', () => {
     expect(plugin).toBe(gitRefsPlugin)
     expect(plugin.name).toBe('git-refs')
     const root = makeRepo()
-    const trellis = { root, services: new ServiceRegistry(), settings: {} } as unknown as Trellis
+    const trellis = { root, gitRoot: root, services: new ServiceRegistry(), settings: {} } as unknown as Trellis
     await plugin.apply(trellis)
     const store = await trellis.services.get('experimentStore')
     expect(store).toBeInstanceOf(GitRefsStore)
@@ -20,7 +20,7 @@ describe('plugin', () => {
   })
 
   it('fails with NOT_A_GIT_REPO outside a repository', async () => {
-    const trellis = { root: '/', services: new ServiceRegistry(), settings: {} } as unknown as Trellis
+    const trellis = { root: '/', gitRoot: '/', services: new ServiceRegistry(), settings: {} } as unknown as Trellis
     await plugin.apply(trellis)
     await expect(trellis.services.get('experimentStore')).rejects.toMatchObject({ code: 'NOT_A_GIT_REPO' })
   })
