@@ -20,6 +20,7 @@ import { reproduce, type ReproOptions, type ReproResult } from '../pipeline/repr
 import { throwIfFailed } from '../pipeline/repro-session.js'
 import { lockPathFor } from '../dvcfile/lockfile.js'
 import type { Project } from '../project.js'
+import type { LockEntry, Stage } from '../pipeline/types.js'
 import type { ExperimentStore } from './experiment-store.js'
 import { autoExpName, experimentHash } from './exp-hash.js'
 import { expRefFor, validateExpName } from './exp-ref.js'
@@ -90,27 +91,60 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
       env: { ...options.env, DVC_EXP_BASELINE_REV: baseline, DVC_EXP_NAME: options.name ?? '' },
     })
     throwIfFailed(repro)
-    const reproduced = [...repro.entries].filter(([stage]) => {
-      const outcome = repro.outcomes.get(stage)
-      return outcome === 'ran' || outcome === 'restored' || outcome === 'verified'
-    })
-    const hash = experimentHash(reproduced)
-    const commit = await store.snapshot({
-      parent: baseline,
-      message: `dvc: commit experiment ${hash}`,
-      include: await producedFiles(project),
-    })
-    const [tree, baseTree] = await Promise.all([store.readCommit(commit), store.readCommit(baseline)])
-    if (tree.tree === baseTree.tree) return { repro }
-    const experiment = await recordExperiment(project, store, { baseline, commit, hash, tree: tree.tree, name: options.name, force: !!options.force })
-    return { repro, experiment }
+    const experiment = await commitExperiment(project, store, repro, { baseline, name: options.name, force: !!options.force, setApply: true })
+    return experiment ? { repro, experiment } : { repro }
   } finally {
     await lock.release()
   }
 }
 
+export interface CommitExperimentOptions {
+  baseline: string
+  /** `-n`; default `exp-<5 hex of the exp hash>`. */
+  name?: string
+  /** Replace an existing experiment of the same name. */
+  force: boolean
+  /** Point EXEC_APPLY at the result (workspace runs, as DVC). */
+  setApply: boolean
+  /** `project` runs in a work tree made by `ExperimentStore.checkoutTree` (a queued run's temp workspace). */
+  workTree?: string
+  /** Project to fire `onExperimentCommit` on and report the root of (default `project`). */
+  hooksProject?: Project
+}
+
+/** The stages a run reproduced (ran, restored or verified): what the experiment hash covers. */
+export function reproducedEntries(repro: ReproResult): Array<[Stage, LockEntry]> {
+  return [...repro.entries].filter(([stage]) => {
+    const outcome = repro.outcomes.get(stage)
+    return outcome === 'ran' || outcome === 'restored' || outcome === 'verified'
+  })
+}
+
+/**
+ * After a successful repro in `project`'s work tree: snapshot its tracked files
+ * (plus what the run produced) on the baseline and write the experiment ref.
+ * Undefined when the tree equals the baseline's (nothing to store).
+ */
+export async function commitExperiment(
+  project: Project,
+  store: ExperimentStore,
+  repro: ReproResult,
+  options: CommitExperimentOptions,
+): Promise<ExpRunResult['experiment'] | undefined> {
+  const hash = experimentHash(reproducedEntries(repro))
+  const commit = await store.snapshot({
+    parent: options.baseline,
+    message: `dvc: commit experiment ${hash}`,
+    include: await producedFiles(project),
+    workTree: options.workTree,
+  })
+  const [tree, baseTree] = await Promise.all([store.readCommit(commit), store.readCommit(options.baseline)])
+  if (tree.tree === baseTree.tree) return undefined
+  return recordExperiment(options.hooksProject ?? project, store, { ...options, commit, hash, tree: tree.tree })
+}
+
 /** Untracked files a run may have created that belong in the experiment (DVC `git add`s them). */
-async function producedFiles(project: Project): Promise<string[]> {
+export async function producedFiles(project: Pick<Project, 'root' | 'gitRoot'>): Promise<string[]> {
   const index = await PipelineIndex.load(project.root)
   const files = new Set<string>()
   for (const stage of index.stages) {
@@ -128,10 +162,15 @@ async function producedFiles(project: Project): Promise<string[]> {
   return [...files].map(toGit)
 }
 
-async function recordExperiment(
+/**
+ * Write the experiment ref for `commit` (compare-and-swap). An existing
+ * experiment of that name is replaced with `force`, reused when its tree is
+ * identical, else EXP_EXISTS. Fires `onExperimentCommit`.
+ */
+export async function recordExperiment(
   project: Project,
   store: ExperimentStore,
-  exp: { baseline: string; commit: string; hash: string; tree: string; name?: string; force: boolean },
+  exp: { baseline: string; commit: string; hash: string; tree: string; name?: string; force: boolean; setApply?: boolean },
 ): Promise<NonNullable<ExpRunResult['experiment']>> {
   const name = exp.name ?? autoExpName(exp.hash)
   const ref = expRefFor(exp.baseline, name)
@@ -140,8 +179,8 @@ async function recordExperiment(
   let reused = false
   if (existing && !exp.force) {
     if ((await store.readCommit(existing)).tree !== exp.tree) {
-      throw new TrellisError('EXP_EXISTS', `Experiment conflicts with existing experiment '${name}' (same automatic name, different results)`, {
-        hint: `Use \`trellis exp run -f\` to replace it, or \`trellis exp run -n <name>\` to keep both. Your results are in the workspace.`,
+      throw new TrellisError('EXP_EXISTS', `Experiment conflicts with existing experiment '${name}' (same ${exp.name === undefined ? 'automatic ' : ''}name, different results)`, {
+        hint: `Use \`trellis exp run -f\` to replace it, or \`trellis exp run -n <name>\` to keep both.${exp.setApply !== false ? ' Your results are in the workspace.' : ''}`,
       })
     }
     commit = existing
@@ -149,7 +188,7 @@ async function recordExperiment(
   } else {
     await store.writeRef(ref, commit, { expect: existing ?? null, reflogMessage: `dvc: commit experiment ${exp.hash}` })
   }
-  await store.writeRef(EXEC_APPLY, commit)
+  if (exp.setApply !== false) await store.writeRef(EXEC_APPLY, commit)
   await project.hooks.onExperimentCommit.promise({ root: project.root, ref, commit, baseline: exp.baseline, name, checkpoint: false })
   return { name, ref, commit, baseline: exp.baseline, hash: exp.hash, reused }
 }

@@ -6,6 +6,11 @@
  * to that whole group (the shell and everything it started), and the
  * interruption is reported once the command has exited, so nothing is left
  * half-recorded.
+ *
+ * A caller that runs several pipelines at once in one process (the experiment
+ * queue) takes the signals over with `takeOverSignals()` and calls
+ * `interruptCommands(signal)` from its own handler: every running command group
+ * gets the signal, and any command about to start fails as interrupted.
  */
 import { TrellisError } from '../errors.js'
 
@@ -16,8 +21,8 @@ export interface RunCommandOptions {
   echo?: (line: string) => void
   /** Called with the child's pid while it runs (checkpoint watchers, signal forwarding). */
   onSpawn?: (pid: number | undefined) => void
-  /** Where the child's output goes: inherited by default; 'pipe' collects it (parallel runs with logs). */
-  stdio?: 'inherit' | 'ignore'
+  /** Where the child's output goes: inherited by default, discarded, or a file descriptor (stdout and stderr both; per-run logs). */
+  stdio?: 'inherit' | 'ignore' | number
 }
 
 export function commandLines(cmd: string | string[]): string[] {
@@ -27,7 +32,29 @@ export function commandLines(cmd: string | string[]): string[] {
 
 let activeChildren = 0
 let interruptedBy: NodeJS.Signals | undefined
+let signalsTakenOver = 0
 const running = new Set<number>()
+
+/**
+ * Stop every command: the signal goes to each running command's process group,
+ * and commands not yet started fail as interrupted. Idempotent per signal.
+ */
+export function interruptCommands(signal: NodeJS.Signals): void {
+  onSignal(signal)
+}
+
+/**
+ * The caller handles SIGINT/SIGTERM itself (and calls `interruptCommands`);
+ * `runCommand` installs no handler of its own until the returned function is called.
+ */
+export function takeOverSignals(): () => void {
+  signalsTakenOver++
+  let released = false
+  return () => {
+    if (!released) signalsTakenOver--
+    released = true
+  }
+}
 
 function onSignal(signal: NodeJS.Signals): void {
   interruptedBy = signal
@@ -46,7 +73,8 @@ export async function runCommand(cmd: string | string[], options: RunCommandOpti
   for (const line of commandLines(cmd)) {
     if (interruptedBy) throw interrupted(interruptedBy)
     options.echo?.(`> ${line}`)
-    if (activeChildren++ === 0) {
+    const ownHandlers = signalsTakenOver === 0
+    if (ownHandlers && activeChildren++ === 0) {
       process.on('SIGINT', onSignal)
       process.on('SIGTERM', onSignal)
     }
@@ -55,7 +83,13 @@ export async function runCommand(cmd: string | string[], options: RunCommandOpti
       cwd: options.cwd,
       env: options.env,
       extendEnv: true,
-      stdio: options.stdio === 'ignore' ? ['ignore', 'ignore', 'ignore'] : 'inherit',
+      // a file descriptor is handed to the child as is (execa's types only name 0-9; its runtime takes any fd)
+      stdio:
+        options.stdio === 'ignore'
+          ? ['ignore', 'ignore', 'ignore']
+          : typeof options.stdio === 'number'
+            ? (['ignore', options.stdio, options.stdio] as unknown as ['ignore', 3, 3])
+            : 'inherit',
       reject: false,
       cleanup: true,
       detached: true,
@@ -64,7 +98,7 @@ export async function runCommand(cmd: string | string[], options: RunCommandOpti
     options.onSpawn?.(child.pid)
     const result = await child
     if (child.pid) running.delete(child.pid)
-    if (--activeChildren === 0) {
+    if (ownHandlers && --activeChildren === 0) {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
