@@ -51,6 +51,6 @@ export abstract class TrellisCommand extends Command {
 
 /** The plugins loaded when a repository has no trellis config. */
 async function builtinPlugins() {
-  const { gitRefsPlugin } = await import('@trellis/plugin-git-refs')
-  return [gitRefsPlugin]
+  const [{ gitRefsPlugin }, { queuePlugin }] = await Promise.all([import('@trellis/plugin-git-refs'), import('@trellis/plugin-queue')])
+  return [gitRefsPlugin, queuePlugin]
 }
