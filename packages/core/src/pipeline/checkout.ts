@@ -11,7 +11,9 @@
 import { statSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Project } from '../project.js'
+import { lockPathFor, readLockfile } from '../dvcfile/lockfile.js'
 import { PipelineIndex } from './pipeline-index.js'
+import type { LockEntry, LockPathEntry } from './types.js'
 import { Workspace } from './workspace.js'
 
 export interface CheckoutResult {
@@ -25,31 +27,43 @@ export interface CheckoutResult {
 
 export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConfig'>): Promise<CheckoutResult> {
   const index = await PipelineIndex.load(project.root)
-  const ws = await Workspace.open(project.root, project.dvcConfig)
   const result: CheckoutResult = { outputs: 0, files: 0, missing: [] }
+  // what the locks record, read before the state db is opened (often there is nothing to do)
+  const recorded: Array<{ path: string; entry: LockPathEntry }> = []
+  const locks = new Map<string, Promise<Map<string, LockEntry>>>()
+  for (const stage of index.stages) {
+    let outs: LockPathEntry[] | undefined
+    if (stage.kind === 'single') outs = stage.outs.filter((o) => o.hash?.md5).map((o) => ({ path: o.pathAsWritten, ...o.hash }))
+    else {
+      const file = lockPathFor(stage.dvcfile)
+      if (!locks.has(file)) locks.set(file, readLockfile(project.root, file).then((l) => l?.stages ?? new Map()))
+      outs = (await locks.get(file)!).get(stage.name)?.outs
+    }
+    const byPath = new Map((outs ?? []).map((o) => [o.path, o]))
+    for (const out of stage.outs) {
+      const entry = byPath.get(out.pathAsWritten)
+      if (out.cache && entry?.md5) recorded.push({ path: out.path, entry })
+    }
+  }
+  if (recorded.length === 0) return result
+  const ws = await Workspace.open(project.root, project.dvcConfig)
   try {
-    for (const stage of index.stages) {
-      const lock = await ws.lockEntry(stage)
-      if (!lock?.outs) continue
-      const byPath = new Map(lock.outs.map((o) => [o.path, o]))
-      for (const out of stage.outs) {
-        const entry = byPath.get(out.pathAsWritten)
-        if (!out.cache || !entry?.md5) continue
-        if (!(await ws.hasObject(entry.md5))) {
-          result.missing.push(out.path)
-          continue
-        }
-        await ws.checkoutFromCache(out.path, entry.md5, 'link', entry.isexec)
-        result.outputs++
-        if (entry.md5.endsWith('.dir')) {
-          for (const file of await ws.cache.readManifest(entry.md5)) {
-            record(ws, `${out.path}/${file.relpath}`, file.md5)
-            result.files++
-          }
-        } else {
-          record(ws, out.path, entry.md5)
+    for (const { path, entry } of recorded) {
+      const md5 = entry.md5!
+      if (!(await ws.hasObject(md5))) {
+        result.missing.push(path)
+        continue
+      }
+      await ws.checkoutFromCache(path, md5, 'link', entry.isexec)
+      result.outputs++
+      if (md5.endsWith('.dir')) {
+        for (const file of await ws.cache.readManifest(md5)) {
+          record(ws, `${path}/${file.relpath}`, file.md5)
           result.files++
         }
+      } else {
+        record(ws, path, md5)
+        result.files++
       }
     }
   } finally {
