@@ -129,7 +129,7 @@ export class Coordinator {
         }
         const dir = join(this.records.exps, record.runner.workspace)
         killProcessesIn(dir)
-        removeTempWorkspace(dir)
+        await removeTempWorkspace(dir)
         if (record.temp || !inQueue.has(record.id)) {
           await this.store.dropReflogEntries(STASH_REF, [record.id])
           this.records.remove(record.id)
@@ -149,7 +149,7 @@ export class Coordinator {
       if (live.has(name)) continue
       const dir = join(this.records.exps, name)
       killProcessesIn(dir)
-      removeTempWorkspace(dir)
+      await removeTempWorkspace(dir)
     }
     return recovered
   }
@@ -202,7 +202,11 @@ export class Coordinator {
       if (request?.targets.length) log(`# targets: ${request.targets.join(' ')}`)
       log(`# workspace: ${dir}`)
       const ws = await createTempWorkspace(this.project, this.store, record, dir)
-      log(`# ${ws.checkout.files} cached file(s) of ${ws.checkout.outputs} output(s) linked from the cache${ws.checkout.missing.length ? `; not in the cache: ${ws.checkout.missing.join(', ')}` : ''}`)
+      const setUp = Date.now()
+      log(
+        `# set up in ${setUp - started} ms: ${ws.checkout.files} cached file(s) of ${ws.checkout.outputs} output(s) linked from the cache` +
+          (ws.checkout.missing.length ? `; not in the cache: ${ws.checkout.missing.join(', ')}` : ''),
+      )
       const temp = await this.project.openWorkspace(ws.cwd)
       const lock = await temp.lock(`trellis exp run (queued ${id7})`)
       let repro
@@ -220,6 +224,8 @@ export class Coordinator {
         await lock.release()
       }
       throwIfFailed(repro)
+      const ran = Date.now()
+      log(`# reproduced in ${ran - setUp} ms`)
       const final = await this.write(async () => {
         const made = await commitExperiment(temp, this.store, repro, {
           baseline: record.baseline,
@@ -240,7 +246,12 @@ export class Coordinator {
         return current
       })
       const result = final.result ?? null
-      log(result ? `# experiment '${result.name}' (${result.commit})${result.reused ? ', identical to an existing one' : ''}` : '# nothing changed: no experiment')
+      const committed = Date.now() - ran
+      log(
+        result
+          ? `# experiment '${result.name}' (${result.commit})${result.reused ? ', identical to an existing one' : ''}, committed in ${committed} ms`
+          : `# nothing changed: no experiment (${committed} ms)`,
+      )
       this.succeeded.push(toEntry(final))
       this.emit({ type: 'done', entry: toEntry(final), result, seconds: (Date.now() - started) / 1000 })
     } catch (caught) {
@@ -274,7 +285,7 @@ export class Coordinator {
     } finally {
       closeSync(logFd)
       try {
-        removeTempWorkspace(dir)
+        await removeTempWorkspace(dir)
       } catch (error) {
         this.emit({ type: 'warning', message: `cannot remove '${dir}': ${(error as Error).message}` })
       }

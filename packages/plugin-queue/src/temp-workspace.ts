@@ -18,6 +18,7 @@
  * one, after killing the processes still running in it.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, chmodSync, type Dirent } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { checkoutWorkspace, loadDvcConfig, parseIni, writeFileAtomic, type ExperimentStore, type Project } from '@trellis/core'
 
@@ -85,10 +86,14 @@ async function writeLocalConfig(project: Project, root: string): Promise<void> {
   await writeFileAtomic(join(root, '.dvc', 'config.local'), text)
 }
 
-/** Remove a temp workspace (read-only directories included; links into the cache are unlinked, never followed). */
-export function removeTempWorkspace(dir: string): void {
+/**
+ * Remove a temp workspace (read-only directories included; links into the
+ * cache are unlinked, never followed). Asynchronous: the unlinking happens off
+ * the main thread while other entries go on.
+ */
+export async function removeTempWorkspace(dir: string): Promise<void> {
   try {
-    rmSync(dir, { recursive: true, force: true })
+    await rm(dir, { recursive: true, force: true })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOTEMPTY' && code !== 'EBUSY') throw error
