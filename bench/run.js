@@ -9,6 +9,7 @@ const suites = {
   startup: () => import('./startup.js'),
   'exp-store-snapshot': () => import('./exp-store-snapshot.js'),
   'exp-run': () => import('./exp-run.js'),
+  queue: () => import('./queue.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
