@@ -118,7 +118,7 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.`
 
   private async runAll(project: Project, jobs: number): Promise<void> {
     const core = await import('@trellis/core')
-    const queued = (await core.listQueue(project)).filter((e) => e.state === 'queued' || e.state === 'running')
+    const queued = (await core.listQueue(project)).filter((e) => e.state === 'queued')
     if (queued.length === 0) {
       this.info('No queued experiments to run (trellis queue status lists the queue).')
       return
