@@ -48,7 +48,7 @@ import {
 import { KeyedMutex } from './gate.js'
 import type { LocalQueue } from './local-queue.js'
 import { STASH_REF } from './local-queue.js'
-import { Records, runnerAlive, selfRunner, toEntry, type QueueRecord } from './records.js'
+import { Records, newRecord, runnerAlive, selfRunner, toEntry, type QueueRecord } from './records.js'
 import { createTempWorkspace, killProcessesIn, listTempWorkspaces, removeTempWorkspace } from './temp-workspace.js'
 
 export class Coordinator {
@@ -159,17 +159,7 @@ export class Coordinator {
     return this.write(async () => {
       const inQueue = (await this.store.readReflog(STASH_REF)).some((l) => l.sha === entry.id)
       if (!inQueue) return undefined
-      const record: QueueRecord = this.records.read(entry.id) ?? {
-        version: 1,
-        id: entry.id,
-        name: entry.name,
-        baseline: entry.baseline,
-        rev: entry.rev,
-        state: 'queued',
-        created: entry.created ?? new Date().toISOString(),
-        paramsFiles: entry.paramsFiles,
-        attempts: 0,
-      }
+      const record = this.records.read(entry.id) ?? newRecord(entry)
       if (record.state !== 'queued' && !(record.state === 'running' && record.runner && !runnerAlive(record.runner))) return undefined
       record.state = 'running'
       record.runner = selfRunner(workspace)

@@ -22,7 +22,7 @@ import {
   type RunQueueResult,
 } from '@trellis/core'
 import { Coordinator } from './coordinator.js'
-import { Records, runnerAlive, toEntry, type QueueRecord } from './records.js'
+import { Records, newRecord, runnerAlive, toEntry, type QueueRecord } from './records.js'
 
 /** DVC's queue ref: its reflog is the queue, newest entry last in the file. */
 export const STASH_REF = 'refs/exps/stash'
@@ -33,19 +33,7 @@ export class LocalQueue implements QueueBackend {
   async enqueue(project: Project, entry: NewQueueEntry): Promise<QueueEntry> {
     const store = await experimentStore(project)
     const records = new Records(project.tmpDir)
-    const record: QueueRecord = {
-      version: 1,
-      id: entry.id,
-      name: entry.name,
-      baseline: entry.baseline,
-      rev: entry.rev,
-      state: 'queued',
-      created: new Date().toISOString(),
-      request: entry.request,
-      paramsFiles: entry.paramsFiles,
-      attempts: 0,
-    }
-    if (entry.temp) record.temp = true
+    const record = newRecord(entry)
     await records.locked(async () => {
       // the record first: a crash in between leaves a record without an entry, which is dropped
       await records.write(record)

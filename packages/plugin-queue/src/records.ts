@@ -105,6 +105,24 @@ export class Records {
   }
 }
 
+/** A fresh `queued` record for an entry (one core just made, or one DVC queued without a record). */
+export function newRecord(entry: Pick<QueueEntry, 'id' | 'name' | 'baseline' | 'rev' | 'paramsFiles' | 'request' | 'created' | 'temp'>): QueueRecord {
+  const record: QueueRecord = {
+    version: 1,
+    id: entry.id,
+    name: entry.name,
+    baseline: entry.baseline,
+    rev: entry.rev,
+    state: 'queued',
+    created: entry.created ?? new Date().toISOString(),
+    paramsFiles: entry.paramsFiles,
+    attempts: 0,
+  }
+  if (entry.request) record.request = entry.request
+  if (entry.temp) record.temp = true
+  return record
+}
+
 export function toEntry(record: QueueRecord): QueueEntry {
   const entry: QueueEntry = {
     id: record.id,
@@ -129,14 +147,22 @@ export function selfRunner(workspace: string): Runner {
   return { pid: process.pid, host: hostname(), token: processToken(process.pid), workspace, started: new Date().toISOString() }
 }
 
-/** The start time of a process (field 22 of /proc/<pid>/stat), or undefined where /proc is not there. */
-export function processToken(pid: number): string | undefined {
+/**
+ * The fields of /proc/<pid>/stat after the command name (state, ppid, pgrp, …: field 3 of
+ * proc(5) is index 0), or undefined where /proc is not there or the process is gone.
+ */
+export function procStat(pid: number | 'self'): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   } catch {
     return undefined
   }
+}
+
+/** The start time of a process (field 22 of /proc/<pid>/stat), or undefined where /proc is not there. */
+export function processToken(pid: number): string | undefined {
+  return procStat(pid)?.[19]
 }
 
 /** Whether the runner's process still runs (a pid reused by another process does not count). */
@@ -154,10 +180,5 @@ export function runnerAlive(runner: Runner): boolean {
 
 /** A process that exited but was not reaped (its parent, or a container's init, never waited for it). */
 export function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] === 'Z'
-  } catch {
-    return false
-  }
+  return procStat(pid)?.[0] === 'Z'
 }

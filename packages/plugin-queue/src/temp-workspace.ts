@@ -20,6 +20,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, chmodSync, type Dirent } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join, relative } from 'node:path'
+import { procStat } from './records.js'
 import { checkoutWorkspace, loadDvcConfig, parseIni, writeFileAtomic, type ExperimentStore, type Project } from '@trellis/core'
 
 export const WORKSPACE_RE = /^[0-9a-f]{7}-[0-9a-f]{6}$/
@@ -144,10 +145,9 @@ export function killProcessesIn(dir: string): number {
     if (cwd !== dir && !cwd.startsWith(`${dir}/`)) continue
     const n = Number(pid)
     if (n === process.pid) continue
+    const pgrp = Number(procStat(n)?.[2] ?? 0)
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
-      if (pgrp > 1 && pgrp !== process.pid && pgrp !== getPgrp()) process.kill(-pgrp, 'SIGKILL')
+      if (pgrp > 1 && pgrp !== process.pid && pgrp !== Number(procStat('self')?.[2])) process.kill(-pgrp, 'SIGKILL')
     } catch {
       // gone, or not ours
     }
@@ -159,19 +159,6 @@ export function killProcessesIn(dir: string): number {
     }
   }
   return killed
-}
-
-let ownPgrp: number | undefined
-function getPgrp(): number {
-  if (ownPgrp === undefined) {
-    try {
-      const stat = readFileSync('/proc/self/stat', 'utf8')
-      ownPgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
-    } catch {
-      ownPgrp = -1
-    }
-  }
-  return ownPgrp
 }
 
 /** Temp workspace directories under `.dvc/tmp/exps/`. */

@@ -179,19 +179,18 @@ export async function queueExperiment(project: Project, options: QueueExperiment
   const store = await experimentStore(project)
   const queue = await queueBackend(project)
   const baseline = await checkExpRun(store, options.name, !!options.force)
-  if (options.name !== undefined && !options.force) {
-    const clash = (await queue.list(project)).find((e) => e.baseline === baseline && e.name === options.name && e.state !== 'success')
-    if (clash) {
-      throw new TrellisError('EXP_EXISTS', `Experiment conflicts with queued experiment '${options.name}' (${clash.id.slice(0, 7)})`, {
-        hint: `Remove it first (trellis queue remove ${clash.id.slice(0, 7)}), use -f, or choose another name with -n.`,
-      })
-    }
-  }
   const overrides = parseOverrides(options.setParams ?? [], relative(project.root, project.cwd))
   const toGit = (p: string) => relative(project.gitRoot, `${project.root}/${p}`).split('\\').join('/')
   const warnings: string[] = []
   const lock = await project.lock('trellis exp run --queue', options.lockOptions)
   try {
+    const existing = await queue.list(project)
+    const clash = options.name !== undefined && !options.force && existing.find((e) => e.baseline === baseline && e.name === options.name && e.state !== 'success')
+    if (clash) {
+      throw new TrellisError('EXP_EXISTS', `Experiment conflicts with queued experiment '${options.name}' (${clash.id.slice(0, 7)})`, {
+        hint: `Remove it first (trellis queue remove ${clash.id.slice(0, 7)}), use -f, or choose another name with -n.`,
+      })
+    }
     const plan = overrides.length ? await planOverrides(project.root, overrides) : { files: [], warnings: [] }
     warnings.push(...plan.warnings)
     const index = await PipelineIndex.load(project.root)
@@ -208,7 +207,7 @@ export async function queueExperiment(project: Project, options: QueueExperiment
       .filter((f) => f.changed)
       .map((f) => ({ path: toGit(f.file), content: f.after, mode: f.mode & 0o100 ? 0o100755 : 0o100644 }))
     const message = dvcExpMessage(baseline, baseline, options.name)
-    const known = new Set((await queue.list(project)).map((e) => e.id))
+    const known = new Set(existing.map((e) => e.id))
     let id = ''
     for (let extra = 0; extra < 100; extra++) {
       const reproDat = { path: toGit('.dvc/tmp/repro.dat'), content: reproArgsPickle(request, extra) }
