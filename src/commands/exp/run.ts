@@ -88,7 +88,7 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.`
         },
       })
       warnings.forEach((w) => this.warning(w))
-      if (run.interrupted) throw core.queueRunError(run)
+      if (run.interrupted) throw new core.TrellisError('INTERRUPTED', `interrupted by ${run.interrupted}`, { exitCode: 130, hint: 'Nothing was stored; your workspace was not touched.' })
       if (run.failed.length) {
         throw new core.TrellisError('STAGE_FAILED', run.failed[0].error ?? 'the experiment failed', { exitCode: 255, hint: 'See the output above.' })
       }
