@@ -29,6 +29,7 @@ import { checkExpRun, experimentStore, runExperiment, type ExpRunOptions, type E
 import type { SnapshotFile } from './experiment-store.js'
 import { localIsoTime } from './exp-show.js'
 import { parseOverrides, planOverrides } from './param-overrides.js'
+import type { QueuedEntry, QueuedExperiments } from './queued-experiments.js'
 
 export type QueueState = 'queued' | 'running' | 'failed' | 'success'
 
@@ -432,6 +433,38 @@ export async function runExperimentInTemp(
     await queue.remove(project, [entry.id]).catch(() => undefined)
   }
   return { entry, warnings, run }
+}
+
+/**
+ * The queue as `exp remove` and `exp gc` manage it (see queued-experiments.ts):
+ * the entries waiting to run or that failed. Running entries cannot be removed;
+ * the records of finished runs are not queued experiments (their experiments
+ * are; `trellis queue remove` drops the records).
+ */
+export function queuedExperiments(project: Project): QueuedExperiments {
+  const pending = async () => (await listQueue(project)).filter((e) => e.state === 'queued' || e.state === 'failed')
+  return {
+    async list(): Promise<QueuedEntry[]> {
+      return (await pending()).map((e) => ({ id: e.id, name: e.name ?? '', baseline: e.baseline }))
+    },
+    async resolve(names: string[]): Promise<Map<string, string>> {
+      const entries = await pending()
+      const found = new Map<string, string>()
+      for (const name of names) {
+        const entry = await findQueueEntry(project, name, entries)
+        if (entry) found.set(name, entry.id)
+      }
+      return found
+    },
+    async remove(ids: string[]): Promise<void> {
+      await (await queueBackend(project)).remove(project, ids)
+    },
+  }
+}
+
+/** The queue, when a plugin provides one (library users may load none). */
+export async function optionalQueuedExperiments(project: Project): Promise<QueuedExperiments | undefined> {
+  return project.services.has('queue') ? queuedExperiments(project) : undefined
 }
 
 export interface QueueEntryRunOptions extends Pick<ExpRunOptions, 'log' | 'stdio' | 'stageGate' | 'onWarning'> {
