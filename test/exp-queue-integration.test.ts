@@ -1,9 +1,13 @@
 /**
  * The queue with the other experiment commands, through the CLI: `exp show` lists queued and
  * failed entries, `exp remove` clears the queue or removes one entry, `exp apply` of a queued
- * entry brings its params.
+ * entry brings its params, and checkpoint experiments in the queue (`--queue` restarts them,
+ * `--rev` with `--queue`/`--temp` continues a checkpoint or forks from it).
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { createHash } from 'node:crypto'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { makeRepo, type Repo } from './support/repo.js'
 
 const repos: Repo[] = []
@@ -25,7 +29,7 @@ function project(): Repo {
   return r
 }
 
-type Entry = { id: string; name?: string; state: string; rev: string; baseline: string }
+type Entry = { id: string; name?: string; state: string; rev: string; baseline: string; branch?: string }
 const status = async (r: Repo) => JSON.parse((await r.run(['queue', 'status', '--json'])).stdout) as Entry[]
 const stash = (r: Repo) => (r.git('for-each-ref', 'refs/exps/stash') ? r.git('reflog', 'show', '--format=%H %gs', 'refs/exps/stash', '--').split('\n') : [])
 const expRefs = (r: Repo) =>
@@ -123,5 +127,105 @@ describe('the queue in exp show, exp remove and exp apply', () => {
     const byId = await r.run(['exp', 'apply', id])
     expect(byId.code, byId.stderr).toBe(0)
     expect(r.read('params.yaml')).toContain('lr: 0.25')
+  })
+})
+
+// ---- checkpoints in the queue ------------------------------------------------
+
+const PLUGIN = resolve(dirname(fileURLToPath(import.meta.url)), '../packages/plugin-checkpoints')
+const NODE_HELPER = pathToFileURL(`${PLUGIN}/dist/make-checkpoint.js`).href
+/** A counter in model.txt (the checkpoint output) goes up by one per epoch; it reports where it starts and the lr it saw. */
+const TRAIN_CP = `import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { makeCheckpoint } from '${NODE_HELPER}'
+let n = existsSync('model.txt') ? Number(readFileSync('model.txt', 'utf8')) : 0
+const lr = /lr: *([0-9.]+)/.exec(readFileSync('params.yaml', 'utf8'))[1]
+console.log('start=' + n + ' lr=' + lr + ' DVCLIVE_RESUME=' + (process.env.DVCLIVE_RESUME ?? ''))
+for (let i = 1; i <= Number(process.env.TRAIN_EPOCHS ?? 2); i++) {
+  n++
+  writeFileSync('model.txt', n + '\\n')
+  writeFileSync('metrics.json', JSON.stringify({ epoch: n, lr: Number(lr) }))
+  await makeCheckpoint()
+}
+`
+
+function checkpointProject(): Repo {
+  const r = makeRepo({
+    'train.mjs': TRAIN_CP,
+    'params.yaml': 'lr: 0.1\n',
+    'dvc.yaml': 'stages:\n  train:\n    cmd: node train.mjs\n    deps: [train.mjs]\n    params: [lr]\n    outs:\n    - model.txt:\n        checkpoint: true\n    metrics:\n    - metrics.json:\n        cache: false\n',
+  })
+  repos.push(r)
+  return r
+}
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex')
+const modelAt = (r: Repo, sha: string) => /path: model\.txt\n\s+md5: ([0-9a-f]{32})/.exec(r.git('show', `${sha}:dvc.lock`))?.[1]
+const chain = (r: Repo, ref: string, baseline: string) => r.git('rev-list', '--first-parent', ref, `^${baseline}`).split('\n').filter(Boolean).reverse()
+
+describe('checkpoint experiments in the queue', () => {
+  it('--queue without --rev starts over (the last checkpoint is forgotten at once); --queue --rev <tip> continues that experiment', async () => {
+    const r = checkpointProject()
+    const baseline = r.git('rev-parse', 'HEAD')
+    const first = await r.run(['exp', 'run', '-n', 'cp'])
+    expect(first.code, first.stderr).toBe(0)
+    const ref = expRefs(r)[0]
+    const run1 = chain(r, ref, baseline)
+    expect(run1.map((s) => modelAt(r, s))).toEqual([md5('1\n'), md5('2\n')])
+    expect(r.git('for-each-ref', 'refs/exps/exec/EXEC_CHECKPOINT')).not.toBe('')
+
+    // continue 'cp' from its tip in the queue
+    const cont = await r.run(['exp', 'run', '--queue', '--rev', 'cp'])
+    expect(cont.code, cont.stderr).toBe(0)
+    expect(cont.stdout).toContain("Existing checkpoint experiment 'cp' will be resumed")
+    const [contEntry] = await status(r)
+    expect(contEntry).toMatchObject({ rev: run1[1], baseline, branch: ref, name: 'cp' })
+    expect(stash(r)[0]).toBe(`${contEntry.id} commit: dvc-exp:${run1[1]}:${baseline}::${ref}`)
+    expect(r.git('rev-parse', `${contEntry.id}^`)).toBe(run1[1]) // DVC: the entry's parent is the checkpoint
+    expect(r.git('for-each-ref', 'refs/exps/exec/EXEC_CHECKPOINT')).not.toBe('') // --rev keeps the EXEC refs
+
+    // a plain --queue of the checkpoint pipeline: starts over, and forgets the workspace's last checkpoint now
+    const fresh = await r.run(['exp', 'run', '--queue', '-n', 'again'])
+    expect(fresh.code, fresh.stderr).toBe(0)
+    expect(r.git('for-each-ref', 'refs/exps/exec/')).toBe('')
+
+    const all = await r.run(['exp', 'run', '--run-all'])
+    expect(all.code, all.stderr).toBe(0)
+    expect(all.stdout).toContain('Queue run: 2 reproduced.')
+    const run2 = chain(r, ref, baseline)
+    expect(run2.slice(0, 2)).toEqual(run1) // the same experiment, continued
+    expect(run2.map((s) => modelAt(r, s))).toEqual([1, 2, 3, 4].map((n) => md5(`${n}\n`)))
+    const logs = await Promise.all((await status(r)).map((e) => r.run(['queue', 'logs', e.id.slice(0, 7)])))
+    expect(logs.some((l) => l.stdout.includes('start=2 lr=0.1 DVCLIVE_RESUME=1'))).toBe(true)
+    const againRef = expRefs(r).find((x) => x.endsWith('/again'))!
+    expect(chain(r, againRef, baseline).map((s) => modelAt(r, s))).toEqual([md5('1\n'), md5('2\n')]) // reset: counted from 0
+    expect(r.read('model.txt')).toBe('2\n') // the workspace was left alone
+  })
+
+  it('--temp --rev <older checkpoint> -S forks a new experiment from it; unchanged, it is "nothing to do" when queued', async () => {
+    const r = checkpointProject()
+    const baseline = r.git('rev-parse', 'HEAD')
+    expect((await r.run(['exp', 'run', '-n', 'cp'], { env: { TRAIN_EPOCHS: '3' } })).code).toBe(0)
+    const ref = expRefs(r)[0]
+    const run1 = chain(r, ref, baseline)
+
+    const nothing = await r.run(['exp', 'run', '--queue', '--rev', run1[0]])
+    expect(nothing.code).not.toBe(0)
+    expect(nothing.stderr).toContain(`ERROR: Nothing to do for unchanged checkpoint '${run1[0].slice(0, 7)}'.`)
+    expect(stash(r)).toEqual([])
+    const both = await r.run(['exp', 'run', '--temp', '--rev', run1[0], '--reset'])
+    expect(both.stderr).toContain('--reset and --rev are mutually exclusive.')
+
+    const fork = await r.run(['exp', 'run', '--temp', '--rev', run1[0], '-S', 'lr=0.5', '-n', 'forked'])
+    expect(fork.code, fork.stderr).toBe(0)
+    expect(fork.stdout).toContain("Modified checkpoint experiment based on 'cp' will be created")
+    expect(fork.stdout).toContain('start=1 lr=0.5 DVCLIVE_RESUME=1')
+    const forked = expRefs(r).find((x) => x.endsWith('/forked'))!
+    const commits = r.git('rev-list', '--first-parent', forked, `^${run1[0]}`).split('\n').reverse()
+    expect(r.git('rev-parse', `${commits[0]}^`)).toBe(run1[0]) // forked from the checkpoint
+    expect(commits.map((s) => modelAt(r, s))).toEqual([md5('2\n'), md5('3\n')])
+    expect(r.git('show', `${forked}:params.yaml`)).toBe('lr: 0.5')
+    expect(chain(r, ref, baseline)).toEqual(run1) // 'cp' is unchanged
+    expect(r.read('params.yaml')).toBe('lr: 0.1\n')
+    expect(stash(r)).toEqual([])
   })
 })

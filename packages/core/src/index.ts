@@ -43,6 +43,7 @@ export {
   checkpointStages,
   deleteCheckpointOutputs,
   restoreCheckpointOutputs,
+  checkpointInputsDiffer,
   type ChainCommit,
   type CheckpointChain,
   type RefContaining,

@@ -6,7 +6,7 @@
  *
  * Workers run in this process: each entry is core's `runQueueEntry` (the
  * ordinary `exp run` on a project opened in its temp workspace, same hooks and
- * services), its stage commands in
+ * services, so checkpoint stages work there too), its stage commands in
  * process groups of their own, writing to the entry's log. They touch nothing
  * of the main repository but the shared cache (objects, the run-cache) and git
  * objects; every commit of the temp work tree and experiment ref move goes
@@ -195,6 +195,9 @@ export class Coordinator {
         `# set up in ${setUp - started} ms: ${ws.checkout.files} cached file(s) of ${ws.checkout.outputs} output(s) linked from the cache` +
           (ws.checkout.missing.length ? `; not in the cache: ${ws.checkout.missing.join(', ')}` : ''),
       )
+      if (record.rev !== record.baseline) {
+        log(`# resumes checkpoint ${record.rev}${record.branch ? ` of ${record.branch}` : ' (a new experiment from it)'}`)
+      }
       const temp = await this.project.openWorkspace(ws.cwd)
       const run = await runQueueEntry(temp, toEntry(record), {
         log,

@@ -40,9 +40,14 @@
  *   cmd, deps, params) runs once; the others wait on the stage gate and
  *   restore it from the run-cache.
  *
- * Not supported in queued runs yet: checkpoint experiments (resume), git
- * content filters (LFS) in temp workspaces, running entries on another
- * machine (the record keeps a host for that).
+ * - **Checkpoints.** Each run is core's `runQueueEntry` (`exp run` in the temp
+ *   workspace), so checkpoint stages commit their chain there; a `--rev` entry
+ *   (record `rev` + `branch`, DVC's `dvc-exp:<rev>:<baseline>:<name>:<branch>`)
+ *   resumes that checkpoint, continuing the branch or forking from it.
+ *
+ * Not supported in queued runs yet: git content filters (LFS) in temp
+ * workspaces, running entries on another machine (the record keeps a host
+ * for that).
  */
 import type { Trellis, TrellisPlugin } from '@trellis/core'
 

@@ -12,6 +12,7 @@ import {
   dvcExpMessage,
   experimentStore,
   parseDvcExpMessage,
+  parseExpRef,
   type ExperimentStore,
   type NewQueueEntry,
   type Project,
@@ -37,7 +38,7 @@ export class LocalQueue implements QueueBackend {
     await records.locked(async () => {
       // the record first: a crash in between leaves a record without an entry, which is dropped
       await records.write(record)
-      await store.writeRef(STASH_REF, entry.id, { reflogMessage: `commit: ${dvcExpMessage(entry.rev, entry.baseline, entry.name)}` })
+      await store.writeRef(STASH_REF, entry.id, { reflogMessage: `commit: ${dvcExpMessage(entry.rev, entry.baseline, entry.branch ? undefined : entry.name, entry.branch)}` })
     })
     return toEntry(record)
   }
@@ -109,7 +110,12 @@ export async function listEntries(project: Project, store: ExperimentStore, refl
     } catch {
       continue // the commit is gone (pruned): not runnable
     }
-    out.push({ id: line.sha, name: meta.name, baseline: meta.baseline, rev: meta.rev, state: 'queued', created, paramsFiles: [defaultParams] })
+    const entry: QueueEntry = { id: line.sha, name: meta.name, baseline: meta.baseline, rev: meta.rev, state: 'queued', created, paramsFiles: [defaultParams] }
+    if (meta.branch) {
+      entry.branch = meta.branch
+      entry.name = parseExpRef(meta.branch)?.name ?? meta.name
+    }
+    out.push(entry)
   }
   const done = records.filter((r) => !seen.has(r.id) && r.state === 'success')
   done.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0))

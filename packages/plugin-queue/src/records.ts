@@ -18,6 +18,8 @@ export interface QueueRecord {
   name?: string
   baseline: string
   rev: string
+  /** `--rev` continuing an experiment: its ref. */
+  branch?: string
   state: QueueState
   created: string
   finished?: string
@@ -106,7 +108,7 @@ export class Records {
 }
 
 /** A fresh `queued` record for an entry (one core just made, or one DVC queued without a record). */
-export function newRecord(entry: Pick<QueueEntry, 'id' | 'name' | 'baseline' | 'rev' | 'paramsFiles' | 'request' | 'created' | 'temp'>): QueueRecord {
+export function newRecord(entry: Pick<QueueEntry, 'id' | 'name' | 'baseline' | 'rev' | 'branch' | 'paramsFiles' | 'request' | 'created' | 'temp'>): QueueRecord {
   const record: QueueRecord = {
     version: 1,
     id: entry.id,
@@ -118,6 +120,7 @@ export function newRecord(entry: Pick<QueueEntry, 'id' | 'name' | 'baseline' | '
     paramsFiles: entry.paramsFiles,
     attempts: 0,
   }
+  if (entry.branch) record.branch = entry.branch
   if (entry.request) record.request = entry.request
   if (entry.temp) record.temp = true
   return record
@@ -133,6 +136,7 @@ export function toEntry(record: QueueRecord): QueueEntry {
     created: record.created,
     paramsFiles: record.paramsFiles,
   }
+  if (record.branch) entry.branch = record.branch
   if (record.finished) entry.finished = record.finished
   if (record.request) entry.request = record.request
   if (record.runner) entry.runner = { pid: record.runner.pid, host: record.runner.host, workspace: record.runner.workspace, started: record.runner.started }

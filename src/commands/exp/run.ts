@@ -48,7 +48,14 @@ QUEUE - --queue records the workspace's tracked changes plus the -S edits as a q
 (DVC's refs/exps/stash) without changing any file; --run-all runs every queued entry, -j N at
 once, each in a temporary workspace under .dvc/tmp/exps/ with the data linked from the cache;
 --temp runs one experiment that way at once. Your workspace is left as it is.
-See \`trellis queue status\` and \`trellis queue logs <entry>\`.`
+See \`trellis queue status\` and \`trellis queue logs <entry>\`.
+- Checkpoints in the queue: --queue without --rev starts the checkpoint
+  experiment over (as --reset does, and the last checkpoint is forgotten at
+  once). --rev X with --queue/--temp decides when it is queued: your
+  workspace (with -S) the same as checkpoint X and X the last checkpoint of
+  its experiment -> that experiment is continued; different -> a new
+  experiment starts from X. The run restores X's outputs and dvc.lock in the
+  temporary workspace first.`
   static override strict = false
   static override args = { targets: Args.string({ description: 'Stages or dvc.yaml files (default: ./dvc.yaml).' }) }
   static override flags = {
@@ -82,7 +89,7 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.`
     const { flags, argv } = await this.parse(ExpRun)
     this.setOutput(flags)
     const core = await import('@trellis/core')
-    core.checkResumeFlags({ rev: flags.rev, reset: flags.reset })
+    const { reset } = core.checkResumeFlags({ rev: flags.rev, reset: flags.reset, queue: flags.queue, temp: flags.temp })
     const project = await this.openProject()
     if (flags.reset) this.info('Any existing checkpoints will be reset and re-run.')
     const lockOptions = {
@@ -95,20 +102,20 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.`
       name: flags.name,
       log: this.info,
       setParams: flags['set-param'],
-      reset: flags.reset,
+      reset,
       onWarning: this.warning,
       lockOptions,
     }
     if (flags['run-all']) {
-      if ((argv as string[]).length || flags['set-param']?.length || flags.name !== undefined) {
-        throw new core.TrellisError('INVALID_ARGUMENT', '--run-all runs the queued experiments: targets, -S and -n do not apply to it', {
+      if ((argv as string[]).length || flags['set-param']?.length || flags.name !== undefined || flags.reset) {
+        throw new core.TrellisError('INVALID_ARGUMENT', '--run-all runs the queued experiments: targets, -S, -n and --reset do not apply to it', {
           hint: 'Queue variations with `trellis exp run --queue -S ...` first, then run `trellis exp run --run-all -j N`.',
         })
       }
       return this.runAll(project, flags.jobs)
     }
     if (flags.queue) {
-      const { entry, warnings } = await core.queueExperiment(project, { ...options, jobs: 1 })
+      const { entry, warnings } = await core.queueExperiment(project, { ...options, rev: flags.rev, jobs: 1 })
       warnings.forEach((w) => this.warning(w))
       this.info(`Queued experiment '${entry.id.slice(0, 7)}' for future execution.`)
       return
@@ -116,6 +123,7 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.`
     if (flags.temp) {
       const { run, warnings } = await core.runExperimentInTemp(project, {
         ...options,
+        rev: flags.rev,
         jobs: 1,
         onEvent: (event) => {
           if (event.type === 'log') this.info(event.line)

@@ -22,7 +22,8 @@
  * The queue (`--queue`, `--run-all`, `--temp`; see queue.ts) runs the same
  * function on a project opened in a temporary workspace, with `workspace: false`
  * and `queued` (the entry's baseline, that work tree, the main project's root):
- * the EXEC refs are left alone.
+ * the EXEC refs are left alone, and a `--rev` entry passes `resumeFrom` with the
+ * continue-or-fork decision made when it was queued (`resumeMode`).
  */
 import { relative } from 'node:path'
 import { TrellisError } from '../errors.js'
@@ -70,6 +71,12 @@ export interface ExpRunOptions extends ReproOptions {
    * them up to date. A temporary workspace passes false.
    */
   workspace?: boolean
+  /**
+   * With `resumeFrom`: continue or fork as decided when the entry was queued (DVC
+   * records the decision in the entry: a branch to continue, or none), instead of
+   * comparing the workspace with the checkpoint.
+   */
+  resumeMode?: 'continue' | 'fork'
   /** A queued run in a temporary workspace (`project` was opened there; see queue.ts). */
   queued?: QueuedRunContext
 }
@@ -167,7 +174,7 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
     let decision: ResumeDecision | undefined
     if (origin) {
       await restoreCheckpointOutputs(project, store, origin.rev, warn)
-      const dirty = await differsFrom(project, store, origin.rev, overrides)
+      const dirty = options.resumeMode ? options.resumeMode === 'fork' : await differsFrom(project, store, origin.rev, overrides)
       decision = decideCheckpointResume(origin, { dirty, branchTip: origin.branch ? await store.resolve(origin.branch.ref) : null, name: options.name })
       options.log?.(decision.notice)
       if (decision.mode === 'continue' && decision.warning) warn(decision.warning)

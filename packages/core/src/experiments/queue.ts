@@ -12,7 +12,18 @@
  * they were queued with the params edits, plus `.dvc/tmp/repro.dat` (the
  * repro arguments as a Python pickle, so DVC can run the entry too; it is
  * deleted before the run and never reaches the experiment), commit message
- * `dvc-exp:<rev>:<baseline>:<name>`.
+ * `dvc-exp:<rev>:<baseline>:<name>[:<branch>]`.
+ *
+ * Checkpoints (DVC §4.1): queueing a pipeline with checkpoint stages without
+ * `--rev` starts its experiment over (`reset`; the last checkpoint is
+ * forgotten at once). With
+ * `--rev X` the entry's parent is the checkpoint X (`rev`), and whether it
+ * continues X's experiment or forks a new one from X is decided when it is
+ * queued, as DVC does: the entry's inputs (tracked files with the `-S` edits)
+ * the same as X's and X the tip of its experiment → `branch` names that
+ * experiment's ref; different → no branch (a new experiment from X). The run
+ * restores X's dvc.lock and outputs in its temporary workspace
+ * (`runExperiment` with `resumeFrom`).
  */
 import { relative } from 'node:path'
 import { TrellisError } from '../errors.js'
@@ -20,13 +31,23 @@ import { DEFAULT_PARAMS_FILE } from '../dvcfile/resolver.js'
 import { paramsFormatOf, parseParamsText } from '../params/params-file.js'
 import { PipelineIndex, dependencyPaths } from '../pipeline/pipeline-index.js'
 import { planStages } from '../pipeline/plan.js'
-import type { ReproOptions } from '../pipeline/repro.js'
+import { plannedStages, type ReproOptions } from '../pipeline/repro.js'
 import { resolveTargets } from '../pipeline/targets.js'
 import type { Project } from '../project.js'
 import { pickle, type PickleValue } from '../util/pickle.js'
 import type { ExpEntry } from './show-table.js'
+import {
+  checkpointInputsDiffer,
+  checkpointStages,
+  decideCheckpointResume,
+  refsContaining,
+  resetCheckpoints,
+  resolveCheckpointRev,
+  type CheckpointOrigin,
+} from './checkpoints.js'
 import { checkExpRun, experimentStore, runExperiment, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './exp-run.js'
-import type { SnapshotFile } from './experiment-store.js'
+import type { ExperimentStore, SnapshotFile } from './experiment-store.js'
+import { parseExpRef, validateExpName } from './exp-ref.js'
 import { localIsoTime } from './exp-show.js'
 import { parseOverrides, planOverrides } from './param-overrides.js'
 import type { QueuedEntry, QueuedExperiments } from './queued-experiments.js'
@@ -49,6 +70,8 @@ export interface QueueRequest {
   cwd: string
   /** `-f`: force every stage and replace an experiment of the same name. */
   force: boolean
+  /** Checkpoints: start the experiment over (queued without `--rev`, or `--temp --reset`); set only when the pipeline has checkpoint stages. */
+  reset?: boolean
   repro: QueuedReproFlags
 }
 
@@ -66,8 +89,10 @@ export interface QueueEntry {
   /** `-n` name; undefined for an automatic name (known once it ran). */
   name?: string
   baseline: string
-  /** The commit to start from (DVC's `<rev>`: the baseline). */
+  /** The commit to start from (DVC's `<rev>`): the baseline, or the checkpoint of `--rev`. */
   rev: string
+  /** `--rev` that continues an experiment: its ref (DVC's `<branch>`); absent when a new experiment starts. */
+  branch?: string
   state: QueueState
   /** When it was queued (ISO 8601). */
   created?: string
@@ -93,6 +118,7 @@ export interface NewQueueEntry {
   name?: string
   baseline: string
   rev: string
+  branch?: string
   request: QueueRequest
   paramsFiles: string[]
   temp?: boolean
@@ -149,9 +175,9 @@ export async function queueBackend(project: Project): Promise<QueueBackend> {
   return project.services.get('queue')
 }
 
-/** DVC's stash message `dvc-exp:<rev>:<baseline>:<name>` (the reflog adds `commit: `). */
-export function dvcExpMessage(rev: string, baseline: string, name?: string): string {
-  return `dvc-exp:${rev}:${baseline}:${name ?? ''}`
+/** DVC's stash message `dvc-exp:<rev>:<baseline>:<name>[:<branch>]` (the reflog adds `commit: `). */
+export function dvcExpMessage(rev: string, baseline: string, name?: string, branch?: string): string {
+  return `dvc-exp:${rev}:${baseline}:${name ?? ''}${branch ? `:${branch}` : ''}`
 }
 
 /** Parse `[commit: ]dvc-exp:<rev>:<baseline>:<name>[:<branch>]`; undefined when it is not one. */
@@ -164,6 +190,8 @@ export function parseDvcExpMessage(message: string): { rev: string; baseline: st
 export interface QueueExperimentOptions extends ExpRunOptions {
   /** The transient entry of a `--temp` run. */
   temp?: boolean
+  /** `--rev`: continue from this checkpoint (a sha, experiment name or ref; see `resolveCheckpointRev`). */
+  rev?: string
 }
 
 export interface QueueExperimentResult {
@@ -175,19 +203,24 @@ export interface QueueExperimentResult {
  * `exp run --queue`: check the name, plan the `-S` edits on the params files'
  * current text, commit baseline + tracked changes + edits (nothing in the
  * workspace is written), and record the entry. Warns about stage dependencies
- * git does not track (a temporary workspace will not have them).
+ * git does not track (a temporary workspace will not have them). With `reset`
+ * the last checkpoint is forgotten now; with `rev`, continue or fork is decided
+ * now (see the module comment).
  */
 export async function queueExperiment(project: Project, options: QueueExperimentOptions = {}): Promise<QueueExperimentResult> {
   const store = await experimentStore(project)
   const queue = await queueBackend(project)
-  const baseline = await checkExpRun(store, options.name, !!options.force)
+  // a resumed experiment's name is checked once it is known whether it continues one (its name is kept then)
+  const baseline = await checkExpRun(store, options.rev === undefined ? options.name : undefined, !!options.force)
+  if (options.name !== undefined) validateExpName(options.name)
   const overrides = parseOverrides(options.setParams ?? [], relative(project.root, project.cwd))
   const toGit = (p: string) => relative(project.gitRoot, `${project.root}/${p}`).split('\\').join('/')
   const warnings: string[] = []
   const lock = await project.lock(`trellis exp run --${options.temp ? 'temp' : 'queue'}`, options.lockOptions)
   try {
+    const origin = options.rev === undefined ? undefined : await resolveCheckpointRev(store, options.rev, { head: baseline, hasParams: overrides.length > 0 })
     const existing = await queue.list(project)
-    const clash = options.name !== undefined && !options.force && existing.find((e) => e.baseline === baseline && e.name === options.name && e.state !== 'success')
+    const clash = options.name !== undefined && !options.force && !origin && existing.find((e) => e.baseline === baseline && e.name === options.name && e.state !== 'success')
     if (clash) {
       throw new TrellisError('EXP_EXISTS', `Experiment conflicts with queued experiment '${options.name}' (${clash.id.slice(0, 7)})`, {
         hint: `Remove it first (trellis queue remove ${clash.id.slice(0, 7)}), use -f, or choose another name with -n.`,
@@ -205,15 +238,34 @@ export async function queueExperiment(project: Project, options: QueueExperiment
       force: !!options.force,
       repro: pickFlags(options),
     }
+    if (options.reset && checkpointStages(stages).length > 0) {
+      // DVC forgets the last checkpoint when it queues; a pipeline without checkpoint stages keeps its EXEC refs (exp apply uses EXEC_APPLY)
+      request.reset = true
+      await resetCheckpoints(store)
+    }
     const overlay: SnapshotFile[] = plan.files
       .filter((f) => f.changed)
       .map((f) => ({ path: toGit(f.file), content: f.after, mode: f.mode & 0o100 ? 0o100755 : 0o100644 }))
-    const message = dvcExpMessage(baseline, baseline, options.name)
+    const parent = origin?.rev ?? baseline
+    let branch: string | undefined
+    if (origin) {
+      const probe = await store.snapshot({ parent, message: 'trellis: queued inputs', overlay })
+      const dirty = await checkpointInputsDiffer(project, store, origin.rev, probe)
+      const decision = decideCheckpointResume(origin, { dirty, branchTip: origin.branch ? await store.resolve(origin.branch.ref) : null, name: options.name })
+      if (!options.temp) options.log?.(decision.notice) // (a --temp run says it when it starts)
+      if (decision.mode === 'continue') {
+        branch = decision.ref
+        if (decision.warning) warnings.push(decision.warning)
+      } else if (options.name !== undefined && !options.force) {
+        await checkExpRun(store, options.name, false)
+      }
+    }
+    const message = dvcExpMessage(parent, baseline, branch ? undefined : options.name, branch)
     const known = new Set(existing.map((e) => e.id))
     let id = ''
     for (let extra = 0; extra < 100; extra++) {
       const reproDat = { path: toGit('.dvc/tmp/repro.dat'), content: reproArgsPickle(request, extra) }
-      id = await store.snapshot({ parent: baseline, message, overlay: [...overlay, reproDat] })
+      id = await store.snapshot({ parent, message, overlay: [...overlay, reproDat] })
       if (!known.has(id)) break // the same content queued within the same second gets a counter
     }
     for (const stage of stages) {
@@ -233,9 +285,10 @@ export async function queueExperiment(project: Project, options: QueueExperiment
     for (const f of plan.files) paramsFiles.add(f.file)
     const entry = await queue.enqueue(project, {
       id,
-      name: options.name,
+      name: branch ? parseExpRef(branch)?.name : options.name,
       baseline,
-      rev: baseline,
+      rev: parent,
+      branch,
       request,
       paramsFiles: [...paramsFiles].map(toGit),
       temp: options.temp,
@@ -474,23 +527,46 @@ export interface QueueEntryRunOptions extends Pick<ExpRunOptions, 'log' | 'stdio
 /**
  * Run one entry in its temporary workspace (`temp`, opened there; the entry's
  * commit checked out, `.dvc/tmp/repro.dat` gone): `runExperiment` with the
- * entry's request, the EXEC refs left alone. The backend calls it; the
- * experiment ref is written through `queued.serialize`.
+ * entry's request, the EXEC refs left alone, and for a `--rev` entry the
+ * checkpoint to resume from with the decision made when it was queued. The
+ * backend calls it; the experiment ref is written through `queued.serialize`.
  */
 export async function runQueueEntry(temp: Project, entry: QueueEntry, options: QueueEntryRunOptions): Promise<ExpRunResult> {
+  const store = await experimentStore(temp)
   const request = entry.request
+  const resumeFrom = entry.rev !== entry.baseline ? await queuedOrigin(store, entry) : undefined
+  // an entry DVC queued without --rev starts its checkpoint experiment over, as DVC runs it
+  const reset = request
+    ? !!request.reset
+    : !resumeFrom && checkpointStages(await plannedStages(temp, { targets: [] })).length > 0
   return runExperiment(temp, {
     ...request?.repro,
     targets: request?.targets ?? [],
     name: entry.name,
     force: !!request?.force,
+    reset,
     workspace: false,
+    resumeFrom,
+    resumeMode: resumeFrom ? (entry.branch ? 'continue' : 'fork') : undefined,
     queued: options.queued,
     log: options.log,
     stdio: options.stdio,
     stageGate: options.stageGate,
     onWarning: options.onWarning,
   })
+}
+
+/** The checkpoint a `--rev` entry resumes from, as it stands now. */
+async function queuedOrigin(store: ExperimentStore, entry: QueueEntry): Promise<CheckpointOrigin> {
+  const containing = await refsContaining(store, entry.rev)
+  // a fork records no branch; the only experiment holding the checkpoint still names it in messages
+  const branch = entry.branch ? containing.find((r) => r.ref === entry.branch) : containing.length === 1 ? containing[0] : undefined
+  if (entry.branch && !branch) {
+    throw new TrellisError('CHECKPOINT_RESUME', `Cannot resume checkpoint '${entry.rev.slice(0, 7)}': experiment '${parseExpRef(entry.branch)?.name ?? entry.branch}' no longer holds it`, {
+      hint: 'The experiment was removed or rewritten since this entry was queued; queue it again (trellis exp run --queue --rev ...).',
+    })
+  }
+  return { rev: entry.rev, baseline: entry.baseline, branch, containing }
 }
 
 /** `exp run --run-all`: run the queued entries through the queue service. */
