@@ -11,6 +11,7 @@ const suites = {
   'exp-run': () => import('./exp-run.js'),
   'exp-show': () => import('./exp-show.js'),
   checkpoint: () => import('./checkpoint.js'),
+  queue: () => import('./queue.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -51,6 +51,10 @@ export abstract class TrellisCommand extends Command {
 
 /** The plugins loaded when a repository has no trellis config. */
 async function builtinPlugins() {
-  const [{ gitRefsPlugin }, { checkpointsPlugin }] = await Promise.all([import('@trellis/plugin-git-refs'), import('@trellis/plugin-checkpoints')])
-  return [gitRefsPlugin, checkpointsPlugin]
+  const [{ gitRefsPlugin }, { checkpointsPlugin }, { queuePlugin }] = await Promise.all([
+    import('@trellis/plugin-git-refs'),
+    import('@trellis/plugin-checkpoints'),
+    import('@trellis/plugin-queue'),
+  ])
+  return [gitRefsPlugin, checkpointsPlugin, queuePlugin]
 }

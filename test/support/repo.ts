@@ -16,6 +16,16 @@ export interface RunResult {
   stderr: string
 }
 
+/**
+ * The environment of CLI runs: the test runner's, minus NODE_ENV (vitest sets it to `test`,
+ * which makes oclif look for TypeScript sources and costs ~0.8 s per run).
+ */
+function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...GIT_ENV, NO_COLOR: '1', ...extra }
+  if (!('NODE_ENV' in extra)) delete env.NODE_ENV
+  return env
+}
+
 const GIT_ENV = {
   GIT_AUTHOR_NAME: 'Trellis Test',
   GIT_AUTHOR_EMAIL: 'test@example.com',
@@ -71,7 +81,7 @@ export class Repo {
   spawn(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
     return spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ? this.path(options.cwd) : this.dir,
-      env: { ...process.env, ...GIT_ENV, NO_COLOR: '1', ...options.env },
+      env: cliEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
   }
@@ -87,7 +97,7 @@ export function makeRepo(files: Record<string, string> = {}, options: { init?: b
   const repo = new Repo(dir)
   repo.git('init', '-q', '-b', 'main')
   if (options.init !== false) {
-    execFileSync(process.execPath, [CLI, 'init', '-q'], { cwd: dir })
+    execFileSync(process.execPath, [CLI, 'init', '-q'], { cwd: dir, env: cliEnv() })
   }
   for (const [rel, content] of Object.entries(files)) repo.write(rel, content)
   if (options.commit !== false) repo.commitAll('initial')

@@ -22,10 +22,11 @@ export { ObjectCache } from './cache/object-cache.js'
 export * from './experiments/exp-ref.js'
 export * from './experiments/resolve-exp.js'
 export * from './experiments/exp-hash.js'
-export { runExperiment, checkExpRun, experimentStore, type ExpRunOptions, type ExpRunResult } from './experiments/exp-run.js'
+export { runExperiment, checkExpRun, experimentStore, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './experiments/exp-run.js'
 export {
   ExperimentSession,
   producedFiles,
+  toGitPath,
   type ExperimentRun,
   type ExperimentCommit,
   type ExperimentSessionOptions,
@@ -42,6 +43,7 @@ export {
   checkpointStages,
   deleteCheckpointOutputs,
   restoreCheckpointOutputs,
+  checkpointInputsDiffer,
   type ChainCommit,
   type CheckpointChain,
   type RefContaining,
@@ -49,6 +51,13 @@ export {
   type CheckpointOrigin,
   type ResumeDecision,
 } from './experiments/checkpoints.js'
+export * from './experiments/queue.js'
+export { checkoutWorkspace, type CheckoutResult } from './pipeline/checkout.js'
+export { interruptCommands, takeOverSignals, wasInterrupted } from './pipeline/run-command.js'
+export type { StageGate } from './pipeline/repro.js'
+export { ProjectLock, type AcquireOptions, type LockOwner } from './lock/project-lock.js'
+export { writeFileAtomic } from './util/atomic-write.js'
+export { pickle, type PickleValue } from './util/pickle.js'
 export {
   parseOverrides,
   parseKeyPath,

@@ -21,8 +21,8 @@ export interface OpenOptions {
 }
 
 export class Project implements Trellis {
-  readonly hooks: TrellisHooks = createHooks()
-  readonly services = new ServiceRegistry()
+  readonly hooks: TrellisHooks
+  readonly services: ServiceRegistry
 
   private constructor(
     /** The DVC root (the directory holding `.dvc/`). */
@@ -33,7 +33,11 @@ export class Project implements Trellis {
     readonly cwd: string,
     readonly dvcConfig: DvcConfig,
     readonly config: TrellisConfig,
-  ) {}
+    shared?: { hooks: TrellisHooks; services: ServiceRegistry },
+  ) {
+    this.hooks = shared?.hooks ?? createHooks()
+    this.services = shared?.services ?? new ServiceRegistry()
+  }
 
   get settings(): Readonly<Record<string, unknown>> {
     return this.config.settings
@@ -56,6 +60,18 @@ export class Project implements Trellis {
       else if (options.defaultPlugins) await applyPlugins(project, await options.defaultPlugins())
     }
     return project
+  }
+
+  /**
+   * The same project in another work tree (a temporary workspace of a queued
+   * experiment): root discovery and `.dvc/config` from `cwd`, while the hook bus,
+   * the services and the trellis config are this project's, so plugins loaded
+   * once see every run (events carry the root they concern).
+   */
+  async openWorkspace(cwd: string): Promise<Project> {
+    const { root, gitRoot } = findProjectRoot(cwd)
+    const dvcConfig = await loadDvcConfig(root)
+    return new Project(root, gitRoot, cwd, dvcConfig, this.config, { hooks: this.hooks, services: this.services })
   }
 
   /** Take the project lock (`.dvc/tmp/lock`) for a writing command. */

@@ -35,9 +35,17 @@ export function runGit(args: string[], options: { cwd: string; env: NodeJS.Proce
   })
 }
 
-/** The environment for git on this repository, whatever GIT_DIR & co the caller's environment has. */
-function gitEnv(root: string, gitDir: string, indexFile: string): NodeJS.ProcessEnv {
-  return { ...process.env, GIT_DIR: gitDir, GIT_WORK_TREE: root, GIT_INDEX_FILE: indexFile, GIT_OPTIONAL_LOCKS: '0' }
+/**
+ * The environment for git on this repository, whatever GIT_DIR & co the
+ * caller's environment has. `objectDir` sends new objects to another object
+ * database (a borrowed work tree writing into the main repository's).
+ */
+function gitEnv(root: string, gitDir: string, indexFile: string, objectDir?: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_DIR: gitDir, GIT_WORK_TREE: root, GIT_INDEX_FILE: indexFile, GIT_OPTIONAL_LOCKS: '0' }
+  delete env.GIT_OBJECT_DIRECTORY
+  delete env.GIT_ALTERNATE_OBJECT_DIRECTORIES
+  if (objectDir) env.GIT_OBJECT_DIRECTORY = objectDir
+  return env
 }
 
 /**
@@ -82,13 +90,31 @@ export async function listUntracked(root: string, gitDir: string, paths: string[
  * the common case (add -u, listing the includes, run side by side; then
  * write-tree), a third when an include is untracked.
  */
-export async function nativeWriteTree(root: string, gitDir: string, include: string[]): Promise<string> {
+export async function nativeWriteTree(
+  root: string,
+  gitDir: string,
+  include: string[],
+  options: { objectDir?: string; overlay?: Array<{ path: string; mode: number; oid: string }> } = {},
+): Promise<string> {
   return withTempIndex(gitDir, async (indexFile) => {
-    const opts = { cwd: root, env: gitEnv(root, gitDir, indexFile) }
+    const opts = { cwd: root, env: gitEnv(root, gitDir, indexFile, options.objectDir) }
     const [, untracked] = await Promise.all([runGit(['add', '-u'], opts), listUntracked(root, gitDir, include)])
     if (untracked.length > 0) await runGit(['--literal-pathspecs', 'add', '--', ...untracked], opts)
+    if (options.overlay?.length) {
+      const args = options.overlay.flatMap((f) => ['--cacheinfo', `${f.mode.toString(8)},${f.oid},${f.path}`])
+      await runGit(['update-index', '--add', ...args], opts)
+    }
     return (await runGit(['write-tree'], opts)).stdout.trim()
   })
+}
+
+/**
+ * Check `tree` out into `dir` (a work tree whose git dir is `gitDir`): one
+ * `git read-tree --reset -u`, which fills the index and writes the files.
+ */
+export async function nativeCheckout(dir: string, gitDir: string, tree: string): Promise<void> {
+  const env = gitEnv(dir, gitDir, join(gitDir, 'index'))
+  await runGit(['read-tree', '--reset', '-u', tree], { cwd: dir, env })
 }
 
 /** Paths whose worktree state differs from `commit`'s tree (tracked files, and files of the tree missing from the index). */

@@ -167,6 +167,81 @@ export class RefDb {
     }
   }
 
+  /** A ref's reflog, oldest first; lines that do not parse are skipped. */
+  readLog(ref: string): Array<{ old: string; sha: string; message: string }> {
+    let text: string
+    try {
+      text = readFileSync(this.logOf(ref), 'utf8')
+    } catch {
+      return []
+    }
+    const entries: Array<{ old: string; sha: string; message: string }> = []
+    for (const line of text.split('\n')) {
+      const old = line.slice(0, 40)
+      const sha = line.slice(41, 81)
+      if (!SHA_RE.test(old) || !SHA_RE.test(sha) || line[40] !== ' ') continue
+      const tab = line.indexOf('\t', 82)
+      entries.push({ old, sha, message: tab < 0 ? '' : line.slice(tab + 1) })
+    }
+    return entries
+  }
+
+  /**
+   * `git reflog delete --updateref --rewrite` for the entries that set one of
+   * `shas`: the reflog is rewritten without them (each remaining entry's old
+   * sha chained to the one before it), and the ref moved to the newest
+   * remaining entry; with none left, the ref and its reflog are deleted.
+   */
+  async dropLogEntries(ref: string, shas: Iterable<string>): Promise<void> {
+    checkWritable(ref)
+    const drop = new Set(shas)
+    const logFile = this.logOf(ref)
+    const lock = await this.lock(this.fileOf(ref), ref)
+    let empty = false
+    try {
+      let text: string
+      try {
+        text = readFileSync(logFile, 'utf8')
+      } catch {
+        return
+      }
+      const kept: string[] = []
+      let previous: string | undefined
+      let droppedBefore = false
+      for (const line of text.split('\n')) {
+        if (line === '') continue
+        const sha = line.slice(41, 81)
+        if (drop.has(sha)) {
+          droppedBefore = true
+          continue
+        }
+        const old = previous ?? (droppedBefore ? ZERO_OID : line.slice(0, 40))
+        kept.push(`${old}${line.slice(40)}`)
+        previous = sha
+      }
+      if (kept.length === text.split('\n').filter(Boolean).length) return
+      empty = kept.length === 0
+      if (!empty) {
+        const tmp = `${logFile}.${process.pid}.tmp`
+        try {
+          appendFileSync(tmp, `${kept.join('\n')}\n`, { flag: 'w' })
+          renameSync(tmp, logFile)
+        } catch (error) {
+          rmSync(tmp, { force: true })
+          throw gitError(`cannot rewrite the reflog of '${ref}'`, error)
+        }
+        try {
+          lock.commit(`${previous}\n`)
+        } catch (error) {
+          throw gitError(`cannot update ref '${ref}'`, error)
+        }
+      }
+    } finally {
+      lock.release()
+    }
+    if (empty) await this.delete(ref)
+  }
+
   /**
    * Delete a ref, loose and packed, with its reflog. Deleting a missing ref
    * does nothing. With `expect`, only if it currently points there.

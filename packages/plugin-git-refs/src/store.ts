@@ -27,13 +27,14 @@
  * Packed objects are read in process (pack.ts); isomorphic-git (loaded lazily)
  * expands short shas and evaluates .gitignore rules.
  */
-import { lstatSync, readdirSync, existsSync } from 'node:fs'
-import { isAbsolute, join, posix, relative } from 'node:path'
+import { lstatSync, readdirSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { isAbsolute, join, posix, relative, resolve as resolvePath } from 'node:path'
 import {
   TrellisError,
   type CommitFile,
   type CommitInfo,
   type ExperimentStore,
+  type ReflogEntry,
   type RefInfo,
   type RefPushResult,
   type SnapshotOptions,
@@ -74,6 +75,12 @@ export interface GitRefsStoreOptions {
 }
 
 const SHA_RE = /^[0-9a-f]{40}$/
+
+/** A work tree and the git dir holding its index. */
+interface WorkTreeAt {
+  readonly root: string
+  readonly gitDir: string
+}
 
 export class GitRefsStore implements ExperimentStore {
   /** The worktree's top level (may be above the Trellis project root). */
@@ -116,6 +123,65 @@ export class GitRefsStore implements ExperimentStore {
 
   async headRef(): Promise<string | null> {
     return this.refs.headRef()
+  }
+
+  async readReflog(ref: string): Promise<ReflogEntry[]> {
+    return this.refs.readLog(ref)
+  }
+
+  async dropReflogEntries(ref: string, shas: string[]): Promise<void> {
+    if (shas.length > 0) await this.refs.dropLogEntries(ref, shas)
+  }
+
+  // ---- borrowed work trees ----------------------------------------------
+
+  /**
+   * A disposable work tree at `dir`: `dir/.git` is a minimal repository
+   * (HEAD, config, an index) whose object database is this repository's
+   * (`objects/info/alternates`), so nothing is copied; `git read-tree --reset -u`
+   * fills the index and writes the files. Needs git on PATH.
+   */
+  async checkoutTree(commit: string, dir: string, options: { head?: string } = {}): Promise<void> {
+    if (!hasGitBinary()) throw gitError('temporary work trees need git on PATH', undefined, 'Install git.')
+    const oid = await this.resolve(commit)
+    const head = options.head === undefined ? oid : await this.resolve(options.head)
+    if (!oid || !head) throw gitError(`commit '${oid ? options.head : commit}' not found`, undefined)
+    const target = resolvePath(dir)
+    if (existsSync(target) && readdirSync(target).length > 0) {
+      throw new TrellisError('INVALID_ARGUMENT', `cannot check out into '${target}': the directory is not empty`)
+    }
+    const gitDir = join(target, '.git')
+    for (const sub of ['objects/info', 'refs/heads', 'refs/tags']) mkdirSync(join(gitDir, sub), { recursive: true })
+    writeFileSync(join(gitDir, 'HEAD'), `${head}\n`)
+    writeFileSync(join(gitDir, 'objects', 'info', 'alternates'), `${join(this.commonDir, 'objects')}\n`)
+    const config = readGitConfig(this.commonDir)
+    const lines = ['[core]', '\trepositoryformatversion = 0', '\tbare = false', '\tlogallrefupdates = false']
+    for (const key of ['filemode', 'symlinks', 'ignorecase', 'autocrlf', 'eol', 'precomposeunicode', 'checkstat', 'trustctime']) {
+      const value = configString(config, `core.${key}`)
+      if (value !== undefined && /^[\w.-]+$/.test(value)) lines.push(`\t${key} = ${value}`)
+    }
+    writeFileSync(join(gitDir, 'config'), `${lines.join('\n')}\n`)
+    const { nativeCheckout } = await import('./native.js')
+    await nativeCheckout(target, gitDir, oid)
+  }
+
+  async pathType(sha: string, path: string): Promise<'file' | 'dir' | 'symlink' | 'submodule' | null> {
+    const commit = await this.readCommit(sha)
+    const parts = normalizeRepoPath(this.root, path).split('/').filter(Boolean)
+    if (parts.length === 0) return 'dir'
+    let tree = commit.tree
+    for (let i = 0; i < parts.length; i++) {
+      const entry = parseTree(await this.db.readTyped(tree, 'tree')).find((e) => e.name === parts[i])
+      if (!entry) return null
+      if (i === parts.length - 1) {
+        if (entry.mode === MODE_TREE) return 'dir'
+        if (entry.mode === MODE_GITLINK) return 'submodule'
+        return entry.mode === MODE_SYMLINK ? 'symlink' : 'file'
+      }
+      if (entry.mode !== MODE_TREE) return null
+      tree = entry.oid
+    }
+    return null
   }
 
   // ---- revisions -------------------------------------------------------
@@ -338,25 +404,63 @@ export class GitRefsStore implements ExperimentStore {
   async snapshot(options: SnapshotOptions): Promise<string> {
     const parent = await this.parentCommit(options.parent)
     const message = options.message.endsWith('\n') ? options.message : `${options.message}\n`
-    const include = (options.include ?? []).map((path) => normalizeRepoPath(this.root, path))
+    const at = this.workTreeOf(options.workTree)
+    const include = (options.include ?? []).map((path) => normalizeRepoPath(at.root, path))
+    const overlay = (options.overlay ?? []).map((file) => ({
+      path: normalizeRepoPath(at.root, file.path),
+      mode: file.mode ?? MODE_FILE,
+      oid: this.db.write('blob', typeof file.content === 'string' ? Buffer.from(file.content) : file.content),
+    }))
     const config = readGitConfig(this.commonDir)
     const commit = (tree: string): string => this.writeCommit(tree, [parent], message, config)
-    if (this.snapshotBackend() === 'native') {
+    // A borrowed work tree's index was written by one checkout (simple, stat data fresh): in process
+    // unless it is large, where git's own plumbing is faster (see the measurements above).
+    const index = at.borrowed && this.backendOption === 'auto' ? readIndex(join(at.gitDir, 'index')) : undefined
+    const small =
+      index !== undefined && !index.unsupported && index.entries.length < 1000 && !contentFiltersInUse(at.root, this.commonDir, config, index.entries)
+    if (this.snapshotBackend() === 'native' && !small) {
       const { nativeWriteTree } = await import('./native.js')
-      const existing = include.filter((path) => lstatSync(join(this.root, path), { throwIfNoEntry: false }))
-      return commit(await nativeWriteTree(this.root, this.gitDir, existing))
+      const existing = include.filter((path) => lstatSync(join(at.root, path), { throwIfNoEntry: false }))
+      const objectDir = at.borrowed ? join(this.commonDir, 'objects') : undefined
+      return commit(await nativeWriteTree(at.root, at.gitDir, existing, { objectDir, overlay }))
     }
-    const index = readIndex(join(this.gitDir, 'index'))
+    return commit(await this.fsWriteTree(at, index ?? readIndex(join(at.gitDir, 'index')), include, overlay, config))
+  }
+
+  /** The in-process snapshot tree (see the class comment). */
+  private async fsWriteTree(
+    at: WorkTreeAt,
+    index: ReturnType<typeof readIndex>,
+    include: string[],
+    overlay: Array<{ path: string; mode: number; oid: string }>,
+    config: GitConfig,
+  ): Promise<string> {
     if (index.unsupported) {
       throw gitError(`this repository's index uses a ${index.unsupported}, which needs git on PATH`, undefined, "Install git, or use the 'native' backend.")
     }
     const policy = statPolicy(config)
-    const scan = await scanTracked(this.root, index, this.db, policy, true)
-    const added = await this.addIncludes(scan.entries, include, policy)
-    const entries = added.length === 0 ? scan.entries : sortEntries([...scan.entries, ...added])
-    const tree = buildTree(entries, { cacheTree: index.cacheTree, dirty: [...scan.changed, ...added.map((e) => e.path)] })
+    const scan = await scanTracked(at.root, index, this.db, policy, true)
+    const added = await this.addIncludes(scan.entries, include, policy, at)
+    let entries = added.length === 0 ? scan.entries : sortEntries([...scan.entries, ...added])
+    if (overlay.length > 0) {
+      const replaced = new Set(overlay.map((f) => f.path))
+      entries = sortEntries([...entries.filter((e) => !replaced.has(e.path)), ...overlay])
+    }
+    const dirty = [...scan.changed, ...added.map((e) => e.path), ...overlay.map((e) => e.path)]
+    const tree = buildTree(entries, { cacheTree: index.cacheTree, dirty })
     writeTree(tree, this.db, index.cacheTree)
-    return commit(tree.oid)
+    return tree.oid
+  }
+
+  /** The repository's own work tree, or a work tree made by `checkoutTree` (objects borrowed from here). */
+  private workTreeOf(workTree: string | undefined): { root: string; gitDir: string; borrowed: boolean } {
+    if (workTree === undefined) return { root: this.root, gitDir: this.gitDir, borrowed: false }
+    const root = resolvePath(workTree)
+    const gitDir = join(root, '.git')
+    if (!statSync(join(gitDir, 'HEAD'), { throwIfNoEntry: false })?.isFile() || !existsSync(join(gitDir, 'objects', 'info', 'alternates'))) {
+      throw new TrellisError('INVALID_ARGUMENT', `'${root}' is not a work tree made by checkoutTree`)
+    }
+    return { root, gitDir, borrowed: true }
   }
 
   /** Write a commit object by the configured author and committer. */
@@ -480,16 +584,16 @@ export class GitRefsStore implements ExperimentStore {
    * (one process; honours every exclude source), else walked here with
    * isomorphic-git's .gitignore rules.
    */
-  private async addIncludes(entries: WorktreeEntry[], include: string[], policy: StatPolicy): Promise<WorktreeEntry[]> {
+  private async addIncludes(entries: WorktreeEntry[], include: string[], policy: StatPolicy, at: WorkTreeAt = this): Promise<WorktreeEntry[]> {
     if (include.length === 0) return []
     const tracked = new Set(entries.map((e) => e.path))
-    const candidates = include.filter((path) => !tracked.has(path) && lstatSync(join(this.root, path), { throwIfNoEntry: false }))
+    const candidates = include.filter((path) => !tracked.has(path) && lstatSync(join(at.root, path), { throwIfNoEntry: false }))
     if (candidates.length === 0) return []
-    const files = hasGitBinary() ? await this.untrackedByGit(candidates) : await this.untrackedByWalk(candidates, tracked)
+    const files = hasGitBinary() ? await this.untrackedByGit(candidates, at) : await this.untrackedByWalk(candidates, tracked, at)
     const added: WorktreeEntry[] = []
     for (const path of new Set(files)) {
       if (tracked.has(path)) continue
-      const absolute = join(this.root, path)
+      const absolute = join(at.root, path)
       const st = lstatSync(absolute, { throwIfNoEntry: false })
       if (!st || (!st.isFile() && !st.isSymbolicLink())) continue
       const mode = st.isSymbolicLink() ? MODE_SYMLINK : policy.fileMode && (st.mode & 0o100) !== 0 ? MODE_EXEC : MODE_FILE
@@ -499,20 +603,20 @@ export class GitRefsStore implements ExperimentStore {
     return added
   }
 
-  private async untrackedByGit(paths: string[]): Promise<string[]> {
+  private async untrackedByGit(paths: string[], at: WorkTreeAt = this): Promise<string[]> {
     const { listUntracked } = await import('./native.js')
-    return listUntracked(this.root, this.gitDir, paths)
+    return listUntracked(at.root, at.gitDir, paths)
   }
 
-  private async untrackedByWalk(paths: string[], tracked: Set<string>): Promise<string[]> {
+  private async untrackedByWalk(paths: string[], tracked: Set<string>, at: WorkTreeAt = this): Promise<string[]> {
     const git = await loadIso()
     const found: string[] = []
     const visit = async (path: string): Promise<void> => {
       if (tracked.has(path)) return
-      const absolute = join(this.root, path)
+      const absolute = join(at.root, path)
       const st = lstatSync(absolute, { throwIfNoEntry: false })
       if (!st) return
-      if (path !== '' && (await git.isIgnored({ fs: isoFs, dir: this.root, gitdir: this.gitDir, filepath: path }))) return
+      if (path !== '' && (await git.isIgnored({ fs: isoFs, dir: at.root, gitdir: at.gitDir, filepath: path }))) return
       if (st.isDirectory()) {
         if (path !== '' && existsSync(join(absolute, '.git'))) return // a nested repository: not added
         for (const name of readdirSync(absolute)) await visit(path === '' ? name : `${path}/${name}`)

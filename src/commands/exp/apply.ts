@@ -13,7 +13,7 @@ If a path it would overwrite holds uncommitted work (an edit that differs from t
 version, an untracked file in the way, an output not in the cache), nothing is changed and the
 paths are listed; --force overwrites them after saving them. Every apply can be undone with
 --undo, which restores the workspace exactly as it was before the last apply.`
-  static override args = { experiment: Args.string({ description: 'Experiment name, full ref (refs/exps/...) or commit sha.' }) }
+  static override args = { experiment: Args.string({ description: 'Experiment name, full ref (refs/exps/...) or commit sha; or a queued entry (name or id prefix).' }) }
   static override flags = {
     force: Flags.boolean({ char: 'f', description: 'Overwrite conflicting uncommitted changes (they are saved; --undo restores them).' }),
     undo: Flags.boolean({ description: 'Restore the workspace as it was before the last `exp apply`.' }),
@@ -23,7 +23,7 @@ paths are listed; --force overwrites them after saving them. Every apply can be 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ExpApply)
     this.setOutput(flags)
-    const { TrellisError, applyExperiment, undoApply } = await import('@trellis/core')
+    const { TrellisError, applyExperiment, optionalQueuedExperiments, undoApply } = await import('@trellis/core')
     if (flags.undo && args.experiment) throw new TrellisError('INVALID_ARGUMENT', '--undo takes no experiment', { hint: 'Run `trellis exp apply --undo` alone.' })
     if (!flags.undo && !args.experiment) {
       throw new TrellisError('INVALID_ARGUMENT', 'which experiment? Give its name, ref or sha', { hint: 'List them with `trellis exp list`.' })
@@ -38,7 +38,7 @@ paths are listed; --force overwrites them after saving them. Every apply can be 
       return
     }
     const rev = args.experiment!
-    const result = await applyExperiment(project, rev, { force: flags.force, lock })
+    const result = await applyExperiment(project, rev, { force: flags.force, lock, queued: await optionalQueuedExperiments(project) })
     if (result.recovered) {
       this.warning(`an interrupted ${result.recovered.operation === 'apply' ? 'apply' : 'undo'} of '${result.recovered.name ?? result.recovered.applied.slice(0, 7)}' was rolled back first`)
     }
@@ -51,7 +51,8 @@ paths are listed; --force overwrites them after saving them. Every apply can be 
     for (const path of result.skipped) this.warning(`submodule '${path}' differs in the experiment; it was left as it is`)
     if (result.overwritten.length > 0) this.info(`Overwrote uncommitted changes to ${result.overwritten.join(', ')} (saved).`)
     this.info('To undo: trellis exp apply --undo')
-    this.info(`To make it a branch: trellis exp branch ${result.name} <branch>`)
+    if (result.queued) this.info(`A queued experiment (not run yet): its params are in your workspace; run it with \`trellis exp run\`.`)
+    else this.info(`To make it a branch: trellis exp branch ${result.name} <branch>`)
   }
 }
 

@@ -20,8 +20,7 @@ tagged commit, -A of every commit in the history of HEAD, branches and tags. At 
   async run(): Promise<void> {
     const { flags } = await this.parse(ExpGc)
     this.setOutput(flags)
-    const { TrellisError, checkGcFlags, gcExperiments, gcWarning } = await import('@trellis/core')
-    // Queued entries: pass the queue backend as `queue` once a plugin provides one.
+    const { TrellisError, checkGcFlags, gcExperiments, gcWarning, optionalQueuedExperiments } = await import('@trellis/core')
     const options = {
       workspace: flags.workspace,
       allBranches: flags['all-branches'],
@@ -32,13 +31,14 @@ tagged commit, -A of every commit in the history of HEAD, branches and tags. At 
     checkGcFlags(options)
     const project = await this.openProject()
     const store = await project.services.get('experimentStore')
-    const plan = await gcExperiments(store, { ...options, dryRun: true })
+    const queue = await optionalQueuedExperiments(project)
+    const plan = await gcExperiments(store, { ...options, queue, dryRun: true })
     if (plan.removed.length === 0 && plan.removedQueued.length === 0) {
       this.info('No experiments to remove.')
       return
     }
     if (!flags.force) {
-      this.warning(gcWarning(options))
+      this.warning(gcWarning({ ...options, queue }))
       if (!process.stdin.isTTY) {
         throw new TrellisError('CONFIRMATION_REQUIRED', `Refusing to remove ${plan.removed.length} experiments without confirmation: stdin is not a terminal.`, {
           hint: 'Pass -f/--force to remove them without asking.',
@@ -49,7 +49,7 @@ tagged commit, -A of every commit in the history of HEAD, branches and tags. At 
         this.exit(1)
       }
     }
-    const result = await gcExperiments(store, options)
+    const result = await gcExperiments(store, { ...options, queue })
     if (result.removed.length > 0 || result.removedQueued.length > 0) this.info(`Removed ${result.removed.length + result.removedQueued.length} experiments.`)
     else this.info('No experiments to remove.')
   }

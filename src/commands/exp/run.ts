@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core'
+import type { Project, QueueEvent, RunQueueResult } from '@trellis/core'
 import { TrellisCommand } from '../../base-command.js'
 import { reproFlags, reproOptions } from '../../repro-flags.js'
 
@@ -41,7 +42,20 @@ CHECKPOINTS - a stage with an output marked \`checkpoint: true\` in dvc.yaml:
 - --reset starts over: checkpoint outputs are deleted, the last checkpoint
   is forgotten, an experiment with the same name is replaced.
 - --rev <checkpoint> continues from any checkpoint; it needs --queue or
-  --temp (the queue). --rev and --reset exclude each other.`
+  --temp (the queue). --rev and --reset exclude each other.
+
+QUEUE - --queue records the workspace's tracked changes plus the -S edits as a queue entry
+(DVC's refs/exps/stash) without changing any file; --run-all runs every queued entry, -j N at
+once, each in a temporary workspace under .dvc/tmp/exps/ with the data linked from the cache;
+--temp runs one experiment that way at once. Your workspace is left as it is.
+See \`trellis queue status\` and \`trellis queue logs <entry>\`.
+- Checkpoints in the queue: --queue without --rev starts the checkpoint
+  experiment over (as --reset does, and the last checkpoint is forgotten at
+  once). --rev X with --queue/--temp decides when it is queued: your
+  workspace (with -S) the same as checkpoint X and X the last checkpoint of
+  its experiment -> that experiment is continued; different -> a new
+  experiment starts from X. The run restores X's outputs and dvc.lock in the
+  temporary workspace first.`
   static override strict = false
   static override args = { targets: Args.string({ description: 'Stages or dvc.yaml files (default: ./dvc.yaml).' }) }
   static override flags = {
@@ -51,6 +65,15 @@ CHECKPOINTS - a stage with an output marked \`checkpoint: true\` in dvc.yaml:
     name: Flags.string({ char: 'n', description: 'Name of the experiment (a valid git ref component, no "/").' }),
     reset: Flags.boolean({ description: 'Checkpoints: start over (delete checkpoint outputs, replace the experiment) instead of continuing from the last checkpoint.' }),
     rev: Flags.string({ char: 'r', description: 'Checkpoints: continue from this checkpoint (a sha or experiment name); needs --queue or --temp.' }),
+    queue: Flags.boolean({ description: 'Queue the experiment for later (--run-all) instead of running it.', exclusive: ['run-all', 'temp'] }),
+    'run-all': Flags.boolean({ description: 'Run every queued experiment, -j at once, in temporary workspaces.', exclusive: ['queue', 'temp'] }),
+    temp: Flags.boolean({ description: 'Run in a temporary workspace under .dvc/tmp/exps/, leaving yours untouched.', exclusive: ['queue', 'run-all'] }),
+    jobs: Flags.integer({
+      char: 'j',
+      description: 'With --run-all: queued experiments run at once (default 1). Otherwise: independent stages run at once.',
+      default: 1,
+      min: 1,
+    }),
   }
   static override examples = [
     '<%= config.bin %> exp run -S train.lr=0.1',
@@ -58,27 +81,72 @@ CHECKPOINTS - a stage with an output marked \`checkpoint: true\` in dvc.yaml:
     '<%= config.bin %> exp run -S params.json:model.layers=[64,32] train',
     '<%= config.bin %> exp run            # a checkpoint stage: continues from the last checkpoint',
     '<%= config.bin %> exp run --reset    # a checkpoint stage: start over',
+    '<%= config.bin %> exp run --queue -S train.lr=0.01 && <%= config.bin %> exp run --queue -S train.lr=0.1',
+    '<%= config.bin %> exp run --run-all -j 2',
   ]
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(ExpRun)
     this.setOutput(flags)
-    const { runExperiment, checkResumeFlags } = await import('@trellis/core')
-    checkResumeFlags({ rev: flags.rev, reset: flags.reset })
+    const core = await import('@trellis/core')
+    const { reset } = core.checkResumeFlags({ rev: flags.rev, reset: flags.reset, queue: flags.queue, temp: flags.temp })
     const project = await this.openProject()
     if (flags.reset) this.info('Any existing checkpoints will be reset and re-run.')
-    const result = await runExperiment(project, {
+    const lockOptions = {
+      onWait: (owner: { pid?: number; cmd?: string } | undefined) =>
+        this.warning(`waiting for the project lock held by process ${owner?.pid ?? '?'} (${owner?.cmd ?? 'unknown'})`),
+    }
+    const options = {
       ...reproOptions(flags),
       targets: argv as string[],
       name: flags.name,
       log: this.info,
       setParams: flags['set-param'],
-      reset: flags.reset,
+      reset,
       onWarning: this.warning,
-      lockOptions: {
-        onWait: (owner) => this.warning(`waiting for the project lock held by process ${owner?.pid ?? '?'} (${owner?.cmd ?? 'unknown'})`),
-      },
-    })
+      lockOptions,
+    }
+    if (flags['run-all']) {
+      if ((argv as string[]).length || flags['set-param']?.length || flags.name !== undefined || flags.reset) {
+        throw new core.TrellisError('INVALID_ARGUMENT', '--run-all runs the queued experiments: targets, -S, -n and --reset do not apply to it', {
+          hint: 'Queue variations with `trellis exp run --queue -S ...` first, then run `trellis exp run --run-all -j N`.',
+        })
+      }
+      return this.runAll(project, flags.jobs)
+    }
+    if (flags.queue) {
+      const { entry, warnings } = await core.queueExperiment(project, { ...options, rev: flags.rev, jobs: 1 })
+      warnings.forEach((w) => this.warning(w))
+      this.info(`Queued experiment '${entry.id.slice(0, 7)}' for future execution.`)
+      return
+    }
+    if (flags.temp) {
+      const { run, warnings } = await core.runExperimentInTemp(project, {
+        ...options,
+        rev: flags.rev,
+        jobs: 1,
+        onEvent: (event) => {
+          if (event.type === 'log') this.info(event.line)
+          else if (event.type === 'warning') this.warning(event.message)
+        },
+      })
+      warnings.forEach((w) => this.warning(w))
+      if (run.interrupted) throw new core.TrellisError('INTERRUPTED', `interrupted by ${run.interrupted}`, { exitCode: 130, hint: 'Nothing was stored; your workspace was not touched.' })
+      if (run.failed.length) {
+        throw new core.TrellisError('STAGE_FAILED', run.failed[0].error ?? 'the experiment failed', { exitCode: 255, hint: 'See the output above.' })
+      }
+      const result = run.succeeded[0]?.result
+      if (!result) {
+        this.info('Nothing changed: no experiment was created (the run matches the baseline).')
+        return
+      }
+      this.info(`\nReproduced experiment(s): ${result.name}${result.reused ? ' (identical to the existing experiment, reused)' : ''}`)
+      this.info('Your workspace was not changed.')
+      this.info(`\nCompare:          trellis exp show   |   trellis exp diff HEAD ${result.name}`)
+      this.info(`Apply it:         trellis exp apply ${result.name}`)
+      return
+    }
+    const result = await core.runExperiment(project, options)
     const exp = result.experiment
     if (!exp && result.resume) {
       this.info(`Nothing changed since checkpoint ${result.resume.from.slice(0, 7)}: no new commit.`)
@@ -94,5 +162,53 @@ CHECKPOINTS - a stage with an output marked \`checkpoint: true\` in dvc.yaml:
     this.info(`\nCompare:          trellis exp show   |   trellis exp diff HEAD ${exp.name}`)
     this.info(`Apply it later:   trellis exp apply ${exp.name}`)
     this.info(`Make a branch:    trellis exp branch ${exp.name} <branch>`)
+  }
+
+  private async runAll(project: Project, jobs: number): Promise<void> {
+    const core = await import('@trellis/core')
+    const queued = (await core.listQueue(project)).filter((e) => e.state === 'queued')
+    if (queued.length === 0) {
+      this.info('No queued experiments to run (trellis queue status lists the queue).')
+      return
+    }
+    this.info(`Running ${queued.length} queued experiment(s), ${jobs} at a time; logs: trellis queue logs <entry>`)
+    const label = (e: { id: string; name?: string }) => `'${e.id.slice(0, 7)}'${e.name ? ` (${e.name})` : ''}`
+    const onEvent = (event: QueueEvent): void => {
+      switch (event.type) {
+        case 'recovered':
+          this.warning(`${event.entries.length} experiment(s) left running by a stopped run are queued again: ${event.entries.map(label).join(', ')}`)
+          break
+        case 'start':
+          this.info(`Running experiment ${label(event.entry)} in ${event.workspace}`)
+          break
+        case 'done':
+          this.info(
+            event.result
+              ? `Reproduced experiment '${event.result.name}' from ${label(event.entry)} (${event.seconds.toFixed(1)} s)${event.result.reused ? ', identical to an existing one' : ''}`
+              : `Experiment ${label(event.entry)}: nothing changed, no experiment (${event.seconds.toFixed(1)} s)`,
+          )
+          break
+        case 'failed':
+          process.stderr.write(`Failed to reproduce experiment ${label(event.entry)}: ${event.error.message}\n  log: trellis queue logs ${event.entry.id.slice(0, 7)}\n`)
+          break
+        case 'requeued':
+          this.info(`Experiment ${label(event.entry)} was interrupted: it is back in the queue.`)
+          break
+        case 'warning':
+          this.warning(event.message)
+          break
+        default:
+          break
+      }
+    }
+    const result: RunQueueResult = await core.runQueue(project, { jobs, onEvent })
+    const parts = [`${result.succeeded.length} reproduced`]
+    if (result.failed.length) parts.push(`${result.failed.length} failed (kept in the queue)`)
+    if (result.left.length) parts.push(`${result.left.length} left in the queue`)
+    this.info(`\nQueue run: ${parts.join(', ')}.`)
+    const made = result.succeeded.filter((e) => e.result).map((e) => e.result!.name)
+    if (made.length) this.info(`Reproduced experiment(s): ${made.join(', ')}\nCompare: trellis exp show   |   apply one: trellis exp apply <name>`)
+    const error = core.queueRunError(result)
+    if (error) throw error
   }
 }

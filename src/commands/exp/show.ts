@@ -7,7 +7,7 @@ export default class ExpShow extends TrellisCommand {
   static override summary = "Print the workspace's, the baselines' and their experiments' params and metrics."
   static override description = `One row for the workspace, one per baseline (HEAD, or the commits -n/-a/-T/-A select) and,
 under each baseline, its experiments (newest first) with every commit of a checkpoint
-experiment. Columns: Experiment, Created, the metrics, then the params; nested keys are
+experiment, then its queued entries (State Queued, Running or Failed; the params they run with). Columns: Experiment, Created, the metrics, then the params; nested keys are
 flattened with '.'; a key found in several files is titled <file>:<key>.
 
 Floats show 5 significant digits; --precision applies to --csv only (as in DVC).
@@ -46,8 +46,10 @@ and keeps a summary of what it read in .dvc/tmp/exps/trellis/ (safe to delete).`
     const { flags } = await this.parse(ExpShow)
     this.setOutput(flags)
     const project = await this.openProject()
-    const { collectExpShow, renderExpShow, renderJson } = await import('@trellis/core')
+    const { collectExpShow, queueShowRows, renderExpShow, renderJson } = await import('@trellis/core')
     const data = await collectExpShow(project, {
+      // queued, running and failed entries of the queue, under their baselines
+      extraRows: project.services.has('queue') ? await queueShowRows(project) : [],
       num: flags.num,
       allBranches: flags['all-branches'],
       allTags: flags['all-tags'],

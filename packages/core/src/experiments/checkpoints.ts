@@ -275,6 +275,33 @@ export function decideCheckpointResume(origin: CheckpointOrigin, options: { dirt
   })
 }
 
+/**
+ * Whether commit `sha` (a queued entry's inputs: the workspace's tracked files with the
+ * `-S` edits) differs from checkpoint `rev` in what decides continue vs fork. What a
+ * resumed run restores from the checkpoint does not count: the dvc.lock files, the
+ * stages' outputs and the .gitignore files beside cached ones (nor the queue's
+ * `.dvc/tmp/repro.dat`). The tree-only counterpart of the workspace comparison.
+ */
+export async function checkpointInputsDiffer(project: Project, store: ExperimentStore, rev: string, sha: string): Promise<boolean> {
+  const index = await PipelineIndex.load(project.root)
+  const exact = new Set<string>([toGitPath(project, '.dvc/tmp/repro.dat')])
+  const below: string[] = []
+  for (const stage of index.stages) {
+    if (stage.kind === 'pipeline') exact.add(toGitPath(project, lockPathFor(stage.dvcfile)))
+    for (const out of stage.outs) {
+      const path = toGitPath(project, out.path)
+      exact.add(path)
+      below.push(`${path}/`)
+      if (out.cache) {
+        const slash = out.path.lastIndexOf('/')
+        exact.add(toGitPath(project, slash < 0 ? '.gitignore' : `${out.path.slice(0, slash)}/.gitignore`))
+      }
+    }
+  }
+  const changes = await store.diffTrees(rev, sha)
+  return changes.some((c) => !exact.has(c.path) && !below.some((prefix) => c.path.startsWith(prefix)))
+}
+
 /** The stages a run would visit that have checkpoint outputs (and would run). */
 export function checkpointStages(plan: Stage[]): Stage[] {
   return plan.filter((s) => hasCheckpointOuts(s) && !s.frozen && s.kind === 'pipeline')

@@ -14,6 +14,10 @@
  *    the files one atomic rename at a time, check the outputs out, set
  *    `EXEC_APPLY`, drop the journal.
  *
+ * A queued entry (with `queued`, the queue) is applied the same way: its commit
+ * holds the params it was queued with (no results yet); the queue's
+ * `.dvc/tmp/repro.dat` is left out.
+ *
  * `undoApply` restores the workspace as it was before the newest apply.
  * Both run under the project lock and write nothing to HEAD, the index,
  * branches or `refs/stash`.
@@ -25,6 +29,8 @@ import { Workspace } from '../pipeline/workspace.js'
 import type { Project } from '../project.js'
 import { APPLY_UNDO_REF, EXEC_APPLY } from './exec-refs.js'
 import type { ExperimentStore } from './experiment-store.js'
+import { toGitPath } from './experiment-session.js'
+import type { QueuedExperiments } from './queued-experiments.js'
 import { resolveApplyTarget } from './apply/apply-target.js'
 import { planOutputs, type Overlay } from './apply/outputs-plan.js'
 import { clearPending, readPending, writePending } from './apply/pending.js'
@@ -37,13 +43,17 @@ export interface ApplyOptions {
   /** Overwrite conflicting uncommitted work, after saving it in the undo record / the cache. */
   force?: boolean
   lock?: AcquireOptions
+  /** The queue, when there is one: queued entries can be applied too (see queued-experiments.ts). */
+  queued?: QueuedExperiments
 }
 
 export interface ApplyResult {
-  /** The applied commit and its experiment. */
+  /** The applied commit and its experiment ('' for a queued entry). */
   sha: string
   name: string
   ref: string
+  /** A queued entry was applied (its params; it has no results yet). */
+  queued?: boolean
   /** Tracked files changed (git-root relative). */
   files: Array<{ path: string; action: 'added' | 'modified' | 'deleted' }>
   /** Cached outputs checked out (DVC-root relative). */
@@ -101,13 +111,14 @@ export async function applyExperiment(project: Project, rev: string, options: Ap
     const { store, ws } = ctx
     const head = await store.head()
     if (!head) throw new TrellisError('GIT_ERROR', 'the repository has no commits yet, so it has no experiments', { hint: 'Commit your project first.' })
-    const target = await resolveApplyTarget(store, rev, head)
+    const target = await resolveApplyTarget(store, rev, head, options.queued)
 
     // Plan everything before writing anything.
     const gitRoot = project.gitRoot
     const dvcRoot = toPosix(relative(gitRoot, project.root))
     const execApply = await store.resolve(EXEC_APPLY)
-    const tracked = await planTrackedChanges(store, gitRoot, head, target.sha, execApply)
+    const skip = new Set(target.queued ? [toGitPath(project, '.dvc/tmp/repro.dat')] : [])
+    const tracked = await planTrackedChanges(store, gitRoot, head, target.sha, execApply, skip)
     const outputs = await planOutputs(project.root, ws, overlayOf(tracked.changes, dvcRoot))
     if (outputs.missing.length > 0) throw missingError(rev, outputs.missing)
     const conflicts: Conflict[] = [...tracked.conflicts, ...outputs.changes.filter((o) => o.unsaved).map((o) => ({ path: o.path, reason: 'output not in the cache' }))]
@@ -139,6 +150,7 @@ export async function applyExperiment(project: Project, rev: string, options: Ap
       sha: target.sha,
       name: target.exp.name,
       ref: target.exp.ref,
+      ...(target.queued ? { queued: true } : {}),
       files: tracked.changes.map((c) => ({ path: c.path, action: c.before === null ? 'added' : c.after === null ? 'deleted' : 'modified' })),
       outputs: outputs.changes.map((o) => o.path),
       overwritten: conflicts.map((c) => c.path),

@@ -59,24 +59,24 @@ export async function removeExperiments(store: ExperimentStore, options: RemoveE
     if (!baseline) throw new TrellisError('INVALID_ARGUMENT', `'${rev}' is not a git revision`, { hint: 'Pass a commit sha, branch or tag as --rev.' })
     exps.filter((e) => e.baseline === baseline).forEach(add)
   }
-  const unresolved: string[] = []
-  for (const name of names) {
-    const exp = await resolveCommitted(store, name, exps)
-    if (exp) add(exp)
-    else unresolved.push(name)
-  }
+  // Queued entries first, then experiments for the names left (DVC: `_remove_queued_exps`, then the committed ones).
   const queuedIds = new Set<string>()
   const queuedNames = new Map<string, string>()
+  let pending = names
   if (options.queued) {
     const entries = await options.queued.list()
     const label = new Map(entries.map((e) => [e.id, e.name || e.id]))
     if (options.queue) entries.forEach((e) => queuedIds.add(e.id))
-    const found = unresolved.length ? await options.queued.resolve(unresolved) : new Map<string, string>()
-    for (const [typed, id] of found) {
-      queuedIds.add(id)
-      unresolved.splice(unresolved.indexOf(typed), 1)
-    }
+    const found = names.length ? await options.queued.resolve(names) : new Map<string, string>()
+    for (const id of found.values()) queuedIds.add(id)
+    pending = names.filter((name) => !found.has(name))
     for (const id of queuedIds) queuedNames.set(id, label.get(id) ?? id)
+  }
+  const unresolved: string[] = []
+  for (const name of pending) {
+    const exp = await resolveCommitted(store, name, exps)
+    if (exp) add(exp)
+    else unresolved.push(name)
   }
   if (unresolved.length > 0) throw unresolvedNames(unresolved)
 

@@ -18,6 +18,12 @@
  * commit when something changed after the last one, a failure keeps the
  * checkpoints made; the next run continues from the last checkpoint (or forks
  * from it when inputs changed), `--reset` starts over.
+ *
+ * The queue (`--queue`, `--run-all`, `--temp`; see queue.ts) runs the same
+ * function on a project opened in a temporary workspace, with `workspace: false`
+ * and `queued` (the entry's baseline, that work tree, the main project's root):
+ * the EXEC refs are left alone, and a `--rev` entry passes `resumeFrom` with the
+ * continue-or-fork decision made when it was queued (`resumeMode`).
  */
 import { relative } from 'node:path'
 import { TrellisError } from '../errors.js'
@@ -65,6 +71,26 @@ export interface ExpRunOptions extends ReproOptions {
    * them up to date. A temporary workspace passes false.
    */
   workspace?: boolean
+  /**
+   * With `resumeFrom`: continue or fork as decided when the entry was queued (DVC
+   * records the decision in the entry: a branch to continue, or none), instead of
+   * comparing the workspace with the checkpoint.
+   */
+  resumeMode?: 'continue' | 'fork'
+  /** A queued run in a temporary workspace (`project` was opened there; see queue.ts). */
+  queued?: QueuedRunContext
+}
+
+/** What a run in a temporary workspace needs besides its project. */
+export interface QueuedRunContext {
+  /** The entry's baseline (HEAD may have moved since it was queued). */
+  baseline: string
+  /** The work tree to snapshot (made by `ExperimentStore.checkoutTree`). */
+  workTree: string
+  /** The main project's root, reported in `onExperimentCommit`. */
+  root: string
+  /** Every commit (ref move) runs through it: the queue's single writer. */
+  serialize?: <T>(work: () => Promise<T>) => Promise<T>
 }
 
 export interface ExpRunResult {
@@ -114,7 +140,7 @@ async function checkNameFree(store: ExperimentStore, baseline: string, name: str
 
 export async function runExperiment(project: Project, options: ExpRunOptions = {}): Promise<ExpRunResult> {
   const store = await experimentStore(project)
-  const head = await checkExpRun(store, undefined, true)
+  const head = options.queued?.baseline ?? (await checkExpRun(store, undefined, true))
   if (options.name !== undefined) validateExpName(options.name)
   const overrides = parseOverrides(options.setParams ?? [], relative(project.root, project.cwd))
   const workspace = options.workspace !== false
@@ -123,7 +149,8 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
   const plan = await plannedStages(project, options)
   const checkpointed = checkpointStages(plan)
   const force = !!options.force || !!options.reset
-  if (options.name !== undefined && !force && checkpointed.length === 0 && !options.resumeFrom) await checkNameFree(store, head, options.name)
+  // (a queued run's name was checked when it was queued; a clash since is found when it commits)
+  if (options.name !== undefined && !force && workspace && checkpointed.length === 0 && !options.resumeFrom) await checkNameFree(store, head, options.name)
 
   const lock = await project.lock('trellis exp run', options.lockOptions)
   try {
@@ -147,7 +174,7 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
     let decision: ResumeDecision | undefined
     if (origin) {
       await restoreCheckpointOutputs(project, store, origin.rev, warn)
-      const dirty = await differsFrom(project, store, origin.rev, overrides)
+      const dirty = options.resumeMode ? options.resumeMode === 'fork' : await differsFrom(project, store, origin.rev, overrides)
       decision = decideCheckpointResume(origin, { dirty, branchTip: origin.branch ? await store.resolve(origin.branch.ref) : null, name: options.name })
       options.log?.(decision.notice)
       if (decision.mode === 'continue' && decision.warning) warn(decision.warning)
@@ -168,6 +195,9 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
       force,
       resumed: !!decision,
       execRefs: workspace,
+      workTree: options.queued?.workTree,
+      eventRoot: options.queued?.root,
+      serialize: options.queued?.serialize,
     })
     const repro = await reproduce(project, {
       ...options,

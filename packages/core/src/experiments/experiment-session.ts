@@ -81,6 +81,12 @@ export interface ExperimentSessionOptions {
   resumed?: boolean
   /** Keep EXEC_APPLY / EXEC_CHECKPOINT up to date (workspace runs; default true). */
   execRefs?: boolean
+  /** Snapshot this work tree (a queued run's temporary workspace, made by `checkoutTree`) instead of the repository's. */
+  workTree?: string
+  /** The root `onExperimentCommit` reports (default the project's; a queued run reports the main project's). */
+  eventRoot?: string
+  /** Every commit (snapshot and ref move) runs through it (the queue's single writer). */
+  serialize?: <T>(work: () => Promise<T>) => Promise<T>
 }
 
 export class ExperimentSession implements ExperimentRun {
@@ -90,6 +96,9 @@ export class ExperimentSession implements ExperimentRun {
   private current: { parent: string; ref?: string; name?: string }
   private readonly force: boolean
   private readonly execRefs: boolean
+  private readonly workTree?: string
+  private readonly eventRoot: string
+  private readonly serialize: <T>(work: () => Promise<T>) => Promise<T>
   private readonly entries = new Map<Stage, LockEntry>()
   private produced?: Promise<string[]>
 
@@ -102,6 +111,9 @@ export class ExperimentSession implements ExperimentRun {
     this.resumed = !!options.resumed
     this.force = !!options.force
     this.execRefs = options.execRefs !== false
+    this.workTree = options.workTree
+    this.eventRoot = options.eventRoot ?? project.root
+    this.serialize = options.serialize ?? ((work) => work())
     this.current = { parent: options.parent ?? options.baseline, ref: options.ref, name: options.name }
   }
 
@@ -128,34 +140,39 @@ export class ExperimentSession implements ExperimentRun {
   }
 
   async commit(options: { checkpoint: boolean; notify?: boolean }): Promise<ExperimentCommit | undefined> {
+    const result = await this.serialize(() => this.write(options.checkpoint))
+    if (result && options.notify !== false) await this.notify(result)
+    return result
+  }
+
+  private async write(checkpoint: boolean): Promise<ExperimentCommit | undefined> {
     const { store } = this
     const hash = this.hash()
     const message = `dvc: commit experiment ${hash}`
     const parent = this.current.parent
-    const sha = await store.snapshot({ parent, message, include: await this.producedFiles() })
+    const sha = await store.snapshot({ parent, message, include: await this.producedFiles(), workTree: this.workTree })
     const [made, before] = await Promise.all([store.readCommit(sha), store.readCommit(parent)])
     if (made.tree === before.tree) return undefined
 
     let result: ExperimentCommit
     if (this.current.ref) {
       await store.writeRef(this.current.ref, sha, { expect: parent, reflogMessage: message })
-      result = { name: this.current.name!, ref: this.current.ref, commit: sha, parent, baseline: this.baseline, hash, checkpoint: options.checkpoint, reused: false }
+      result = { name: this.current.name!, ref: this.current.ref, commit: sha, parent, baseline: this.baseline, hash, checkpoint, reused: false }
     } else {
-      result = await this.createRef(sha, made.tree, hash, options.checkpoint, message)
+      result = await this.createRef(sha, made.tree, hash, checkpoint, message)
     }
     this.current = { parent: result.commit, ref: result.ref, name: result.name }
     this.commits.push(result)
     if (this.execRefs) {
-      if (options.checkpoint) await store.writeRef(EXEC_CHECKPOINT, result.commit)
+      if (checkpoint) await store.writeRef(EXEC_CHECKPOINT, result.commit)
       await store.writeRef(EXEC_APPLY, result.commit)
     }
-    if (options.notify !== false) await this.notify(result)
     return result
   }
 
   async notify(commit: ExperimentCommit): Promise<void> {
     await this.project.hooks.onExperimentCommit.promise({
-      root: this.project.root,
+      root: this.eventRoot,
       ref: commit.ref,
       commit: commit.commit,
       baseline: commit.baseline,
@@ -177,8 +194,8 @@ export class ExperimentSession implements ExperimentRun {
         })
       }
       if ((await this.store.readCommit(existing)).tree !== tree) {
-        throw new TrellisError('EXP_EXISTS', `Experiment conflicts with existing experiment '${name}' (same automatic name, different results)`, {
-          hint: `Use \`trellis exp run -f\` to replace it, or \`trellis exp run -n <name>\` to keep both. Your results are in the workspace.`,
+        throw new TrellisError('EXP_EXISTS', `Experiment conflicts with existing experiment '${name}' (same ${this.current.name === undefined ? 'automatic ' : ''}name, different results)`, {
+          hint: `Use \`trellis exp run -f\` to replace it, or \`trellis exp run -n <name>\` to keep both.${this.execRefs ? ' Your results are in the workspace.' : ''}`,
         })
       }
       return { ...base, commit: existing, reused: true }
@@ -195,7 +212,7 @@ export class ExperimentSession implements ExperimentRun {
 }
 
 /** dvc.yaml/dvc.lock files, uncached outputs and the .gitignore files beside cached ones, relative to the git root. */
-export async function producedFiles(project: Project): Promise<string[]> {
+export async function producedFiles(project: Pick<Project, 'root' | 'gitRoot'>): Promise<string[]> {
   const index = await PipelineIndex.load(project.root)
   const files = new Set<string>()
   for (const stage of index.stages) {

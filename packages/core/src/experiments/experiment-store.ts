@@ -15,6 +15,25 @@ export interface CommitInfo {
   timestamp: number
 }
 
+/** One line of a ref's reflog. */
+export interface ReflogEntry {
+  /** The sha before the update (40 zeros when the ref was created). */
+  old: string
+  /** The sha the update set. */
+  sha: string
+  /** The reflog message (e.g. `commit: dvc-exp:<rev>:<baseline>:<name>`). */
+  message: string
+}
+
+/** A file given by content rather than read from a work tree (see `SnapshotOptions.overlay`). */
+export interface SnapshotFile {
+  /** Repo-relative POSIX path. */
+  path: string
+  content: Uint8Array | string
+  /** git mode, default 0o100644 (0o100755 executable). */
+  mode?: number
+}
+
 export interface RefInfo {
   ref: string
   sha: string
@@ -35,6 +54,14 @@ export interface SnapshotOptions {
   /** Parent commit (the baseline, or the previous checkpoint). */
   parent: string
   message: string
+  /**
+   * Files whose content replaces (or is added to) what the work tree holds,
+   * e.g. params files edited in memory for a queued experiment. The work tree
+   * itself is not written.
+   */
+  overlay?: SnapshotFile[]
+  /** Snapshot this work tree (made by `checkoutTree`) instead of the repository's own. */
+  workTree?: string
   /**
    * Untracked paths (repo-relative) to add as well, e.g. a new dvc.lock or
    * .gitignore written by the run. Ignored files among them are skipped.
@@ -80,6 +107,24 @@ export interface ExperimentStore {
   head(): Promise<string | null>
   /** The symbolic name of HEAD (`refs/heads/main`), or null when detached. */
   headRef(): Promise<string | null>
+  /** A ref's reflog, oldest entry first ([] when it has none). */
+  readReflog(ref: string): Promise<ReflogEntry[]>
+  /**
+   * Drop the reflog entries that set the given shas, as `git reflog delete
+   * --updateref --rewrite` does: the ref then points at the newest remaining
+   * entry, and is deleted with its reflog when none remains. Used for DVC's
+   * queue, the reflog of `refs/exps/stash`.
+   */
+  dropReflogEntries(ref: string, shas: string[]): Promise<void>
+  /**
+   * Materialise `commit`'s files in the empty (or absent) directory `dir` as a
+   * disposable work tree: an index of its own holding that tree, HEAD detached
+   * at `head` (default `commit`), objects borrowed from this repository (none
+   * is copied). git commands work in it; removing `dir` removes every trace.
+   */
+  checkoutTree(commit: string, dir: string, options?: { head?: string }): Promise<void>
+  /** What `path` is in a commit's tree, or null when it is absent. */
+  pathType(sha: string, path: string): Promise<'file' | 'dir' | 'symlink' | 'submodule' | null>
   /** Resolve a git revision (sha, prefix, branch, tag, `HEAD~1`, full ref) to a commit sha, or null. */
   resolve(rev: string): Promise<string | null>
   /** Commit the workspace's tracked files (as they are now) plus `include`, without touching the index; returns the new sha. */

@@ -34,6 +34,8 @@ export interface ExpRowData {
   metrics?: Record<string, ExpFileEntry>
   queued?: boolean
   running?: boolean
+  /** Trellis: a queued entry whose run failed (it stays queued, with its log). */
+  failed?: boolean
   executor?: string | null
   name?: string | null
   checkpoint_tip?: string | null
@@ -157,7 +159,7 @@ export function expShowTable(data: ExpShowData, options: ExpShowOptions = {}): E
     let newCheckpoint = true
     entries.forEach(([rev, entry], i) => {
       const exp = entry.data ?? {}
-      const state = exp.running ? 'Running' : exp.queued ? 'Queued' : fill
+      const state = exp.running ? 'Running' : exp.failed ? 'Failed' : exp.queued ? 'Queued' : fill
       const executor = exp.executor ?? fill
       const isBaseline = rev === 'baseline'
       const nameRev = isBaseline ? (isSha(baseRev) ? baseRev.slice(0, 7) : baseRev) : rev.slice(0, 7)

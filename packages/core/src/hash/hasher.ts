@@ -135,6 +135,23 @@ export class Hasher {
     for (const k of [...this.inflight.keys()]) if (related(k)) this.inflight.delete(k)
   }
 
+  /**
+   * Remember the md5 of a file whose content is known without reading it (it
+   * was just made from the cache object of that hash). Returns false when the
+   * file is missing or "racy" (modified too recently to be trusted by stat).
+   */
+  recordFile(relPath: string, md5: string): boolean {
+    const { abs, key } = this.locate(relPath)
+    let st: BigIntStats
+    try {
+      st = statSync(abs, { bigint: true })
+    } catch {
+      return false
+    }
+    if (!st.isFile()) return false
+    return this.state.save(key, st, md5)
+  }
+
   /** Write new file hashes to the state db now. */
   async flush(): Promise<void> {
     this.state.flush()

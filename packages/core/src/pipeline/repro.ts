@@ -17,7 +17,7 @@ import { buildInputs, currentOutputs, withOutputs } from './lock-entry.js'
 import { checkoutOutputs, commitOutputs, copyOutputsToCache, outputsInCache, prepareOutputs } from './outputs.js'
 import { PipelineIndex, dependencyPaths } from './pipeline-index.js'
 import { planStages } from './plan.js'
-import { RunCache, canSaveRunCache, isHashable } from './run-cache.js'
+import { RunCache, canSaveRunCache, isHashable, runCacheKey } from './run-cache.js'
 import { runCommand } from './run-command.js'
 import { hasCheckpointOuts, isChanged, sameCmd, stageStatus } from './stage-status.js'
 import { resolveTargets } from './targets.js'
@@ -50,6 +50,20 @@ export interface ReproOptions {
   allowCheckpoints?: boolean
   /** The experiment this reproduction belongs to (`exp run`): told every lock entry written, handed to `runStage` decorators. */
   experiment?: ExperimentRun
+  /** Where stage commands' output goes: the terminal (default) or a file descriptor (a queued run's log). */
+  stdio?: 'inherit' | number
+  /**
+   * Runs that share a run-cache pass the same gate: before a stage that the
+   * run-cache could hold is run, the gate is taken for its run-cache key, so
+   * an identical stage running elsewhere (another queued experiment) is
+   * waited for and then restored from the run-cache instead of run twice.
+   */
+  stageGate?: StageGate
+}
+
+/** A keyed mutex (see `ReproOptions.stageGate`); `acquire` resolves to the release function. */
+export interface StageGate {
+  acquire(key: string): Promise<() => void>
 }
 
 export type StageOutcome = 'ran' | 'restored' | 'verified' | 'unchanged' | 'dry'
@@ -223,15 +237,25 @@ class Run {
     let entry: LockEntry | undefined
     if (!options.force) entry = await this.restore(stage, lock, inputs)
     let outcome: StageOutcome = 'restored'
-    if (!entry) {
-      this.log(`Running stage '${stage.address}':`)
-      await this.runStageCommand(stage, inputs)
-      for (const out of stage.outs) ws.rewritten(out.path)
-      entry = await withOutputs(ws, stage, inputs)
+    let release: (() => void) | undefined
+    try {
       const saveRunCache = canSaveRunCache(stage, !!options.noCommit)
-      if (!options.noCommit) await commitOutputs(ws, stage, entry.outs ?? [], saveRunCache)
-      if (saveRunCache) await this.runCache.save(entry)
-      outcome = 'ran'
+      if (!entry && options.stageGate && saveRunCache && !options.force && !options.noRunCache) {
+        // The same stage may be running for another experiment: wait for it, then try the run-cache again.
+        release = await options.stageGate.acquire(runCacheKey({ ...inputs, outs: stage.outs.map((o) => ({ path: o.pathAsWritten })) }))
+        entry = await this.restore(stage, lock, inputs)
+      }
+      if (!entry) {
+        this.log(`Running stage '${stage.address}':`)
+        await this.runStageCommand(stage, inputs)
+        for (const out of stage.outs) ws.rewritten(out.path)
+        entry = await withOutputs(ws, stage, inputs)
+        if (!options.noCommit) await commitOutputs(ws, stage, entry.outs ?? [], saveRunCache)
+        if (saveRunCache) await this.runCache.save(entry)
+        outcome = 'ran'
+      }
+    } finally {
+      release?.()
     }
     await ws.writeLock(stage, entry)
     this.entries.set(stage, entry)
@@ -250,6 +274,7 @@ class Run {
         echo: (line) => this.log(line),
         signal: invocation.signal,
         onSpawn: invocation.onSpawn,
+        stdio: options.stdio,
       })
     let active = true
     let saving: Promise<unknown> = Promise.resolve()

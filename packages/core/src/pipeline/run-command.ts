@@ -5,7 +5,14 @@
  * SIGINT/SIGTERM sent to Trellis (Ctrl-C in the terminal, or `kill`) is forwarded
  * to that whole group (the shell and everything it started), and the
  * interruption is reported once the command has exited, so nothing is left
- * half-recorded.
+ * half-recorded. An `AbortSignal` (the checkpoints plugin stopping a program
+ * whose checkpoint failed) stops one command's group the same way, SIGTERM
+ * then SIGKILL.
+ *
+ * A caller that runs several pipelines at once in one process (the experiment
+ * queue) takes the signals over with `takeOverSignals()` and calls
+ * `interruptCommands(signal)` from its own handler: every running command group
+ * gets the signal, and any command about to start fails as interrupted.
  */
 import { TrellisError } from '../errors.js'
 
@@ -16,8 +23,8 @@ export interface RunCommandOptions {
   echo?: (line: string) => void
   /** Called with the child's pid while it runs (checkpoint watchers, signal forwarding). */
   onSpawn?: (pid: number | undefined) => void
-  /** Where the child's output goes: inherited by default; 'pipe' collects it (parallel runs with logs). */
-  stdio?: 'inherit' | 'ignore'
+  /** Where the child's output goes: inherited by default, discarded, or a file descriptor (stdout and stderr both; a queued run's log). */
+  stdio?: 'inherit' | 'ignore' | number
   /**
    * Aborting terminates the running command's process group (SIGTERM, SIGKILL 5 s later if
    * it is still there); once it exited, runCommand rejects with `signal.reason`.
@@ -32,16 +39,54 @@ export function commandLines(cmd: string | string[]): string[] {
 
 let activeChildren = 0
 let interruptedBy: NodeJS.Signals | undefined
-const running = new Set<number>()
+let signalsTakenOver = 0
+/** Every running command's process group, with how to stop it: the one way commands are stopped. */
+const running = new Map<number, (signal: NodeJS.Signals, killAfterMs?: number) => void>()
 
-function onSignal(signal: NodeJS.Signals): void {
+/**
+ * Stop every command: the signal goes to each running command's process group,
+ * and commands not yet started fail as interrupted. What SIGINT/SIGTERM sent to
+ * Trellis does, and what a caller that took the signals over calls.
+ */
+export function interruptCommands(signal: NodeJS.Signals): void {
   interruptedBy = signal
-  for (const pid of running) {
+  for (const stop of running.values()) stop(signal)
+}
+
+/**
+ * The caller handles SIGINT/SIGTERM itself (and calls `interruptCommands`);
+ * `runCommand` installs no handler of its own until the returned function is called.
+ */
+export function takeOverSignals(): () => void {
+  signalsTakenOver++
+  let released = false
+  return () => {
+    if (!released) signalsTakenOver--
+    released = true
+  }
+}
+
+/** A stopper for the process group led by `pid`: `signal` now, SIGKILL `killAfterMs` later if given; `done()` cancels the SIGKILL. */
+function groupStopper(pid: number): { stop: (signal: NodeJS.Signals, killAfterMs?: number) => void; done: () => void } {
+  let timer: NodeJS.Timeout | undefined
+  const kill = (signal: NodeJS.Signals) => {
     try {
       process.kill(-pid, signal)
     } catch {
       /* already gone */
     }
+  }
+  return {
+    stop: (signal, killAfterMs) => {
+      kill(signal)
+      if (killAfterMs !== undefined && !timer) {
+        timer = setTimeout(() => kill('SIGKILL'), killAfterMs)
+        timer.unref()
+      }
+    },
+    done: () => {
+      if (timer) clearTimeout(timer)
+    },
   }
 }
 
@@ -52,44 +97,39 @@ export async function runCommand(cmd: string | string[], options: RunCommandOpti
     if (interruptedBy) throw interrupted(interruptedBy)
     if (options.signal?.aborted) throw options.signal.reason
     options.echo?.(`> ${line}`)
-    if (activeChildren++ === 0) {
-      process.on('SIGINT', onSignal)
-      process.on('SIGTERM', onSignal)
+    const ownHandlers = signalsTakenOver === 0
+    if (ownHandlers && activeChildren++ === 0) {
+      process.on('SIGINT', interruptCommands)
+      process.on('SIGTERM', interruptCommands)
     }
     const child = execa(line, {
       shell,
       cwd: options.cwd,
       env: options.env,
       extendEnv: true,
-      stdio: options.stdio === 'ignore' ? ['ignore', 'ignore', 'ignore'] : 'inherit',
+      // a file descriptor is handed to the child as is (execa's types only name 0-9; its runtime takes any fd)
+      stdio:
+        options.stdio === 'ignore'
+          ? ['ignore', 'ignore', 'ignore']
+          : typeof options.stdio === 'number'
+            ? (['ignore', options.stdio, options.stdio] as unknown as ['ignore', 3, 3])
+            : 'inherit',
       reject: false,
       cleanup: true,
       detached: true,
     })
-    if (child.pid) running.add(child.pid)
-    let killTimer: NodeJS.Timeout | undefined
-    const terminate = () => {
-      if (!child.pid) return
-      const kill = (signal: NodeJS.Signals) => {
-        try {
-          process.kill(-child.pid!, signal)
-        } catch {
-          /* already gone */
-        }
-      }
-      kill('SIGTERM')
-      killTimer = setTimeout(() => kill('SIGKILL'), 5000)
-      killTimer.unref()
-    }
-    options.signal?.addEventListener('abort', terminate, { once: true })
+    const group = child.pid ? groupStopper(child.pid) : undefined
+    if (child.pid && group) running.set(child.pid, group.stop)
+    const abort = () => group?.stop('SIGTERM', 5000)
+    options.signal?.addEventListener('abort', abort, { once: true })
     options.onSpawn?.(child.pid)
     const result = await child
-    options.signal?.removeEventListener('abort', terminate)
-    if (killTimer) clearTimeout(killTimer)
+    options.signal?.removeEventListener('abort', abort)
+    group?.done()
     if (child.pid) running.delete(child.pid)
-    if (--activeChildren === 0) {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+    if (ownHandlers && --activeChildren === 0) {
+      process.off('SIGINT', interruptCommands)
+      process.off('SIGTERM', interruptCommands)
     }
     if (interruptedBy) throw interrupted(interruptedBy)
     if (options.signal?.aborted) throw options.signal.reason

@@ -5,9 +5,12 @@
  */
 import { TrellisError } from '../errors.js'
 import type { ExperimentStore } from '../experiments/experiment-store.js'
+import type { QueueBackend } from '../experiments/queue.js'
 
 export interface ServiceMap {
   experimentStore: ExperimentStore
+  /** The experiment queue backend (`@trellis/plugin-queue` by default). */
+  queue: QueueBackend
 }
 
 type Factory<T> = () => T | Promise<T>

@@ -40,8 +40,16 @@ export interface TrackedPlan {
  * version is not uncommitted work either — it is in git — so applying one
  * experiment after another needs no --force.
  */
-export async function planTrackedChanges(store: ExperimentStore, gitRoot: string, head: string, target: string, applied?: string | null): Promise<TrackedPlan> {
-  const diff = await store.diffTrees(head, target)
+export async function planTrackedChanges(
+  store: ExperimentStore,
+  gitRoot: string,
+  head: string,
+  target: string,
+  applied?: string | null,
+  /** Paths of the target to leave alone (a queued entry's `.dvc/tmp/repro.dat`). */
+  skip: ReadonlySet<string> = new Set(),
+): Promise<TrackedPlan> {
+  const diff = (await store.diffTrees(head, target)).filter((c) => !skip.has(c.path))
   const skipped = diff.filter((c) => c.mode === MODE_GITLINK || c.oldMode === MODE_GITLINK).map((c) => c.path)
   const relevant = diff.filter((c) => !skipped.includes(c.path))
   if (relevant.length === 0) return { changes: [], conflicts: [], skipped }

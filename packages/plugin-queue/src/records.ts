@@ -1,0 +1,188 @@
+/**
+ * Durable queue records: one JSON file per entry under
+ * `.dvc/tmp/exps/queue/<id>.json` (written atomically: temp file + rename),
+ * the entry's log beside it (`<id>.log`), and the queue lock
+ * (`.dvc/tmp/exps/queue.lock`, an O_EXCL pid file whose dead owner's lock is
+ * taken over). Every change to records or to the queue's refs happens under
+ * that lock, one at a time, in one process at a time.
+ */
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { ProjectLock, writeFileAtomic, type QueueEntry, type QueueRequest, type QueueResult, type QueueState } from '@trellis/core'
+
+/** What a record file holds (a QueueEntry minus what the reflog says, plus bookkeeping). */
+export interface QueueRecord {
+  version: 1
+  id: string
+  name?: string
+  baseline: string
+  rev: string
+  /** `--rev` continuing an experiment: its ref. */
+  branch?: string
+  state: QueueState
+  created: string
+  finished?: string
+  request?: QueueRequest
+  paramsFiles: string[]
+  runner?: Runner
+  error?: string
+  result?: QueueResult | null
+  temp?: boolean
+  /** Runs started (a kill -9 or Ctrl-C puts the entry back with its count). */
+  attempts: number
+}
+
+export interface Runner {
+  pid: number
+  host: string
+  /** Start time of the process (clock ticks since boot, from /proc), to tell a reused pid. */
+  token?: string
+  /** Directory name of the temp workspace under `.dvc/tmp/exps/`. */
+  workspace: string
+  started: string
+}
+
+export class Records {
+  readonly dir: string
+  readonly exps: string
+
+  constructor(tmpDir: string) {
+    this.exps = join(tmpDir, 'exps')
+    this.dir = join(this.exps, 'queue')
+  }
+
+  file(id: string): string {
+    return join(this.dir, `${id}.json`)
+  }
+
+  logFile(id: string): string {
+    return join(this.dir, `${id}.log`)
+  }
+
+  read(id: string): QueueRecord | undefined {
+    try {
+      const data = JSON.parse(readFileSync(this.file(id), 'utf8')) as QueueRecord
+      return data && data.id === id ? data : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  all(): QueueRecord[] {
+    let names: string[]
+    try {
+      names = readdirSync(this.dir)
+    } catch {
+      return []
+    }
+    const out: QueueRecord[] = []
+    for (const name of names) {
+      const m = /^([0-9a-f]{40})\.json$/.exec(name)
+      if (!m) continue
+      const record = this.read(m[1])
+      if (record) out.push(record)
+    }
+    return out
+  }
+
+  async write(record: QueueRecord): Promise<void> {
+    await writeFileAtomic(this.file(record.id), `${JSON.stringify(record, null, 2)}\n`)
+  }
+
+  remove(id: string): void {
+    rmSync(this.file(id), { force: true })
+    rmSync(this.logFile(id), { force: true })
+  }
+
+  /** The queue lock, held for the duration of `work`. */
+  async locked<T>(work: () => Promise<T>): Promise<T> {
+    const lock = new ProjectLock(join(this.exps, 'queue.lock'), `trellis queue (pid ${process.pid})`)
+    await lock.acquire({ pollMs: 5 })
+    try {
+      return await work()
+    } finally {
+      await lock.release()
+    }
+  }
+}
+
+/** A fresh `queued` record for an entry (one core just made, or one DVC queued without a record). */
+export function newRecord(entry: Pick<QueueEntry, 'id' | 'name' | 'baseline' | 'rev' | 'branch' | 'paramsFiles' | 'request' | 'created' | 'temp'>): QueueRecord {
+  const record: QueueRecord = {
+    version: 1,
+    id: entry.id,
+    name: entry.name,
+    baseline: entry.baseline,
+    rev: entry.rev,
+    state: 'queued',
+    created: entry.created ?? new Date().toISOString(),
+    paramsFiles: entry.paramsFiles,
+    attempts: 0,
+  }
+  if (entry.branch) record.branch = entry.branch
+  if (entry.request) record.request = entry.request
+  if (entry.temp) record.temp = true
+  return record
+}
+
+export function toEntry(record: QueueRecord): QueueEntry {
+  const entry: QueueEntry = {
+    id: record.id,
+    name: record.name,
+    baseline: record.baseline,
+    rev: record.rev,
+    state: record.state,
+    created: record.created,
+    paramsFiles: record.paramsFiles,
+  }
+  if (record.branch) entry.branch = record.branch
+  if (record.finished) entry.finished = record.finished
+  if (record.request) entry.request = record.request
+  if (record.runner) entry.runner = { pid: record.runner.pid, host: record.runner.host, workspace: record.runner.workspace, started: record.runner.started }
+  if (record.error) entry.error = record.error
+  if (record.result !== undefined) entry.result = record.result
+  if (record.temp) entry.temp = true
+  return entry
+}
+
+/** This process as a runner (pid, host, start-time token). */
+export function selfRunner(workspace: string): Runner {
+  return { pid: process.pid, host: hostname(), token: processToken(process.pid), workspace, started: new Date().toISOString() }
+}
+
+/**
+ * The fields of /proc/<pid>/stat after the command name (state, ppid, pgrp, …: field 3 of
+ * proc(5) is index 0), or undefined where /proc is not there or the process is gone.
+ */
+export function procStat(pid: number | 'self'): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  } catch {
+    return undefined
+  }
+}
+
+/** The start time of a process (field 22 of /proc/<pid>/stat), or undefined where /proc is not there. */
+export function processToken(pid: number): string | undefined {
+  return procStat(pid)?.[19]
+}
+
+/** Whether the runner's process still runs (a pid reused by another process does not count). */
+export function runnerAlive(runner: Runner): boolean {
+  if (runner.host !== hostname()) return true // another machine's: assume it lives
+  try {
+    process.kill(runner.pid, 0)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  if (isZombie(runner.pid)) return false
+  const token = processToken(runner.pid)
+  return runner.token === undefined || token === undefined || token === runner.token
+}
+
+/** A process that exited but was not reaped (its parent, or a container's init, never waited for it). */
+export function isZombie(pid: number): boolean {
+  return procStat(pid)?.[0] === 'Z'
+}
