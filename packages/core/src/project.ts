@@ -14,7 +14,7 @@ import type { Trellis, TrellisPlugin } from './plugins/trellis.js'
 import { findProjectRoot } from './repo/find-root.js'
 
 export interface OpenOptions {
-  /** Plugins loaded when the repository has no trellis config (the CLI passes the built-in ones). */
+  /** The built-in plugins (the CLI passes git-refs, checkpoints and queue); loaded before the config's own. */
   defaultPlugins?: () => Promise<TrellisPlugin[]>
   /** Skip plugin loading entirely (read-only helpers). */
   noPlugins?: boolean
@@ -56,8 +56,10 @@ export class Project implements Trellis {
     const [dvcConfig, config] = await Promise.all([loadDvcConfig(root), loadTrellisConfig(root)])
     const project = new Project(root, gitRoot, cwd, dvcConfig, config)
     if (!options.noPlugins) {
+      // Built-ins first, then the config's plugins: a later plugin can replace a service
+      // (the last registration wins). `builtins: false` in the config leaves them out.
+      if (options.defaultPlugins && config.settings.builtins !== false) await applyPlugins(project, await options.defaultPlugins())
       if (config.plugins) await applyPlugins(project, await resolvePlugins(root, config.plugins, config.filepath!))
-      else if (options.defaultPlugins) await applyPlugins(project, await options.defaultPlugins())
     }
     return project
   }
