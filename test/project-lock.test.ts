@@ -16,21 +16,32 @@ const waitFor = async (cond: () => boolean, ms = 15000) => {
 
 describe('project lock', () => {
   it('a second writer waits, naming the holder pid; status does not wait', async () => {
+    // The stage holds the lock until the test creates `release`: no timing assumptions.
     const r = makeRepo({
-      'dvc.yaml': 'stages:\n  slow:\n    cmd: touch started && sleep 2 && echo done > out.txt\n    outs:\n    - out.txt\n',
+      'dvc.yaml': 'stages:\n  slow:\n    cmd: touch started && while [ ! -f release ]; do sleep 0.05; done && echo done > out.txt\n    outs:\n    - out.txt\n',
+      '.gitignore': 'started\nrelease\n',
     })
     repos.push(r)
     const first = r.spawn(['repro'])
+    const firstDone = new Promise<number | null>((res) => first.on('close', (c) => res(c)))
     await waitFor(() => r.exists('started'))
     const holder = JSON.parse(r.read('.dvc/tmp/lock'))
     expect(holder.pid).toBe(first.pid)
     const status = await r.run(['status'])
     expect(status.code).toBe(0)
     expect(status.stdout).toContain('slow:')
-    const second = await r.run(['repro'])
-    expect(second.stderr).toContain(`waiting for the project lock held by process ${first.pid}`)
-    expect(second.code).toBe(0)
-    expect(second.stdout).toContain('Data and pipelines are up to date.')
+    const second = r.spawn(['repro'])
+    let secondErr = ''
+    let secondOut = ''
+    second.stderr!.on('data', (d) => (secondErr += d))
+    second.stdout!.on('data', (d) => (secondOut += d))
+    const secondDone = new Promise<number | null>((res) => second.on('close', (c) => res(c)))
+    await waitFor(() => secondErr.includes('waiting for the project lock'))
+    expect(secondErr).toContain(`waiting for the project lock held by process ${first.pid}`)
+    r.write('release', '')
+    expect(await firstDone).toBe(0)
+    expect(await secondDone).toBe(0)
+    expect(secondOut).toContain('Data and pipelines are up to date.')
     expect(r.exists('.dvc/tmp/lock')).toBe(false)
   })
 
