@@ -56,10 +56,13 @@ export class Project implements Trellis {
     const [dvcConfig, config] = await Promise.all([loadDvcConfig(root), loadTrellisConfig(root)])
     const project = new Project(root, gitRoot, cwd, dvcConfig, config)
     if (!options.noPlugins) {
-      // Built-ins first, then the config's plugins: a later plugin can replace a service
-      // (the last registration wins). `builtins: false` in the config leaves them out.
-      if (options.defaultPlugins && config.settings.builtins !== false) await applyPlugins(project, await options.defaultPlugins())
-      if (config.plugins) await applyPlugins(project, await resolvePlugins(root, config.plugins, config.filepath!))
+      // Built-ins first, then the config's plugins (a later plugin can replace a service: the
+      // last registration wins). A config plugin with a built-in's name takes its place, so
+      // nothing is applied twice; `builtins: false` in the config leaves the built-ins out.
+      const configured = config.plugins ? await resolvePlugins(root, config.plugins, config.filepath!) : []
+      const names = new Set(configured.map(([plugin]) => plugin.name))
+      const builtins = options.defaultPlugins && config.settings.builtins !== false ? await options.defaultPlugins() : []
+      await applyPlugins(project, [...builtins.filter((plugin) => !names.has(plugin.name)), ...configured])
     }
     return project
   }
