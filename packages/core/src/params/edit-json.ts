@@ -9,7 +9,7 @@
  * when it replaces a scalar or an expanded value inside an expanded container, inline
  * otherwise (with the file's separators: `", "`/`": "` or compact `","`/`":"`).
  */
-import { PyFloat, pyFloatRepr } from '../util/python-json.js'
+import { JSON_SPECIALS, PyFloat, pyNumberText } from '../util/python-json.js'
 import { CannotSplice, formatPath, isMapping, isNonEmptyCollection, lineEnding, splice, type EditOp, type PathSegment } from './edit-ops.js'
 
 type JNode =
@@ -127,14 +127,7 @@ function jsonScalar(value: unknown): string {
   if (value === true) return 'true'
   if (value === false) return 'false'
   if (typeof value === 'bigint') return value.toString()
-  if (value instanceof PyFloat || typeof value === 'number') {
-    const x = value instanceof PyFloat ? value.value : value
-    if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString()
-    if (Number.isNaN(x)) return 'NaN'
-    if (x === Infinity) return 'Infinity'
-    if (x === -Infinity) return '-Infinity'
-    return pyFloatRepr(x)
-  }
+  if (value instanceof PyFloat || typeof value === 'number') return pyNumberText(value, JSON_SPECIALS)
   if (typeof value === 'string') return JSON.stringify(value)
   throw new CannotSplice(`cannot write a ${typeof value} value`)
 }

@@ -17,8 +17,10 @@
  */
 import { stringify as stringifyToml } from 'smol-toml'
 import { TrellisError } from '../errors.js'
-import { PyFloat, pyFloatRepr } from '../util/python-json.js'
+import { PyFloat, pyNumberText, type FloatSpecials } from '../util/python-json.js'
 import { CannotSplice, formatPath, isMapping, lineEnding, splice, type EditOp, type PathSegment } from './edit-ops.js'
+
+const TOML_SPECIALS: FloatSpecials = { nan: 'nan', inf: 'inf' }
 
 interface ValueSpan {
   path: PathSegment[]
@@ -226,14 +228,7 @@ export function tomlInline(value: unknown, what = 'value'): string {
   if (value === true) return 'true'
   if (value === false) return 'false'
   if (typeof value === 'bigint') return value.toString()
-  if (value instanceof PyFloat || typeof value === 'number') {
-    const x = value instanceof PyFloat ? value.value : value
-    if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString()
-    if (Number.isNaN(x)) return 'nan'
-    if (x === Infinity) return 'inf'
-    if (x === -Infinity) return '-inf'
-    return pyFloatRepr(x)
-  }
+  if (value instanceof PyFloat || typeof value === 'number') return pyNumberText(value, TOML_SPECIALS)
   if (typeof value === 'string') return tomlString(value)
   if (Array.isArray(value)) return `[${value.map((v) => tomlInline(v, what)).join(', ')}]`
   if (isMapping(value)) {

@@ -125,9 +125,24 @@ export function pyJsonDumps(value: unknown): string {
 }
 
 function pyJsonFloat(x: number): string {
-  if (Number.isNaN(x)) return 'NaN'
-  if (x === Infinity) return 'Infinity'
-  if (x === -Infinity) return '-Infinity'
+  return pyNumberText(new PyFloat(x), JSON_SPECIALS)
+}
+
+/** How a format spells the float specials (JSON: `NaN`, `Infinity`; TOML: `nan`, `inf`). */
+export interface FloatSpecials {
+  nan: string
+  inf: string
+}
+
+export const JSON_SPECIALS: FloatSpecials = { nan: 'NaN', inf: 'Infinity' }
+
+/** A Python number as text: ints in full, floats as `repr` (`1.0`, `1e-05`), specials per format. */
+export function pyNumberText(value: number | PyFloat, specials: FloatSpecials): string {
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString()
+  const x = value instanceof PyFloat ? value.value : value
+  if (Number.isNaN(x)) return specials.nan
+  if (x === Infinity) return specials.inf
+  if (x === -Infinity) return `-${specials.inf}`
   return pyFloatRepr(x)
 }
 
