@@ -50,6 +50,7 @@ export type ErrorCode =
   | 'REMOTE_NOT_CONFIGURED'
   | 'REMOTE_INVALID'
   | 'REMOTE_TRANSFER_FAILED'
+  | 'UNSAFE_PATH'
 
 export interface TrellisErrorOptions {
   hint?: string

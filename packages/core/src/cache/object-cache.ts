@@ -40,6 +40,7 @@ import {
   type Stats,
 } from 'node:fs'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { unsafeName } from '../fs/safe-path.js'
 import { TrellisError } from '../errors.js'
 import { dirManifestJson, parseDirManifest, sortDirEntries, type DirEntry } from '../hash/dir-hash.js'
 import { md5Bytes, md5FileSync } from '../hash/file-hash.js'
@@ -408,10 +409,10 @@ function missing(md5: string, dest?: string): TrellisError {
   })
 }
 
+/** A manifest's paths are written below the output: the same name rules as any work-tree path (fs/safe-path.ts). */
 function checkRelpath(relpath: string, dirMd5: string): void {
-  if (relpath === '' || relpath.startsWith('/') || relpath.split('/').some((p) => p === '..' || p === '.' || p === '') || relpath.includes('\0')) {
-    throw new TrellisError('CACHE_CORRUPT', `directory manifest '${dirMd5}' has an unsafe path '${relpath}'`)
-  }
+  const reason = unsafeName(relpath)
+  if (reason) throw new TrellisError('CACHE_CORRUPT', `directory manifest '${dirMd5}' has an unsafe path '${relpath}': ${reason}`)
 }
 
 /** rm -r without following symlinks; read-only directories are made writable first. */

@@ -196,6 +196,8 @@ export async function writeLockEntries(
   root: string,
   relLockPath: string,
   updates: Map<string, LockEntry>,
+  /** Where to write it (a path checked by the work tree's guard); default `root/relLockPath`. */
+  target: string = join(root, relLockPath),
 ): Promise<LockWriteResult> {
   const existing = await readParsed(root, relLockPath)
   const entries: Ordered = new Map()
@@ -212,7 +214,7 @@ export async function writeLockEntries(
   const written = created || migrated || updated.length > 0
   if (written) {
     const text = dumpYaml(new Map<string, unknown>([['schema', LOCKFILE_SCHEMA_VERSION], ['stages', entries]]))
-    await writeFileAtomic(join(root, relLockPath), text)
+    await writeFileAtomic(target, text)
   }
   return { created, migrated, updated, written }
 }

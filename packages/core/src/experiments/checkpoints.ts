@@ -21,6 +21,7 @@
  */
 import { readFile, rm } from 'node:fs/promises'
 import { TrellisError } from '../errors.js'
+import { WorkTreeGuard } from '../fs/safe-path.js'
 import { lockPathFor, parseLockfile } from '../dvcfile/lockfile.js'
 import { PipelineIndex } from '../pipeline/pipeline-index.js'
 import { hasCheckpointOuts } from '../pipeline/stage-status.js'
@@ -310,10 +311,14 @@ export function checkpointStages(plan: Stage[]): Stage[] {
 /** `--reset`: delete the checkpoint outputs of these stages from the workspace. */
 export async function deleteCheckpointOutputs(project: Project, stages: Stage[]): Promise<string[]> {
   const removed: string[] = []
+  const guard = new WorkTreeGuard(project.root)
+  const outs = stages.flatMap((stage) => stage.outs.filter((out) => out.checkpoint))
+  for (const out of outs) guard.check(out.path, { source: 'a checkpoint output' })
+  guard.assertSafe()
   for (const stage of stages) {
     for (const out of stage.outs) {
       if (!out.checkpoint) continue
-      await rm(`${project.root}/${out.path}`, { recursive: true, force: true })
+      await rm(guard.path(out.path), { recursive: true, force: true })
       removed.push(out.path)
     }
   }
@@ -352,7 +357,7 @@ export async function restoreCheckpointOutputs(
       const bytes = await store.readFile(sha, toGitPath(project, lockPath))
       if (!bytes) continue
       if (!(await sameBytes(lockPath, bytes))) {
-        await writeFileAtomic(ws.abs(lockPath), Buffer.from(bytes))
+        await writeFileAtomic(ws.guard.path(lockPath, { final: 'follow', source: 'a lock file' }), Buffer.from(bytes))
         restored.push(lockPath)
       }
       const lock = parseLockfile(decoder.decode(bytes), lockPath)
@@ -364,7 +369,7 @@ export async function restoreCheckpointOutputs(
           if (!out.cache) {
             const blob = await store.readFile(sha, toGitPath(project, out.path))
             if (blob && !(await sameBytes(out.path, blob))) {
-              await writeFileAtomic(ws.abs(out.path), Buffer.from(blob))
+              await writeFileAtomic(ws.guard.path(out.path, { source: 'an output' }), Buffer.from(blob))
               restored.push(out.path)
             }
             continue
@@ -378,7 +383,7 @@ export async function restoreCheckpointOutputs(
             onWarning?.(`'${out.pathAsWritten}' as checkpoint ${sha.slice(0, 7)} recorded it is not in the cache; the workspace copy is used as it is`)
             continue
           }
-          await rm(ws.abs(out.path), { recursive: true, force: true })
+          await ws.removeOutput(out.path)
           await ws.checkoutFromCache(out.path, recorded.md5, 'link', recorded.isexec)
           restored.push(out.path)
         }

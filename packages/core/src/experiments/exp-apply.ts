@@ -24,6 +24,7 @@
  */
 import { posix, relative, sep } from 'node:path'
 import { TrellisError } from '../errors.js'
+import { WorkTreeGuard } from '../fs/safe-path.js'
 import type { AcquireOptions } from '../lock/project-lock.js'
 import { Workspace } from '../pipeline/workspace.js'
 import type { Project } from '../project.js'
@@ -118,8 +119,10 @@ export async function applyExperiment(project: Project, rev: string, options: Ap
     const dvcRoot = toPosix(relative(gitRoot, project.root))
     const execApply = await store.resolve(EXEC_APPLY)
     const skip = new Set(target.queued ? [toGitPath(project, '.dvc/tmp/repro.dat')] : [])
-    const tracked = await planTrackedChanges(store, gitRoot, head, target.sha, execApply, skip)
-    const outputs = await planOutputs(project.root, ws, overlayOf(tracked.changes, dvcRoot))
+    const guard = new WorkTreeGuard(gitRoot)
+    const tracked = await planTrackedChanges(store, guard, head, target.sha, execApply, skip)
+    const outputs = await planOutputs(project.root, ws, overlayOf(tracked.changes, dvcRoot), guard, dvcRoot)
+    guard.assertSafe() // a path that would leave the work tree or enter .git: nothing is written
     if (outputs.missing.length > 0) throw missingError(rev, outputs.missing)
     const conflicts: Conflict[] = [...tracked.conflicts, ...outputs.changes.filter((o) => o.unsaved).map((o) => ({ path: o.path, reason: 'output not in the cache' }))]
     const blocking = conflicts.filter((c) => c.blocking)
@@ -141,7 +144,7 @@ export async function applyExperiment(project: Project, rev: string, options: Ap
     const undo = await writeUndoRecord(store, record, tracked.changes)
 
     await writePending(project.tmpDir, { record: undo.sha, operation: 'apply' })
-    await applyStates(gitRoot, tracked.changes.map((c) => ({ path: c.path, state: c.after })))
+    await applyStates(guard, tracked.changes.map((c) => ({ path: c.path, state: c.after })))
     for (const output of outputs.changes) await ws.checkoutFromCache(output.path, output.after.md5, 'link', output.after.isexec)
     await store.writeRef(EXEC_APPLY, target.sha)
     await clearPending(project.tmpDir)
@@ -202,9 +205,10 @@ export async function undoApply(project: Project, options: UndoOptions = {}): Pr
         hint: 'Only changes made by `trellis exp apply` can be undone this way.',
       })
     }
-    const plan = await planRestore(project.gitRoot, ctx.ws, loaded, { force: options.force })
+    const guard = new WorkTreeGuard(project.gitRoot)
+    const plan = await planRestore(guard, ctx.ws, loaded, { force: options.force })
     await writePending(project.tmpDir, { record: loaded.sha, operation: 'undo' })
-    await executeRestore(project.gitRoot, ctx.ws, plan)
+    await executeRestore(guard, ctx.ws, plan)
     await finishUndo(ctx, loaded)
     return {
       applied: loaded.record.applied,
@@ -225,12 +229,13 @@ async function recoverInterrupted(ctx: Context, force = false): Promise<Recovere
   if (!pending) return undefined
   const loaded = await loadUndoRecord(ctx.store, pending.record)
   const name = loaded.record.name ?? loaded.record.applied.slice(0, 7)
-  const plan = await planRestore(ctx.project.gitRoot, ctx.ws, loaded, {
+  const guard = new WorkTreeGuard(ctx.project.gitRoot)
+  const plan = await planRestore(guard, ctx.ws, loaded, {
     force,
     what: `Cannot roll back the interrupted ${pending.operation === 'apply' ? 'apply' : 'undo'} of '${name}' (it must be, before anything else)`,
     forceHint: 'Move those changes aside and try again, or run `trellis exp apply --undo --force` to roll it back over them.',
   })
-  await executeRestore(ctx.project.gitRoot, ctx.ws, plan)
+  await executeRestore(guard, ctx.ws, plan)
   await finishUndo(ctx, loaded)
   return { operation: pending.operation, name: loaded.record.name, applied: loaded.record.applied }
 }

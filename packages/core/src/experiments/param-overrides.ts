@@ -21,9 +21,10 @@
  * only knew `a[0]` index keys — `a.0` is accepted too; `file:=v` and `:key=v` are errors here.
  */
 import { stat, readFile } from 'node:fs/promises'
-import { isAbsolute, join, posix, relative, sep } from 'node:path'
+import { isAbsolute, posix, relative, sep } from 'node:path'
 import { DEFAULT_PARAMS_FILE } from '../dvcfile/resolver.js'
 import { TrellisError } from '../errors.js'
+import { WorkTreeGuard } from '../fs/safe-path.js'
 import { paramsFormatOf, parseParamsText, type ParamsFormat } from '../params/params-file.js'
 import {
   applyOpToData,
@@ -270,9 +271,8 @@ interface LoadedFile {
   resolved: Array<PathSegment[] | undefined>
 }
 
-async function loadFile(root: string, group: Group): Promise<LoadedFile> {
+async function loadFile(absPath: string, group: Group): Promise<LoadedFile> {
   const { file } = group
-  const absPath = join(root, file)
   let info
   try {
     info = await stat(absPath)
@@ -460,8 +460,13 @@ function planFile(loaded: LoadedFile): FilePlan {
  */
 export async function planOverrides(root: string, overrides: Override[]): Promise<OverridePlan> {
   const groups = groupOverrides(root, overrides)
+  // Where each file is written, checked before any is read: a symlinked params file is edited
+  // at its target when that is inside the work tree, and refused otherwise.
+  const guard = new WorkTreeGuard(root)
+  const targets = groups.map((group) => guard.check(group.file, { final: 'follow', source: '-S' }))
+  guard.assertSafe()
   const loaded: LoadedFile[] = []
-  for (const group of groups) loaded.push(await loadFile(root, group))
+  for (const [i, group] of groups.entries()) loaded.push(await loadFile(targets[i]!, group))
   const missing: Array<[string, string[]]> = []
   for (const file of loaded) {
     const keys = file.group.overrides.filter((_, i) => file.resolved[i] === undefined).map((o) => o.key)

@@ -48,6 +48,9 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
   if (recorded.length === 0) return result
   const ws = await Workspace.open(project.root, project.dvcConfig)
   try {
+    // every output path is checked before the first one is written
+    for (const { path } of recorded) ws.guard.check(path, { source: 'an output recorded in a lock or .dvc file' })
+    ws.guard.assertSafe()
     for (const { path, entry } of recorded) {
       const md5 = entry.md5!
       if (!(await ws.hasObject(md5))) {

@@ -9,10 +9,9 @@ import type { LockPathEntry, Out, Stage } from './types.js'
 /** Before a run: delete outs, except persist/checkpoint ones, which are only unprotected (made writable copies). */
 export async function prepareOutputs(ws: Workspace, stage: Stage): Promise<void> {
   for (const out of stage.outs) {
-    const abs = ws.abs(out.path)
     if (out.persist || out.checkpoint) {
-      if (await ws.exists(out.path)) await ws.cache.unprotect(abs)
-    } else await ws.cache.removeOutput(abs)
+      if (await ws.exists(out.path)) await ws.unprotect(out.path)
+    } else await ws.removeOutput(out.path)
     ws.forget(out.path)
   }
 }
@@ -28,7 +27,7 @@ export async function commitOutputs(ws: Workspace, stage: Stage, outs: LockPathE
     if (!entry?.md5) continue
     if (out.cache) {
       await ws.commitToCache(out.path, entry.md5, 'link')
-      await ensureIgnored(ws.root, out.path)
+      await ensureIgnored(ws.guard, out.path)
     } else if (copyUncached) {
       await ws.commitToCache(out.path, entry.md5, 'copy')
     }
@@ -48,9 +47,9 @@ export async function checkoutOutputs(ws: Workspace, stage: Stage, outs: LockPat
   const flags = new Map<string, Out>(stage.outs.map((o) => [o.pathAsWritten, o]))
   for (const entry of outs) {
     const out = flags.get(entry.path)!
-    await ws.cache.removeOutput(ws.abs(out.path))
+    await ws.removeOutput(out.path)
     await ws.checkoutFromCache(out.path, entry.md5!, out.cache ? 'link' : 'copy', entry.isexec)
-    if (out.cache) await ensureIgnored(ws.root, out.path)
+    if (out.cache) await ensureIgnored(ws.guard, out.path)
   }
 }
 
@@ -65,6 +64,6 @@ export async function copyOutputsToCache(ws: Workspace, stage: Stage, outs: Lock
     const entry = byPath.get(out.pathAsWritten)
     if (!entry?.md5 || !out.cache) continue
     if (!(await ws.hasObject(entry.md5))) await ws.commitToCache(out.path, entry.md5, 'copy')
-    await ensureIgnored(ws.root, out.path)
+    await ensureIgnored(ws.guard, out.path)
   }
 }

@@ -13,6 +13,7 @@ import { StageFailedError, TrellisError } from '../errors.js'
 import type { Project } from '../project.js'
 import type { ExperimentRun } from '../experiments/experiment-session.js'
 import type { StageRunContext, StageRunner } from '../hooks.js'
+import { lockPathFor } from '../dvcfile/lockfile.js'
 import { buildInputs, currentOutputs, withOutputs } from './lock-entry.js'
 import { checkoutOutputs, commitOutputs, copyOutputsToCache, outputsInCache, prepareOutputs } from './outputs.js'
 import { PipelineIndex, dependencyPaths } from './pipeline-index.js'
@@ -86,6 +87,7 @@ export async function reproduce(project: Project, options: ReproOptions = {}): P
   await checkInputsExist(project, index, plan, options)
   const ws = await Workspace.open(project.root, project.dvcConfig, options.log)
   try {
+    checkWritablePaths(ws, plan)
     return await new Run(project, index, ws, plan, options).execute()
   } finally {
     await ws.close()
@@ -107,6 +109,27 @@ function refuseCheckpointStages(plan: Stage[]): void {
   throw new TrellisError('CHECKPOINT_IN_REPRO', `Checkpoint stages are not supported in 'trellis repro': stage '${stage.address}' has checkpoint output${outs.length > 1 ? 's' : ''} ${outs.join(', ')}`, {
     hint: `Checkpoint stages must be reproduced with 'trellis exp run' (each checkpoint is a commit of the experiment; see 'trellis exp run --help').`,
   })
+}
+
+/**
+ * Before anything runs: every path the plan may write (outputs, removed before their stage
+ * runs; the `.gitignore` beside each cached output; lock and `.dvc` files) is one the work
+ * tree's guard lets Trellis write. Each write checks again (a stage's command may have made
+ * a symlink since); this check only makes sure nothing starts when a path is refused.
+ */
+function checkWritablePaths(ws: Workspace, plan: Stage[]): void {
+  for (const stage of plan) {
+    const where = `${stage.dvcfile}${stage.line ? `:${stage.line}` : ''}`
+    for (const out of stage.outs) {
+      ws.guard.check(out.path, { source: `output of stage '${stage.address}', ${where}` })
+      if (out.cache) {
+        const slash = out.path.lastIndexOf('/')
+        ws.guard.check(slash < 0 ? '.gitignore' : `${out.path.slice(0, slash)}/.gitignore`, { final: 'follow', source: `the .gitignore of output '${out.path}'` })
+      }
+    }
+    ws.guard.check(stage.kind === 'single' ? stage.dvcfile : lockPathFor(stage.dvcfile), { final: 'follow', source: `the lock of stage '${stage.address}'` })
+  }
+  ws.guard.assertSafe()
 }
 
 /** Before anything runs: every dep exists or is produced by some stage; params files and keys exist. */

@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../util/atomic-write.js'
 import { readParamsFile } from '../params/params-file.js'
 import { lookupKey } from '../params/key-path.js'
 import { TrellisError } from '../errors.js'
+import { WorkTreeGuard } from '../fs/safe-path.js'
 import { compareParams, type PathStatus } from './stage-status.js'
 import type { HashInfo, LockEntry, ParamsDep, Stage } from './types.js'
 
@@ -26,6 +27,9 @@ export class Workspace {
   /** Uncached outputs (metrics, plots) go into the cache by copy, never by link. */
   private readonly copyCache: ObjectCache
 
+  /** Every write below goes through it: no write outside the work tree or into `.git` (see fs/safe-path.ts). */
+  readonly guard: WorkTreeGuard
+
   private constructor(
     readonly root: string,
     readonly hasher: Hasher,
@@ -33,6 +37,7 @@ export class Workspace {
     private readonly log: (line: string) => void,
   ) {
     this.copyCache = new ObjectCache(cache.dir, ['copy'])
+    this.guard = new WorkTreeGuard(root)
   }
 
   /** `log` receives DVC's lock file messages (Generating / Updating / Migrating). */
@@ -50,16 +55,29 @@ export class Workspace {
   async commitToCache(path: string, md5: string, mode: 'link' | 'copy'): Promise<void> {
     const cache = mode === 'link' ? this.cache : this.copyCache
     const info = await this.hash(path)
-    if (md5.endsWith('.dir')) await cache.saveDir(this.abs(path), (info.manifest ?? []) as never, md5)
-    else await cache.saveFile(this.abs(path), md5, { isexec: info.isexec })
+    // 'link' replaces the workspace file by a link to the object: a write
+    const abs = mode === 'link' ? this.guard.path(path, { source: 'an output' }) : this.abs(path)
+    if (md5.endsWith('.dir')) await cache.saveDir(abs, (info.manifest ?? []) as never, md5)
+    else await cache.saveFile(abs, md5, { isexec: info.isexec })
     if (mode === 'link') this.forget(path)
   }
 
   /** Materialise an output from the cache ('copy' for uncached outputs). */
   async checkoutFromCache(path: string, md5: string, mode: 'link' | 'copy', isexec?: boolean): Promise<void> {
     const cache = mode === 'link' ? this.cache : this.copyCache
-    await cache.checkout(md5, this.abs(path), md5.endsWith('.dir'), { isexec })
+    await cache.checkout(md5, this.guard.path(path, { source: 'an output' }), md5.endsWith('.dir'), { isexec })
     this.forget(path)
+  }
+
+  /** Remove an output from the workspace (a link is unlinked, never followed). */
+  async removeOutput(path: string): Promise<void> {
+    await this.cache.removeOutput(this.guard.path(path, { source: 'an output' }))
+    this.forget(path)
+  }
+
+  /** Make an output a writable copy, independent of the cache (persist and checkpoint outputs). */
+  async unprotect(path: string): Promise<void> {
+    await this.cache.unprotect(this.guard.path(path, { source: 'an output' }))
   }
 
   /** Something (a stage's command) wrote under `path`: hash it afresh next time, directories included. */
@@ -176,7 +194,8 @@ export class Workspace {
     const write = this.lockWrites.then(async () => {
       if (stage.kind === 'single') return this.writeDotDvc(stage, entry)
       const lockPath = lockPathFor(stage.dvcfile)
-      const result = await writeLockEntries(this.root, lockPath, new Map([[stage.name, entry]]))
+      const target = this.guard.path(lockPath, { final: 'follow', source: `the lock file of '${stage.dvcfile}'` })
+      const result = await writeLockEntries(this.root, lockPath, new Map([[stage.name, entry]]), target)
       if (result.migrated) this.log(`Migrating lock file '${lockPath}' from v1 to v2`)
       if (result.created) this.log(`Generating lock file '${lockPath}'`)
       else if (result.updated.length) this.log(`Updating lock file '${lockPath}'`)
@@ -192,6 +211,6 @@ export class Workspace {
     if (changed.length === 0) return
     const { data } = await readDotDvcFile(this.root, stage.dvcfile)
     const hashes = new Map(changed.map(({ path, ...hash }) => [path, hash]))
-    await writeFileAtomic(this.abs(stage.dvcfile), updateDotDvcHashes(data, hashes))
+    await writeFileAtomic(this.guard.path(stage.dvcfile, { final: 'follow' }), updateDotDvcHashes(data, hashes))
   }
 }

@@ -20,6 +20,7 @@ import { loadDvcFile } from '../../dvcfile/load-dvc-yaml.js'
 import { lockPathFor, parseLockfile } from '../../dvcfile/lockfile.js'
 import { ParamsLoadError, parseVarsFile, type VarsFileReader } from '../../dvcfile/vars-context.js'
 import { overlaps } from '../../pipeline/path-utils.js'
+import type { WorkTreeGuard } from '../../fs/safe-path.js'
 import type { Workspace } from '../../pipeline/workspace.js'
 import type { FileState } from './workspace-files.js'
 
@@ -47,12 +48,18 @@ export interface OutputsPlan {
 /** Paths (DVC-root relative) that apply changes → their content after apply (null = deleted). */
 export type Overlay = Map<string, FileState | null>
 
-export async function planOutputs(root: string, ws: Workspace, overlay: Overlay): Promise<OutputsPlan> {
+/**
+ * `guard` is the git work tree's (with the tracked changes planned), `dvcRoot` the DVC root
+ * relative to it: every output path is checked first, a refused one is left out (apply
+ * stops on the guard's refusals before writing).
+ */
+export async function planOutputs(root: string, ws: Workspace, overlay: Overlay, guard: WorkTreeGuard, dvcRoot: string): Promise<OutputsPlan> {
   const targets = await cachedOutputsAfter(root, overlay)
   const touched = [...overlay.keys()]
   const changes: OutputChange[] = []
   const missing: OutputsPlan['missing'] = []
   for (const [path, after] of targets) {
+    if (guard.check(dvcRoot === '' ? path : `${dvcRoot}/${path}`, { source: 'an output in the applied dvc.lock or .dvc files' }) === undefined) continue
     const replacedByTracked = touched.some((p) => overlaps(p, path))
     const before = replacedByTracked ? null : await currentOutput(ws, path)
     if (before?.md5 === after.md5) continue

@@ -11,7 +11,8 @@ import type { Workspace } from '../../pipeline/workspace.js'
 import { currentOutput } from './outputs-plan.js'
 import type { Conflict } from './tracked-plan.js'
 import type { LoadedUndoRecord, UndoRecord } from './undo-record.js'
-import { applyStates, filesBelow, isObstruction, readDiskState, sameState, type FileState } from './workspace-files.js'
+import type { WorkTreeGuard } from '../../fs/safe-path.js'
+import { MODE_SYMLINK, applyStates, filesBelow, isObstruction, readDiskState, sameState, type FileState } from './workspace-files.js'
 
 export interface RestorePlan {
   files: Array<{ path: string; state: FileState | null }>
@@ -26,8 +27,18 @@ export interface RestoreOptions {
   forceHint?: string
 }
 
-export async function planRestore(gitRoot: string, ws: Workspace, loaded: LoadedUndoRecord, options: RestoreOptions = {}): Promise<RestorePlan> {
+/** `guard`: the git work tree's; every path of the record is checked before anything is read or written. */
+export async function planRestore(guard: WorkTreeGuard, ws: Workspace, loaded: LoadedUndoRecord, options: RestoreOptions = {}): Promise<RestorePlan> {
   const what = options.what ?? 'Cannot undo'
+  const gitRoot = guard.root
+  const dvcRoot = loaded.record.dvcRoot
+  for (const change of loaded.files) {
+    const before = change.before
+    guard.plan(change.path, before === null ? null : before.mode === MODE_SYMLINK ? { symlink: Buffer.from(before.content).toString() } : { file: true })
+  }
+  for (const change of loaded.files) guard.check(change.path, { source: 'in the undo record', symlink: change.before?.mode === MODE_SYMLINK })
+  for (const output of loaded.record.outputs) guard.check(dvcRoot ? `${dvcRoot}/${output.path}` : output.path, { source: 'an output in the undo record' })
+  guard.assertSafe()
   const conflicts: Conflict[] = []
   const files: RestorePlan['files'] = []
   const removed = new Set(loaded.files.filter((f) => f.before === null).map((f) => f.path))
@@ -63,10 +74,10 @@ export async function planRestore(gitRoot: string, ws: Workspace, loaded: Loaded
   return { files, outputs }
 }
 
-export async function executeRestore(gitRoot: string, ws: Workspace, plan: RestorePlan): Promise<void> {
+export async function executeRestore(guard: WorkTreeGuard, ws: Workspace, plan: RestorePlan): Promise<void> {
   for (const output of plan.outputs) {
     if (output.before) await ws.checkoutFromCache(output.path, output.before.md5, 'link', output.before.isexec)
-    else await ws.cache.removeOutput(ws.abs(output.path))
+    else await ws.removeOutput(output.path)
   }
-  await applyStates(gitRoot, plan.files)
+  await applyStates(guard, plan.files)
 }

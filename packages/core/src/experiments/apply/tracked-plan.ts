@@ -8,7 +8,8 @@
  */
 import { join } from 'node:path'
 import type { ExperimentStore } from '../experiment-store.js'
-import { MODE_GITLINK, blockedAncestor, filesBelow, isObstruction, readDiskState, sameState, type FileState } from './workspace-files.js'
+import type { WorkTreeGuard } from '../../fs/safe-path.js'
+import { MODE_GITLINK, MODE_SYMLINK, blockedAncestor, filesBelow, isObstruction, readDiskState, sameState, type FileState } from './workspace-files.js'
 
 /** One path apply changes: its state now (restored by undo) and after apply. */
 export interface FileChange {
@@ -42,7 +43,8 @@ export interface TrackedPlan {
  */
 export async function planTrackedChanges(
   store: ExperimentStore,
-  gitRoot: string,
+  /** The git work tree's guard: every path is checked (and refusals collected) before the disk is read. */
+  guard: WorkTreeGuard,
   head: string,
   target: string,
   applied?: string | null,
@@ -54,17 +56,30 @@ export async function planTrackedChanges(
   const relevant = diff.filter((c) => !skipped.includes(c.path))
   if (relevant.length === 0) return { changes: [], conflicts: [], skipped }
 
-  const dirty = new Set(await store.changedFiles(head))
-  const deleted = new Set(relevant.filter((c) => c.status === 'deleted').map((c) => c.path))
-  const changes: FileChange[] = []
-  const conflicts: Conflict[] = []
-  for (const change of relevant) {
+  // What the tree holds, then every path checked against it (a symlink it adds is followed
+  // as if it were written already): a refused path is left out here, and apply stops on it.
+  const source = "in the experiment's tree"
+  const named = relevant.filter((change) => guard.checkName(change.path, { source, symlink: change.mode === MODE_SYMLINK }))
+  const afters = new Map<string, FileState | null>()
+  for (const change of named) {
     let after: FileState | null = null
     if (change.status !== 'deleted') {
       const content = await store.readFile(target, change.path)
       if (content === null) throw new Error(`'${change.path}' vanished from ${target}`)
       after = { mode: change.mode!, content }
     }
+    afters.set(change.path, after)
+    guard.plan(change.path, after === null ? null : after.mode === MODE_SYMLINK ? { symlink: Buffer.from(after.content).toString() } : { file: true })
+  }
+  const safe = named.filter((change) => guard.check(change.path, { source, symlink: change.mode === MODE_SYMLINK }) !== undefined)
+
+  const gitRoot = guard.root
+  const dirty = new Set(await store.changedFiles(head))
+  const deleted = new Set(relevant.filter((c) => c.status === 'deleted').map((c) => c.path))
+  const changes: FileChange[] = []
+  const conflicts: Conflict[] = []
+  for (const change of safe) {
+    const after = afters.get(change.path)!
     let current = readDiskState(join(gitRoot, change.path))
     // A directory that only holds files this apply deletes will be gone when the file is written.
     if (isObstruction(current) && current.obstruction === 'directory' && filesBelow(join(gitRoot, change.path), change.path).every((p) => deleted.has(p))) {

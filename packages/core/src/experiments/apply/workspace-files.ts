@@ -8,6 +8,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, rmdirSync, type Sta
 import { mkdir, rename, rm, symlink, unlink } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
+import type { WorkTreeGuard } from '../../fs/safe-path.js'
 import { writeFileAtomic } from '../../util/atomic-write.js'
 
 export const MODE_FILE = 0o100644
@@ -83,14 +84,15 @@ export function blockedAncestor(root: string, path: string): string | undefined 
  * Bring `paths` to the given states: deletions first (deepest first, pruning
  * directories they leave empty), then writes (parents created as needed).
  */
-export async function applyStates(root: string, targets: Array<{ path: string; state: FileState | null }>): Promise<void> {
+export async function applyStates(guard: WorkTreeGuard, targets: Array<{ path: string; state: FileState | null }>): Promise<void> {
   const deletions = targets.filter((t) => t.state === null).sort((a, b) => b.path.split('/').length - a.path.split('/').length)
-  for (const { path } of deletions) await removeFile(root, path)
-  for (const { path, state } of targets) if (state) await writeFile(root, path, state)
+  for (const { path } of deletions) await removeFile(guard, path)
+  for (const { path, state } of targets) if (state) await writeFile(guard.path(path, { symlink: state.mode === MODE_SYMLINK }), state)
 }
 
-async function removeFile(root: string, path: string): Promise<void> {
-  const abs = join(root, path)
+async function removeFile(guard: WorkTreeGuard, path: string): Promise<void> {
+  const root = guard.root
+  const abs = guard.path(path)
   const st = lstatOrNull(abs)
   if (!st) return
   if (st.isDirectory()) await rm(abs, { recursive: true, force: true })
@@ -109,8 +111,8 @@ function pruneEmptyParents(root: string, path: string): void {
   }
 }
 
-async function writeFile(root: string, path: string, state: FileState): Promise<void> {
-  const abs = join(root, path)
+/** `abs`: checked by the guard. */
+async function writeFile(abs: string, state: FileState): Promise<void> {
   await mkdir(dirname(abs), { recursive: true })
   // A directory left where the file goes (emptied by the deletions) is removed first.
   const st = lstatOrNull(abs)
