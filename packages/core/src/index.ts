@@ -57,6 +57,7 @@ export { interruptCommands, takeOverSignals, wasInterrupted } from './pipeline/r
 export type { StageGate } from './pipeline/repro.js'
 export { ProjectLock, type AcquireOptions, type LockOwner } from './lock/project-lock.js'
 export { writeFileAtomic } from './util/atomic-write.js'
+export { WorkTreeGuard, unsafeName, type CheckOptions, type FinalLink, type PlannedEntry, type Refusal } from './fs/safe-path.js'
 export { pickle, type PickleValue } from './util/pickle.js'
 export {
   parseOverrides,

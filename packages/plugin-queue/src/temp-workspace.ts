@@ -19,9 +19,9 @@
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, chmodSync, type Dirent } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { procStat } from './records.js'
-import { checkoutWorkspace, loadDvcConfig, parseIni, writeFileAtomic, type ExperimentStore, type Project } from '@trellis/core'
+import { WorkTreeGuard, checkoutWorkspace, loadDvcConfig, parseIni, writeFileAtomic, type ExperimentStore, type Project } from '@trellis/core'
 
 export const WORKSPACE_RE = /^[0-9a-f]{7}-[0-9a-f]{6}$/
 
@@ -63,17 +63,22 @@ export async function createTempWorkspace(
   mkdirSync(dir, { recursive: true })
   await store.checkoutTree(entry.id, dir, { head: entry.baseline })
   const root = join(dir, relative(project.gitRoot, project.root))
-  rmSync(join(root, '.dvc', 'tmp', 'repro.dat'), { force: true })
-  mkdirSync(join(root, '.dvc', 'tmp'), { recursive: true })
-  await writeLocalConfig(project, root)
+  // the checked-out tree may hold symlinks (a `.dvc` or `.dvc/tmp` link): Trellis' own files go through the guard too
+  const guard = new WorkTreeGuard(root)
+  const internal = { internal: true, source: 'a temporary workspace' }
+  const reproDat = guard.path('.dvc/tmp/repro.dat', internal)
+  const localConfig = guard.path('.dvc/config.local', internal)
+  rmSync(reproDat, { force: true })
+  mkdirSync(dirname(reproDat), { recursive: true })
+  await writeLocalConfig(project, localConfig)
   const dvcConfig = await loadDvcConfig(root)
   const checkout = await checkoutWorkspace({ root, dvcConfig })
   const cwd = join(dir, entry.request?.cwd ?? relative(project.gitRoot, project.root))
   return { dir, root, cwd: existsSync(cwd) ? cwd : root, checkout }
 }
 
-/** The user's `.dvc/config.local`, with `cache.dir` = the shared cache and the temp link types. */
-async function writeLocalConfig(project: Project, root: string): Promise<void> {
+/** The user's `.dvc/config.local`, with `cache.dir` = the shared cache and the temp link types, written to `target`. */
+async function writeLocalConfig(project: Project, target: string): Promise<void> {
   let sections: Record<string, Record<string, string>> = {}
   try {
     sections = parseIni(readFileSync(join(project.dvcDir, 'config.local'), 'utf8'), '.dvc/config.local')
@@ -84,7 +89,7 @@ async function writeLocalConfig(project: Project, root: string): Promise<void> {
   const text = Object.entries(sections)
     .map(([name, values]) => `[${name.includes(' ') ? `'${name}'` : name}]\n${Object.entries(values).map(([k, v]) => `    ${k} = ${v}\n`).join('')}`)
     .join('')
-  await writeFileAtomic(join(root, '.dvc', 'config.local'), text)
+  await writeFileAtomic(target, text)
 }
 
 /**

@@ -199,4 +199,18 @@ describe('ObjectCache', () => {
     const { root, cache } = repo()
     await expect(cache().checkout(FOO, join(root, 'x'), false)).rejects.toMatchObject({ code: 'CACHE_MISSING' })
   })
+
+  it('a manifest naming .git inside the output is saved (it is only hashed) but never checked out', async () => {
+    const { root, cache } = repo()
+    const c = cache()
+    const d = join(root, 'data')
+    write(join(d, 'ok'), 'foo')
+    write(join(d, 'sub/.GIT/hooks/post-checkout'), 'bar')
+    const m = await hashDirectory(d)
+    await c.saveDir(d, m.entries, m.hashInfo.md5)
+    const error = await c.checkout(m.hashInfo.md5, join(root, 'out'), true).then(() => undefined, (e: unknown) => e)
+    expect(error).toMatchObject({ code: 'UNSAFE_PATH' })
+    expect((error as Error).message).toBe(`refusing to write 'out/sub/.GIT/hooks/post-checkout' (in directory manifest ${m.hashInfo.md5}): it has a '.GIT' component, which is git's own directory (git refuses such paths too)`)
+    expect(existsSync(join(root, 'out'))).toBe(false)
+  })
 })

@@ -40,7 +40,7 @@ import {
   type Stats,
 } from 'node:fs'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
-import { unsafeName } from '../fs/safe-path.js'
+import { unsafeName, unsafePathError, type Refusal } from '../fs/safe-path.js'
 import { TrellisError } from '../errors.js'
 import { dirManifestJson, parseDirManifest, sortDirEntries, type DirEntry } from '../hash/dir-hash.js'
 import { md5Bytes, md5FileSync } from '../hash/file-hash.js'
@@ -214,6 +214,7 @@ export class ObjectCache {
       return
     }
     const entries = this.readManifestSync(md5)
+    checkManifestNames(entries, md5, absDest)
     const absent = entries.filter((e) => !this.hasSync(e.md5))
     if (absent.length > 0) {
       throw new TrellisError(
@@ -409,10 +410,24 @@ function missing(md5: string, dest?: string): TrellisError {
   })
 }
 
-/** A manifest's paths are written below the output: the same name rules as any work-tree path (fs/safe-path.ts). */
 function checkRelpath(relpath: string, dirMd5: string): void {
-  const reason = unsafeName(relpath)
-  if (reason) throw new TrellisError('CACHE_CORRUPT', `directory manifest '${dirMd5}' has an unsafe path '${relpath}': ${reason}`)
+  if (relpath === '' || relpath.startsWith('/') || relpath.split('/').some((p) => p === '..' || p === '.' || p === '') || relpath.includes('\0')) {
+    throw new TrellisError('CACHE_CORRUPT', `directory manifest '${dirMd5}' has an unsafe path '${relpath}'`)
+  }
+}
+
+/**
+ * A manifest's files are written below the output (already checked by the work tree's guard):
+ * the same name rules as any work-tree path (fs/safe-path.ts), e.g. no `.git` component, checked
+ * for every file before the first is written.
+ */
+function checkManifestNames(entries: readonly DirEntry[], dirMd5: string, absDest: string): void {
+  const refusals: Refusal[] = []
+  for (const e of entries) {
+    const reason = unsafeName(e.relpath, { internal: true })
+    if (reason) refusals.push({ path: `${basename(absDest)}/${e.relpath}`, reason, source: `in directory manifest ${dirMd5}` })
+  }
+  if (refusals.length > 0) throw unsafePathError(refusals)
 }
 
 /** rm -r without following symlinks; read-only directories are made writable first. */

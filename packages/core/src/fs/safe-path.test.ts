@@ -40,6 +40,12 @@ describe('unsafeName: what git refuses to check out', () => {
     },
   )
 
+  it("Trellis' own files in DVC's internals pass with `internal`; .git never does", () => {
+    expect(unsafeName('.dvc/config.local', { internal: true })).toBeUndefined()
+    expect(unsafeName('.dvc/tmp/repro.dat', { internal: true })).toBeUndefined()
+    expect(unsafeName('.git/config', { internal: true })).toContain('.git')
+  })
+
   it('a .gitmodules (or its NTFS short names) may not be a symlink, but may be a file', () => {
     expect(unsafeName('.gitmodules', { symlink: true })).toContain('symlink')
     expect(unsafeName('sub/GITMOD~1', { symlink: true })).toContain('symlink')

@@ -10,7 +10,8 @@
  *    `.g\u200cit`), a backslash counting as a separator for these checks —
  *    and no symlink named `.gitmodules` (`gitmod~1`);
  * 2. it is not inside DVC's untracked internals (`.dvc/tmp`, `.dvc/cache`,
- *    `.dvc/config.local`), which nothing a tree or a lock says may replace;
+ *    `.dvc/config.local`), which nothing a tree or a lock says may replace
+ *    (Trellis' own writes there pass `internal`);
  * 3. resolved through the real filesystem — every existing parent component
  *    read with `lstat`, symlinks followed as the kernel would — it stays inside
  *    the work tree (`realpath` of the root), and the resolved path passes 1
@@ -46,6 +47,8 @@ export interface CheckOptions {
   symlink?: boolean
   /** Where the path comes from, for the message: `the experiment's tree`, `dvc.lock`, `-S`. */
   source?: string
+  /** Trellis' own file inside DVC's internals (`.dvc/config.local` of a temp workspace): rule 2 does not apply. */
+  internal?: boolean
 }
 
 /** What a planned write will leave at a path: a symlink to `target`, another entry, or nothing. */
@@ -74,7 +77,7 @@ const DVC_INTERNALS = new Set(['tmp', 'cache', 'config.local'])
  * Why git would refuse to check `path` out (or a write into DVC's internals
  * would be unsafe), from its text alone; undefined when it is fine.
  */
-export function unsafeName(path: string, options: { symlink?: boolean } = {}): string | undefined {
+export function unsafeName(path: string, options: { symlink?: boolean; internal?: boolean } = {}): string | undefined {
   if (path === '') return 'it is empty'
   if (path.includes('\0')) return 'it contains a NUL byte'
   if (path.startsWith('/') || /^[a-zA-Z]:/.test(path) || path.startsWith('\\')) return 'it is an absolute path'
@@ -89,7 +92,7 @@ export function unsafeName(path: string, options: { symlink?: boolean } = {}): s
     const name = names[i]!
     const plain = name.replace(HFS_IGNORABLE, '')
     if (NTFS_DOTGIT.test(name) || NTFS_DOTGIT.test(plain)) return `it has a '${name}' component, which is git's own directory (git refuses such paths too)`
-    if (plain.toLowerCase() === '.dvc' && i + 1 < names.length && DVC_INTERNALS.has(names[i + 1]!.toLowerCase())) {
+    if (!options.internal && plain.toLowerCase() === '.dvc' && i + 1 < names.length && DVC_INTERNALS.has(names[i + 1]!.toLowerCase())) {
       return `it is inside '${names.slice(0, i + 2).join('/')}', which belongs to DVC and Trellis, not to a tree or a pipeline`
     }
   }
