@@ -187,6 +187,15 @@ describe('repro never follows a symlink out of the work tree (finding 3)', () =>
     expect(r.exists('dvc.lock')).toBe(false)
   })
 
+  it("an output inside .git (any case, any depth) is refused with the dvc.yaml line, and the hook is not written", async () => {
+    const r = repo({ 'dvc.yaml': 'stages:\n  hook:\n    cmd: echo pwned > .git/hooks/pre-commit\n    outs:\n    - .git/hooks/pre-commit\n  deep:\n    cmd: "true"\n    outs:\n    - vendor/.Git/config\n' })
+    const res = await r.run(['repro'])
+    expect(res.code).not.toBe(0)
+    expect(res.stderr).toContain("'.git/hooks/pre-commit' (output of stage 'hook', dvc.yaml:2): it has a '.git' component")
+    expect(res.stderr).toContain("'vendor/.Git/config' (output of stage 'deep', dvc.yaml:6): it has a '.Git' component")
+    expect(r.exists('.git/hooks/pre-commit')).toBe(false)
+  })
+
   it('a .gitignore that is a symlink out of the tree is refused; one pointing inside is edited at its target', async () => {
     const outside = outsideDir({ gitignore: '# theirs\n' })
     const r = repo({ 'dvc.yaml': 'stages:\n  make:\n    cmd: echo m > model.txt\n    outs:\n    - model.txt\n' })
