@@ -74,4 +74,31 @@ describe('exp push / pull / list over http (git http-backend on loopback)', () =
     // nothing in the repository remembers the password
     expect(() => execFileSync('grep', ['-rl', 'pa55-secret', join(alice.dir, '.git')], { encoding: 'utf8' })).toThrow()
   })
+
+  it('a token used as the user name is masked everywhere, -v stacks included', async () => {
+    const token = 'ghp_T0kenAsUserName1234'
+    const { alice, bob, bare, server } = await setup({ user: token, password: 'x-oauth-basic' })
+    plumbExp(alice, 'private')
+    const hostPart = server.url.replace('http://', '')
+    const bare_ = `http://${token}@${hostPart}/remote.git` // git cannot ask for a password: auth fails
+    for (const transport of ['native', 'iso']) {
+      for (const args of [['exp', 'push', bare_, 'private', '--no-cache'], ['exp', 'push', '-v', bare_, 'private', '--no-cache'], ['exp', 'pull', '-v', bare_, 'private', '--no-cache'], ['exp', 'list', '-v', bare_]]) {
+        const res = await alice.run(args, { env: { TRELLIS_GIT_TRANSPORT: transport } })
+        expect(res.code, res.stderr).not.toBe(0)
+        expect(res.stderr).toMatch(/^ERROR: /)
+        expect(res.stderr).toContain(`http://***@${hostPart}`)
+        expect(`${res.stdout}${res.stderr}`).not.toContain(token)
+      }
+    }
+    const good = `http://${token}:x-oauth-basic@${hostPart}/remote.git`
+    const pushed = await ok(alice, ['exp', 'push', good, 'private', '--no-cache'])
+    expect(pushed.stdout).toContain(`Pushed experiment 'private' to Git remote 'http://***:***@${hostPart}/remote.git'.`)
+    expect(pushed.stdout).not.toContain(token)
+    expect(expRefs(bare)).toEqual(expRefs(alice.dir))
+    const pulled = await ok(bob, ['exp', 'pull', good, 'private', '--no-cache'])
+    expect(`${pulled.stdout}${pulled.stderr}`).not.toContain(token)
+    const listed = await ok(bob, ['exp', 'list', good, '--all'])
+    expect(`${listed.stdout}${listed.stderr}`).not.toContain(token)
+    expect(() => execFileSync('grep', ['-rl', token, join(alice.dir, '.git'), join(bob.dir, '.git')], { encoding: 'utf8' })).toThrow()
+  })
 })
