@@ -1,0 +1,113 @@
+/**
+ * What a killed command, an over-long name or a crafted manifest leaves behind (issue 15,
+ * finding 8): temp files of interrupted cache writes are cleaned by the next command that
+ * takes the project lock, names are checked before anything runs, and a manifest that nests
+ * a `.dir` fails `exp pull` itself.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { makeRepo, type Repo } from './support/repo.js'
+import { makeTeam, ok, plumbExp, type Team } from './support/team.js'
+
+const cleanup: Array<() => void> = []
+afterEach(() => {
+  for (const fn of cleanup.splice(0)) fn()
+})
+
+function repo(files: Record<string, string>): Repo {
+  const r = makeRepo(files)
+  cleanup.push(() => r.remove())
+  return r
+}
+
+function team(): Team {
+  const t = makeTeam()
+  cleanup.push(() => t.remove())
+  return t
+}
+
+/** The pid of a process that has exited (what a kill -9'ed writer leaves in its file names). */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+  return Number(child.stdout)
+}
+
+/** Every file name in the cache's shards (`xx/...`). */
+function shardFiles(r: Repo): string[] {
+  const cache = r.path('.dvc/cache')
+  if (!existsSync(cache)) return []
+  return readdirSync(cache)
+    .filter((d) => /^[0-9a-f]{2}$/.test(d))
+    .flatMap((d) => readdirSync(join(cache, d)).map((f) => `${d}/${f}`))
+}
+
+describe('temp files of killed cache writes', () => {
+  it('are removed by the next command that takes the project lock, and never land in a shard', async () => {
+    const r = repo({ 'dvc.yaml': 'stages:\n  s:\n    cmd: node -e "require(\'fs\').writeFileSync(\'out.txt\', \'x\'.repeat(100000))"\n    outs: [out.txt]\n' })
+    const staging = r.path('.dvc/cache/.trellis-staging')
+    mkdirSync(staging, { recursive: true })
+    const dead = deadPid()
+    writeFileSync(join(staging, `${dead}-0.tmp`), 'half an object')
+    writeFileSync(join(staging, `${dead}-1.tmp`), 'another half')
+    const live = `${process.pid}-0.tmp` // a writer that is still running (this test)
+    writeFileSync(join(staging, live), 'being written')
+
+    await ok(r, ['status']) // read-only: takes no lock, touches nothing
+    expect(readdirSync(staging).sort()).toEqual([`${dead}-0.tmp`, `${dead}-1.tmp`, live].sort())
+
+    await ok(r, ['repro'])
+    expect(readdirSync(staging)).toEqual([live])
+    const objects = shardFiles(r)
+    expect(objects).toHaveLength(1)
+    expect(objects[0]).toMatch(/^[0-9a-f]{2}\/[0-9a-f]{30}$/)
+    const status = await ok(r, ['status'])
+    expect(status.stdout).toContain('Data and pipelines are up to date.')
+  })
+})
+
+describe('experiment names', () => {
+  it('a 300-character -n name is refused before the stage runs', async () => {
+    const r = repo({ 'dvc.yaml': 'stages:\n  s:\n    cmd: node -e "require(\'fs\').writeFileSync(\'ran.txt\', \'1\')"\n    outs: [ran.txt]\n' })
+    const res = await r.run(['exp', 'run', '-n', 'n'.repeat(300)])
+    expect(res.code).not.toBe(0)
+    expect(res.stderr).toMatch(/^ERROR: Invalid exp name 'n{40}\.\.\.': 300 bytes long, the limit is 250\n\s+hint: /)
+    expect(r.exists('ran.txt')).toBe(false)
+    expect(r.git('for-each-ref', 'refs/exps')).toBe('')
+    const queued = await r.run(['exp', 'run', '--queue', '-n', 'é'.repeat(126)]) // 252 bytes
+    expect(queued.code).not.toBe(0)
+    expect(queued.stderr).toContain('252 bytes long')
+    await ok(r, ['exp', 'run', '-n', 'n'.repeat(250)])
+    expect(r.exists('ran.txt')).toBe(true)
+  })
+})
+
+describe('exp pull of a manifest that nests a directory', () => {
+  it('fails the pull with an ERROR naming the manifest, instead of "not in cache" at apply', async () => {
+    const { alice, bob, storage } = team()
+    const put = (data: string, suffix = ''): string => {
+      const md5 = createHash('md5').update(data).digest('hex')
+      mkdirSync(join(storage, md5.slice(0, 2)), { recursive: true })
+      writeFileSync(join(storage, md5.slice(0, 2), md5.slice(2) + suffix), data)
+      return md5 + suffix
+    }
+    const file = put('inner\n')
+    const inner = put(JSON.stringify([{ md5: file, relpath: 'f.txt' }]), '.dir')
+    const outer = put(JSON.stringify([{ md5: inner, relpath: 'sub' }]), '.dir')
+    alice.write('dvc.yaml', 'stages:\n  make:\n    cmd: echo\n    outs: [data]\n')
+    alice.write('dvc.lock', `schema: '2.0'\nstages:\n  make:\n    cmd: echo\n    outs:\n    - path: data\n      md5: ${outer}\n      size: 6\n      nfiles: 1\n`)
+    alice.git('add', '-A')
+    const tree = alice.git('write-tree')
+    alice.git('reset', '-q', '--hard')
+    plumbExp(alice, 'nested', tree)
+    await ok(alice, ['exp', 'push', 'origin', 'nested', '--no-cache'])
+
+    const pull = await bob.run(['exp', 'pull', 'origin', 'nested'])
+    expect(pull.code, pull.stderr).not.toBe(0)
+    expect(pull.stderr).toMatch(new RegExp(`ERROR: .*${outer.replace('.', '\\.')}.*lists 'sub' with hash '${inner.replace('.', '\\.')}': a manifest may only list files`))
+    expect(pull.stderr).not.toMatch(/\n\s+at /)
+  })
+})
+
