@@ -2,14 +2,17 @@
  * What a killed command, an over-long name or a crafted manifest leaves behind (issue 15,
  * finding 8): temp files of interrupted cache writes are cleaned by the next command that
  * takes the project lock, names are checked before anything runs, and a manifest that nests
- * a `.dir` fails `exp pull` itself.
+ * a `.dir` fails `exp pull` itself. And (finding 9) a repository whose objects live in an
+ * alternate object directory (`git clone --shared`) runs and shows experiments.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { makeRepo, type Repo } from './support/repo.js'
+import { makeRepo, Repo } from './support/repo.js'
 import { makeTeam, ok, plumbExp, type Team } from './support/team.js'
 
 const cleanup: Array<() => void> = []
@@ -111,3 +114,33 @@ describe('exp pull of a manifest that nests a directory', () => {
   })
 })
 
+
+describe('git alternates (git clone --shared)', () => {
+  it('exp run and exp show work when the objects are in objects/info/alternates or GIT_ALTERNATE_OBJECT_DIRECTORIES', async () => {
+    const origin = repo({
+      'dvc.yaml': 'stages:\n  train:\n    cmd: node train.cjs\n    deps: [train.cjs]\n    params: [lr]\n    metrics:\n    - m.json:\n        cache: false\n',
+      'params.yaml': 'lr: 0.1\n',
+      'train.cjs': "const fs=require('fs');fs.writeFileSync('m.json',JSON.stringify({lr:fs.readFileSync('params.yaml','utf8').trim()}))\n",
+    })
+    origin.git('gc', '-q') // the objects in a pack, as in a CI cache
+    const base = mkdtempSync(join(tmpdir(), 'trellis-alternates-'))
+    cleanup.push(() => rmSync(base, { recursive: true, force: true }))
+    const objects = origin.path('.git/objects')
+    for (const [name, viaEnv] of [['shared', false], ['env', true]] as const) {
+      const dir = join(base, name)
+      execFileSync('git', ['clone', '-q', '--shared', origin.dir, dir])
+      const clone = new Repo(dir)
+      const env: Record<string, string> = {}
+      if (viaEnv) {
+        rmSync(clone.path('.git/objects/info/alternates'))
+        env.GIT_ALTERNATE_OBJECT_DIRECTORIES = objects
+      }
+      expect(readdirSync(clone.path('.git/objects')).filter((d) => /^[0-9a-f]{2}$/.test(d))).toEqual([]) // no object of its own
+      const run = await ok(clone, ['exp', 'run', '-n', `alt-${name}`, '-S', 'lr=0.5'], env)
+      expect(run.stdout).toContain(`alt-${name}`)
+      const show = await ok(clone, ['exp', 'show', '--md'], env)
+      expect(show.stdout).toContain(`alt-${name}`)
+      expect(show.stdout).toContain('0.5')
+    }
+  })
+})
