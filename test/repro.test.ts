@@ -257,4 +257,14 @@ stages:
       expect(r.read('out.txt')).toBe('hi\n')
     }
   })
+
+  it('the run-cache key does not depend on the order deps are declared in (DVC sorts them by path)', async () => {
+    // key = sha256(json.dumps({"cmd", "deps" sorted by path, "outs": [paths]}, sort_keys=True)),
+    // computed with Python for cmd 'cat z.txt a.txt > out.txt', a.txt = 'a\n', z.txt = 'z\n';
+    // with the deps left in declaration order (z, a) it would be e490c128c15f...
+    const key = '9f8e7807ffb7a7cc02ab8edc7b46c6c01dac7dcea2e58d4bf04bb6155db2e958'
+    const r = repo({ 'dvc.yaml': 'stages:\n  cat:\n    cmd: cat z.txt a.txt > out.txt\n    deps: [z.txt, a.txt]\n    outs: [out.txt]\n', 'a.txt': 'a\n', 'z.txt': 'z\n' })
+    expect((await r.run(['repro'])).code).toBe(0)
+    expect(readdirSync(r.path(`.dvc/cache/runs/${key.slice(0, 2)}/${key}`))).toHaveLength(1)
+  })
 })
