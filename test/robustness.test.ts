@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeRepo, Repo } from './support/repo.js'
@@ -142,5 +142,61 @@ describe('git alternates (git clone --shared)', () => {
       expect(show.stdout).toContain(`alt-${name}`)
       expect(show.stdout).toContain('0.5')
     }
+  })
+})
+
+describe('the object cache through the CLI: verify, repair, unsafe manifests', () => {
+  const stage = 'stages:\n  s:\n    cmd: echo made >> runs.log && cat in.txt > out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n'
+  const objectOf = (r: Repo) => {
+    const md5 = /md5: ([0-9a-f]{32})/.exec(r.read('dvc.lock'))![1]!
+    return r.path(`.dvc/cache/${md5.slice(0, 2)}/${md5.slice(2)}`)
+  }
+
+  it('a writable object is rehashed: a corrupt one is dropped and the stage runs again, a good one is made read-only', async () => {
+    const r = repo({ 'dvc.yaml': stage, 'in.txt': 'content\n', '.gitignore': 'runs.log\n' })
+    await ok(r, ['repro'])
+    const object = objectOf(r)
+    expect(statSync(object).mode & 0o777).toBe(0o444)
+
+    chmodSync(object, 0o644) // writable and intact: trusted after a rehash, protected again
+    rmSync(r.path('out.txt'))
+    await ok(r, ['repro'])
+    expect(r.read('runs.log')).toBe('made\n') // restored from the (run-)cache, not run
+    expect(statSync(object).mode & 0o777).toBe(0o444)
+
+    chmodSync(object, 0o644) // writable and corrupt: dropped, so the stage runs again
+    writeFileSync(object, 'tampered\n')
+    rmSync(r.path('out.txt'))
+    await ok(r, ['repro'])
+    expect(r.read('runs.log')).toBe('made\nmade\n')
+    expect(r.read('out.txt')).toBe('content\n')
+    expect(readFileSync(object, 'utf8')).toBe('content\n')
+    expect(statSync(object).mode & 0o777).toBe(0o444)
+  })
+
+  it('exp apply does not use a manifest whose paths leave the output, and writes nothing', async () => {
+    const r = repo({ 'dvc.yaml': 'stages:\n  make:\n    cmd: echo\n    outs: [data]\n' })
+    const put = (data: string, suffix = ''): string => {
+      const md5 = createHash('md5').update(data).digest('hex')
+      const dir = r.path(`.dvc/cache/${md5.slice(0, 2)}`)
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(join(dir, md5.slice(2) + suffix), data, { mode: 0o444 })
+      return md5 + suffix
+    }
+    const file = put('escaped\n')
+    const manifest = put(JSON.stringify([{ md5: file, relpath: '../escape.txt' }]), '.dir')
+    r.write('dvc.lock', `schema: '2.0'\nstages:\n  make:\n    cmd: echo\n    outs:\n    - path: data\n      md5: ${manifest}\n      size: 8\n      nfiles: 1\n`)
+    r.git('add', 'dvc.lock')
+    const tree = r.git('write-tree')
+    r.git('reset', '-q', '--hard')
+    plumbExp(r, 'unsafe', tree)
+    const res = await r.run(['exp', 'apply', 'unsafe'])
+    expect(res.code).not.toBe(0)
+    // such a manifest never counts as present in the cache
+    expect(res.stderr).toMatch(new RegExp(`^ERROR: Cannot apply 'unsafe': these outputs of the experiment are not in the cache:\\n\\tdata \\(${manifest.replace('.', '\\.')}\\)`))
+    expect(res.stderr).not.toMatch(/\n\s+at /)
+    expect(existsSync(join(r.dir, '..', 'escape.txt'))).toBe(false)
+    expect(r.exists('data')).toBe(false)
+    expect(r.exists('dvc.lock')).toBe(false)
   })
 })
