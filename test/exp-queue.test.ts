@@ -195,6 +195,30 @@ describe('trellis exp run --queue / --run-all', () => {
   })
 })
 
+describe('temporary workspaces of queued experiments', () => {
+  it('an output missing from the cache is reported in the log and made again in the temp workspace', async () => {
+    const r = makeRepo({
+      'dvc.yaml': 'stages:\n  make:\n    cmd: cat in.txt > out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n  use:\n    cmd: cat out.txt params.yaml > final.txt\n    deps: [out.txt]\n    params: [lr]\n    outs: [final.txt]\n',
+      'in.txt': 'input\n',
+      'params.yaml': 'lr: 0.1\n',
+    })
+    repos.push(r)
+    expect((await r.run(['repro'])).code).toBe(0)
+    r.commitAll('reproduced')
+    const md5 = /path: out\.txt\n\s+md5: ([0-9a-f]{32})/.exec(r.read('dvc.lock'))![1]!
+    rmSync(r.path(`.dvc/cache/${md5.slice(0, 2)}/${md5.slice(2)}`), { force: true }) // gone from the cache
+    rmSync(r.path('.dvc/cache/runs'), { recursive: true, force: true })
+    expect((await r.run(['exp', 'run', '--queue', '-n', 'again', '-S', 'lr=0.2'])).code).toBe(0)
+    const res = await r.run(['exp', 'run', '--run-all'])
+    expect(res.code, res.stderr).toBe(0)
+    const log = await r.run(['queue', 'logs', 'again'])
+    expect(log.stdout).toContain('not in the cache: out.txt')
+    const ref = expRefs(r)[0]!
+    expect(r.git('show', `${ref}:params.yaml`)).toBe('lr: 0.2')
+    expect(tempDirs(r)).toEqual([])
+  })
+})
+
 /**
  * A stage that runs until signalled (or SLEEP_MS), with start/SIGINT marks in $MARK_DIR. The
  * start mark is written once the SIGINT handler is installed, so a test that waits for it and
