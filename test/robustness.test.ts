@@ -200,3 +200,40 @@ describe('the object cache through the CLI: verify, repair, unsafe manifests', (
     expect(r.exists('dvc.lock')).toBe(false)
   })
 })
+
+describe('exp apply: the outputs plan', () => {
+  it('checks out .dvc-file outputs and outputs named through vars files the experiment changes; --undo restores them', async () => {
+    const r = repo({})
+    const put = (data: string): string => {
+      const md5 = createHash('md5').update(data).digest('hex')
+      const dir = r.path(`.dvc/cache/${md5.slice(0, 2)}`)
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(join(dir, md5.slice(2)), data, { mode: 0o444 })
+      return md5
+    }
+    const dotDvc = (md5: string) => `outs:\n- md5: ${md5}\n  size: 4\n  path: data.txt\n`
+    const lock = (out: string, md5: string) => `schema: '2.0'\nstages:\n  make:\n    cmd: echo\n    outs:\n    - path: ${out}\n      md5: ${md5}\n      size: 4\n    - path: m.json\n      md5: 0123456789abcdef0123456789abcdef\n      size: 2\n`
+    const dvcYaml = 'vars: [config.yaml]\nstages:\n  make:\n    cmd: echo\n    outs:\n    - ${name}.bin\n    - m.json:\n        cache: false\n'
+    r.write('data.txt', 'old\n').write('data.txt.dvc', dotDvc(put('old\n')))
+    r.write('config.yaml', 'name: first\n').write('dvc.yaml', dvcYaml).write('dvc.lock', lock('first.bin', put('bin1')))
+    r.write('first.bin', 'bin1').write('.gitignore', '/data.txt\n/first.bin\n/other.bin\n')
+    r.commitAll('baseline')
+
+    r.write('data.txt.dvc', dotDvc(put('new\n'))).write('config.yaml', 'name: other\n').write('dvc.lock', lock('other.bin', put('bin2')))
+    r.git('add', '-A')
+    const tree = r.git('write-tree')
+    r.git('reset', '-q', '--hard')
+    plumbExp(r, 'changed', tree)
+
+    await ok(r, ['exp', 'apply', 'changed'])
+    expect(r.read('data.txt')).toBe('new\n')
+    expect(r.read('other.bin')).toBe('bin2')
+    expect(r.read('first.bin')).toBe('bin1') // no longer an output after apply: left alone
+    expect(r.exists('m.json')).toBe(false) // not cached: nothing to check out
+
+    await ok(r, ['exp', 'apply', '--undo'])
+    expect(r.read('data.txt')).toBe('old\n')
+    expect(r.read('config.yaml')).toBe('name: first\n')
+    expect(r.exists('other.bin')).toBe(false)
+  })
+})
