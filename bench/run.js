@@ -13,6 +13,7 @@ const suites = {
   checkpoint: () => import('./checkpoint.js'),
   queue: () => import('./queue.js'),
   'safe-path': () => import('./safe-path.js'),
+  parse: () => import('./parse.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))

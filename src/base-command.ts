@@ -6,6 +6,8 @@
  */
 import { Command, Flags, Errors } from '@oclif/core'
 import type { Project } from '@trellis/core'
+// a leaf module of core, imported directly so that error reporting does not load the engine
+import { redactError, redactText } from '@trellis/core/redact-url'
 
 export abstract class TrellisCommand extends Command {
   static override baseFlags = {
@@ -16,14 +18,14 @@ export abstract class TrellisCommand extends Command {
   protected quiet = false
   protected verbose = false
 
-  /** Progress and info lines: stdout, silenced by -q. */
+  /** Progress and info lines: stdout, silenced by -q (URL credentials masked). */
   protected info = (line: string): void => {
-    if (!this.quiet) process.stdout.write(`${line}\n`)
+    if (!this.quiet) process.stdout.write(`${redactText(line)}\n`)
   }
 
-  /** Warnings: stderr, never silenced. */
+  /** Warnings: stderr, never silenced (URL credentials masked). */
   protected warning = (message: string): void => {
-    process.stderr.write(`WARNING: ${message}\n`)
+    process.stderr.write(`WARNING: ${redactText(message)}\n`)
   }
 
   protected setOutput(flags: { quiet?: boolean; verbose?: boolean }): void {
@@ -42,8 +44,8 @@ export abstract class TrellisCommand extends Command {
     const message = (error.message || String(error)).replace(/^Error: /, '')
     const lines = [`ERROR: ${message}`]
     if (error.hint) lines.push(`  hint: ${error.hint}`)
-    if (this.verbose || (!isTrellis && !(error instanceof Errors.CLIError))) lines.push(error.stack ?? '')
-    process.stderr.write(`${lines.filter(Boolean).join('\n')}\n`)
+    if (this.verbose || (!isTrellis && !(error instanceof Errors.CLIError))) lines.push(redactError(error))
+    process.stderr.write(`${redactText(lines.filter(Boolean).join('\n'))}\n`)
     const code = isTrellis ? (error.exitCode ?? 1) : error instanceof Errors.CLIError ? (error.oclif?.exit ?? 2) : 1
     this.exit(code)
   }

@@ -3,7 +3,8 @@
  * a non-zero exit, and nothing changed on disk.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeRepo, type Repo } from './support/repo.js'
 
@@ -104,9 +105,42 @@ describe('bad input', () => {
     const res = await r.run(['repro'])
     expect(res.code).not.toBe(0)
     expect(res.stderr).toMatch(/^ERROR: .*not a Trellis\/DVC project.*\n.*trellis init/)
-    const tmp = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'trellis-nogit-'))
-    const nogit = await r.run(['status'], { cwd: join('..', tmp.split('/').pop()!) })
-    expect(nogit.code).not.toBe(0)
-    expect(nogit.stderr).toMatch(/ERROR: .*is not a git repository/)
+    const tmp = mkdtempSync(join(tmpdir(), 'trellis-nogit-'))
+    try {
+      const nogit = await r.run(['status'], { cwd: join('..', tmp.split('/').pop()!) })
+      expect(nogit.code).not.toBe(0)
+      expect(nogit.stderr).toMatch(/ERROR: .*is not a git repository/)
+    } finally {
+      rmSync(tmp, { recursive: true, force: true })
+    }
+  })
+})
+
+/** Nested anchors whose aliases expand to 9^9 nodes ("billion laughs"), under `key`. */
+function laughs(key: string): string {
+  let text = `${key}:\n  l0: &l0 [x, x, x, x, x, x, x, x, x]\n`
+  for (let i = 1; i <= 9; i++) text += `  l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]\n`
+  return text
+}
+
+describe('parse limits (linear time, aliases bounded)', () => {
+  const stage = 'stages:\n  s:\n    cmd: echo hi\n    params: [k1]\n'
+  it('a duplicate key at the end of a 100k-key params.yaml is named with its line', async () => {
+    let params = ''
+    for (let i = 0; i < 100_000; i++) params += `k${i}: ${i}\n`
+    params += 'k7: again\n'
+    await expectRejected({ 'dvc.yaml': stage, 'params.yaml': params }, ['status'], /params\.yaml.*Map keys must be unique.*line 100001/)
+  })
+  it('billion-laughs anchors in params.yaml and dvc.yaml', async () => {
+    await expectRejected({ 'dvc.yaml': stage, 'params.yaml': laughs('big') }, ['status'], /params\.yaml.*aliases expand to more than 1000000 nodes.*line 8/)
+    await expectRejected({ 'dvc.yaml': `${stage}${laughs('plots')}` }, ['status'], /'dvc\.yaml' is invalid: aliases expand to more than 1000000 nodes.*line 12/)
+  })
+  it('recursive and unknown aliases: params.yaml, dvc.yaml vars, -S values', async () => {
+    await expectRejected({ 'dvc.yaml': stage, 'params.yaml': 'k1: 1\nloop: &a [*a]\n' }, ['status'], /params\.yaml.*alias '\*a' refers to its own anchor.*line 2/)
+    await expectRejected({ 'dvc.yaml': `vars:\n  - x: &v {self: *v}\n${stage}` }, ['status'], /'dvc\.yaml' is invalid: alias '\*v' refers to its own anchor.*line 2/)
+    await expectRejected({ 'dvc.yaml': stage, 'params.yaml': 'k1: 1\nk2: *nowhere\n' }, ['status'], /params\.yaml.*alias '\*nowhere' has no anchor.*line 2/)
+    for (const value of ['&a [*a]', '*x']) {
+      await expectRejected({ 'dvc.yaml': stage, 'params.yaml': 'k1: 1\n' }, ['exp', 'run', '-S', `foo=${value}`], /Invalid parameter value for 'foo'/)
+    }
   })
 })

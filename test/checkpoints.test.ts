@@ -7,10 +7,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { makeRepo, type Repo } from './support/repo.js'
+import { isRunning } from './support/process.js'
 
 const PLUGIN = resolve(dirname(fileURLToPath(import.meta.url)), '../packages/plugin-checkpoints')
 const NODE_HELPER = pathToFileURL(`${PLUGIN}/dist/make-checkpoint.js`).href
@@ -19,16 +20,19 @@ const PY_HELPER_DIR = `${PLUGIN}/python`
 const repos: Repo[] = []
 afterEach(() => repos.splice(0).forEach((r) => r.remove()))
 
+
 /**
  * The training programs: a counter in model.txt (the checkpoint output) goes up by one per
  * epoch; metrics.json (uncached) follows it. Env: TRAIN_EPOCHS (3), TRAIN_SLEEP ms per epoch,
  * TRAIN_AFTER=1 writes metrics once more after the last checkpoint, TRAIN_BREAK_AT=k makes
- * model.txt unreadable (a symlink loop) before the k-th checkpoint.
+ * model.txt unreadable (a symlink loop) before the k-th checkpoint, TRAIN_PID_FILE=path records
+ * the program's pid there.
  */
 const TRAIN_JS = `import { existsSync, readFileSync, writeFileSync, rmSync, symlinkSync } from 'node:fs'
 import { makeCheckpoint } from '${NODE_HELPER}'
 const env = process.env
 let n = existsSync('model.txt') ? Number(readFileSync('model.txt', 'utf8')) : 0
+if (env.TRAIN_PID_FILE) writeFileSync(env.TRAIN_PID_FILE, String(process.pid))
 console.log('start=' + n + ' DVC_CHECKPOINT=' + env.DVC_CHECKPOINT + ' DVCLIVE_RESUME=' + (env.DVCLIVE_RESUME ?? ''))
 const epochs = Number(env.TRAIN_EPOCHS ?? 3)
 for (let i = 1; i <= epochs; i++) {
@@ -220,9 +224,15 @@ export default { name: 'hook-log', apply(trellis) {
   it('an error while taking a checkpoint stops the program and fails clearly; the checkpoints before it stay', async () => {
     const r = project()
     const baseline = r.git('rev-parse', 'HEAD')
-    const started = Date.now()
-    const res = await r.run(['exp', 'run'], { env: { TRAIN_BREAK_AT: '2', TRAIN_EPOCHS: '3' } })
-    expect(Date.now() - started).toBeLessThan(30_000) // the waiting program was stopped
+    const pidFile = join(r.dir, '..', `${basename(r.dir)}.train-pid`)
+    let res
+    try {
+      res = await r.run(['exp', 'run'], { env: { TRAIN_BREAK_AT: '2', TRAIN_EPOCHS: '3', TRAIN_PID_FILE: pidFile } })
+      // the program waiting for its checkpoint was stopped (else `exp run` would wait for ever)
+      expect(isRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false)
+    } finally {
+      rmSync(pidFile, { force: true })
+    }
     expect(res.code).not.toBe(0)
     expect(res.stderr).toMatch(/ERROR: failed to reproduce 'train': could not take checkpoint 2 of stage 'train', its command was stopped: .*model\.txt/)
     expect(res.stderr).toContain('The 1 checkpoint taken before is kept in refs/exps/')

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeRepo, type Repo } from './support/repo.js'
+import { isRunning } from './support/process.js'
 
 const repos: Repo[] = []
 const dirs: string[] = []
@@ -194,11 +195,39 @@ describe('trellis exp run --queue / --run-all', () => {
   })
 })
 
-/** A stage that runs until signalled (or SLEEP_MS), with start/SIGINT marks in $MARK_DIR. */
+describe('temporary workspaces of queued experiments', () => {
+  it('an output missing from the cache is reported in the log and made again in the temp workspace', async () => {
+    const r = makeRepo({
+      'dvc.yaml': 'stages:\n  make:\n    cmd: cat in.txt > out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n  use:\n    cmd: cat out.txt params.yaml > final.txt\n    deps: [out.txt]\n    params: [lr]\n    outs: [final.txt]\n',
+      'in.txt': 'input\n',
+      'params.yaml': 'lr: 0.1\n',
+    })
+    repos.push(r)
+    expect((await r.run(['repro'])).code).toBe(0)
+    r.commitAll('reproduced')
+    const md5 = /path: out\.txt\n\s+md5: ([0-9a-f]{32})/.exec(r.read('dvc.lock'))![1]!
+    rmSync(r.path(`.dvc/cache/${md5.slice(0, 2)}/${md5.slice(2)}`), { force: true }) // gone from the cache
+    rmSync(r.path('.dvc/cache/runs'), { recursive: true, force: true })
+    expect((await r.run(['exp', 'run', '--queue', '-n', 'again', '-S', 'lr=0.2'])).code).toBe(0)
+    const res = await r.run(['exp', 'run', '--run-all'])
+    expect(res.code, res.stderr).toBe(0)
+    const log = await r.run(['queue', 'logs', 'again'])
+    expect(log.stdout).toContain('not in the cache: out.txt')
+    const ref = expRefs(r)[0]!
+    expect(r.git('show', `${ref}:params.yaml`)).toBe('lr: 0.2')
+    expect(tempDirs(r)).toEqual([])
+  })
+})
+
+/**
+ * A stage that runs until signalled (or SLEEP_MS), with start/SIGINT marks in $MARK_DIR. The
+ * start mark is written once the SIGINT handler is installed, so a test that waits for it and
+ * then sends SIGINT knows the stage will record it.
+ */
 const SLOW =
   "const fs=require('fs'),path=require('path');const dir=process.env.MARK_DIR;" +
-  "fs.writeFileSync(path.join(dir,'start-'+process.pid),process.cwd());" +
   "process.on('SIGINT',()=>{fs.writeFileSync(path.join(dir,'sigint-'+process.pid),'');process.exit(130)});" +
+  "fs.writeFileSync(path.join(dir,'start-'+process.pid),process.cwd());" +
   "setTimeout(()=>{fs.writeFileSync('out.txt',fs.readFileSync('params.yaml','utf8'));process.exit(0)},Number(process.env.SLEEP_MS||60000))\n"
 
 function slowProject(): Repo {
@@ -211,15 +240,6 @@ function slowProject(): Repo {
   return r
 }
 
-/** Alive and not a zombie (a container's init may never reap the killed stages). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z'
-  } catch {
-    return false
-  }
-}
 
 const marksOf = (dir: string, kind: string) => readdirSync(dir).filter((n) => n.startsWith(`${kind}-`))
 
@@ -281,7 +301,7 @@ describe('trellis exp run --run-all: interruptions', () => {
     expect(queued(r)).toEqual([])
     expect(tempDirs(r)).toEqual([])
     // the stages the killed coordinator left running were stopped
-    for (const pid of orphans) expect(running(pid)).toBe(false)
+    for (const pid of orphans) expect(isRunning(pid)).toBe(false)
     expect(processesIn(r.path('.dvc/tmp/exps'))).toEqual([])
   })
 })

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startGitHttpServer, type GitHttpServer } from './support/git-http-server.js'
 import { allRefs, expRefs, inStorage, lockedMd5, makeTeam, ok, plumbExp, type Team } from './support/team.js'
@@ -73,5 +73,64 @@ describe('exp push / pull / list over http (git http-backend on loopback)', () =
     expect(expRefs(bare)).toEqual(expRefs(alice.dir))
     // nothing in the repository remembers the password
     expect(() => execFileSync('grep', ['-rl', 'pa55-secret', join(alice.dir, '.git')], { encoding: 'utf8' })).toThrow()
+  })
+
+  it('a token used as the user name is masked everywhere, -v stacks included', async () => {
+    const token = 'ghp_T0kenAsUserName1234'
+    const { alice, bob, bare, server } = await setup({ user: token, password: 'x-oauth-basic' })
+    plumbExp(alice, 'private')
+    const hostPart = server.url.replace('http://', '')
+    const bare_ = `http://${token}@${hostPart}/remote.git` // git cannot ask for a password: auth fails
+    for (const transport of ['native', 'iso']) {
+      for (const args of [['exp', 'push', bare_, 'private', '--no-cache'], ['exp', 'push', '-v', bare_, 'private', '--no-cache'], ['exp', 'pull', '-v', bare_, 'private', '--no-cache'], ['exp', 'list', '-v', bare_]]) {
+        const res = await alice.run(args, { env: { TRELLIS_GIT_TRANSPORT: transport } })
+        expect(res.code, res.stderr).not.toBe(0)
+        expect(res.stderr).toMatch(/^ERROR: /)
+        expect(res.stderr).toContain(`http://***@${hostPart}`)
+        expect(`${res.stdout}${res.stderr}`).not.toContain(token)
+      }
+    }
+    const good = `http://${token}:x-oauth-basic@${hostPart}/remote.git`
+    const pushed = await ok(alice, ['exp', 'push', good, 'private', '--no-cache'])
+    expect(pushed.stdout).toContain(`Pushed experiment 'private' to Git remote 'http://***:***@${hostPart}/remote.git'.`)
+    expect(pushed.stdout).not.toContain(token)
+    expect(expRefs(bare)).toEqual(expRefs(alice.dir))
+    const pulled = await ok(bob, ['exp', 'pull', good, 'private', '--no-cache'])
+    expect(`${pulled.stdout}${pulled.stderr}`).not.toContain(token)
+    const listed = await ok(bob, ['exp', 'list', good, '--all'])
+    expect(`${listed.stdout}${listed.stderr}`).not.toContain(token)
+    expect(() => execFileSync('grep', ['-rl', token, join(alice.dir, '.git'), join(bob.dir, '.git')], { encoding: 'utf8' })).toThrow()
+  })
+
+  it('in-process transport: a diverged ref is skipped (also when its commit is not here), -f overwrites, a hook rejection is reported', async () => {
+    const { alice, bob, bare, server } = await setup()
+    const url = `${server.url}/remote.git`
+    const iso = { TRELLIS_GIT_TRANSPORT: 'iso' }
+    const [ref, first] = plumbExp(alice, 'shared')
+    await ok(alice, ['exp', 'push', url, 'shared', '--no-cache'], iso)
+    expect(execFileSync('git', ['rev-parse', ref], { cwd: bare, encoding: 'utf8' }).trim()).toBe(first)
+
+    // alice rewrites it: the remote's commit is known here but not an ancestor
+    const rewritten = alice.git('commit-tree', '-p', 'HEAD', '-m', 'rewritten', 'HEAD^{tree}')
+    alice.git('update-ref', ref, rewritten)
+    const diverged = await ok(alice, ['exp', 'push', url, 'shared', '--no-cache'], iso)
+    expect(diverged.stderr).toContain(`WARNING: Experiment 'shared' was not pushed: it has diverged from the one on Git remote '${url}'.`)
+    expect(execFileSync('git', ['rev-parse', ref], { cwd: bare, encoding: 'utf8' }).trim()).toBe(first)
+
+    // bob made his own: the remote's commit is not even in his repository
+    const [, bobs] = plumbExp(bob, 'shared')
+    const unknown = await ok(bob, ['exp', 'push', url, 'shared', '--no-cache'], iso)
+    expect(unknown.stderr).toContain(`WARNING: Experiment 'shared' was not pushed: it has diverged from the one on Git remote '${url}'.`)
+    await ok(bob, ['exp', 'push', '-f', url, 'shared', '--no-cache'], iso)
+    expect(execFileSync('git', ['rev-parse', ref], { cwd: bare, encoding: 'utf8' }).trim()).toBe(bobs)
+
+    // the remote refuses every update
+    writeFileSync(join(bare, 'hooks', 'pre-receive'), '#!/bin/sh\necho "policy: no experiments here" >&2\nexit 1\n', { mode: 0o755 })
+    plumbExp(alice, 'refused')
+    const refused = await alice.run(['exp', 'push', url, 'refused', '--no-cache'], { env: iso })
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toMatch(/ERROR: 1 experiment could not be pushed to '.*remote\.git': .*/)
+    expect(refused.stderr).not.toMatch(/\n\s+at /)
+    expect(expRefs(bare).some((l) => l.includes('/refused '))).toBe(false)
   })
 })

@@ -125,4 +125,54 @@ describe('exp push / exp pull / exp list <remote>', () => {
     expect(broken.stdout).toContain('Reproduced experiment(s): auto2')
     expect(expRefs(alice.dir)).toHaveLength(2)
   })
+
+  it('--rev with -n walks the baseline and its first-parent ancestors, on push and on pull', async () => {
+    const { alice, bob, bare } = team()
+    const names: string[] = []
+    for (const n of [1, 2, 3]) {
+      if (n > 1) {
+        alice.write('notes.txt', `${n}\n`)
+        alice.commitAll(`commit ${n}`)
+      }
+      plumbExp(alice, `e${n}`)
+      names.push(`e${n}`)
+    }
+    alice.git('push', '-q', 'origin', 'main')
+    const pushed = await ok(alice, ['exp', 'push', 'origin', '--rev', 'HEAD', '-n', '2', '--no-cache'])
+    expect(pushed.stdout).toMatch(/Pushed experiments '(e3', 'e2|e2', 'e3)' to Git remote 'origin'\./)
+    expect(expRefs(bare).map((l) => l.split(' ')[0]!.split('/').pop()).sort()).toEqual(['e2', 'e3'])
+    await ok(alice, ['exp', 'push', 'origin', '--rev', 'HEAD~2', '--no-cache']) // -n 1: that baseline alone
+    expect(expRefs(bare)).toHaveLength(3)
+
+    bob.git('pull', '-q', 'origin', 'main')
+    const pulled = await ok(bob, ['exp', 'pull', 'origin', '--rev', 'HEAD~1', '-n', '2', '--no-cache'])
+    expect(pulled.stdout).toMatch(/Pulled experiments '(e2', 'e1|e1', 'e2)' from Git remote 'origin'\./)
+    expect(expRefs(bob.dir).map((l) => l.split(' ')[0]!.split('/').pop()).sort()).toEqual(['e1', 'e2'])
+    const none = await bob.run(['exp', 'push', 'origin', '--rev', 'no-such-rev', '--no-cache'])
+    expect(none.code).not.toBe(0)
+    expect(none.stderr).toMatch(/^ERROR: .*no-such-rev/)
+  })
+
+  it('warns about objects missing from the local cache (push) or from the DVC remote (pull), and about a lock that does not parse', async () => {
+    const { alice, bob } = team()
+    const ghost = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
+    alice.write('dvc.lock', `schema: '2.0'\nstages:\n  train:\n    cmd: node train.cjs\n    outs:\n    - path: model.txt\n      md5: ${ghost}\n      size: 3\n`)
+    alice.git('add', '-A')
+    const tree = alice.git('write-tree')
+    alice.git('reset', '-q', '--hard')
+    plumbExp(alice, 'ghost', tree)
+    const push = await ok(alice, ['exp', 'push', 'origin', 'ghost'])
+    expect(push.stderr).toContain(`WARNING: 1 cached object is not in the local cache (e.g. dvc.lock: model.txt, ${ghost}): not pushed. Reproduce the experiment to restore it.`)
+    const pull = await ok(bob, ['exp', 'pull', 'origin', 'ghost'])
+    expect(pull.stderr).toContain(`WARNING: 1 cached object is not on DVC remote 'storage' (e.g. dvc.lock: model.txt, ${ghost}): not fetched.`)
+
+    alice.write('dvc.lock', 'stages: [unclosed\n')
+    alice.git('add', '-A')
+    const broken = alice.git('write-tree')
+    alice.git('reset', '-q', '--hard')
+    plumbExp(alice, 'broken', broken)
+    const res = await ok(alice, ['exp', 'push', 'origin', 'broken'])
+    expect(res.stderr).toMatch(/WARNING: 'dvc\.lock' of commit [0-9a-f]{7} was skipped: 'dvc\.lock' is invalid: .*, line 2/)
+    expect(res.stdout).toContain("Pushed experiment 'broken'")
+  })
 })

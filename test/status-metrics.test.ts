@@ -5,7 +5,7 @@ import { makeRepo, type Repo } from './support/repo.js'
 const repos: Repo[] = []
 afterEach(() => repos.splice(0).forEach((r) => r.remove()))
 
-const FIXTURE_METRICS = readFileSync(new URL('../../shared/fixtures/example-get-started/eval/live/metrics.json', import.meta.url), 'utf8')
+const FIXTURE_METRICS = readFileSync(new URL('./fixtures/example-get-started/eval/live/metrics.json', import.meta.url), 'utf8')
 
 describe('trellis init', () => {
   it('creates .dvc like dvc init and refuses to run twice', async () => {

@@ -112,4 +112,4 @@ export { experimentCommits, usedObjects, type UsedObject } from './experiments/e
 export { openDataRemote, registerDataRemoteBackend, type DataRemote, type DataRemoteFactory, type DataRemoteSpec } from './remote/data-remote.js'
 export { LocalDirRemote } from './remote/local-remote.js'
 export { pushObjects, fetchObjects, DEFAULT_JOBS, type TransferOptions, type TransferSummary } from './remote/transfer.js'
-export { redactUrl, redactText, urlSecrets } from './util/redact-url.js'
+export { redactUrl, redactText, redactError, urlSecrets } from './util/redact-url.js'

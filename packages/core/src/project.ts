@@ -4,6 +4,7 @@
  * the Node API and of every CLI command.
  */
 import { join } from 'node:path'
+import { cleanStaging } from './cache/cache-staging.js'
 import { loadDvcConfig, type DvcConfig } from './config/dvc-config.js'
 import { loadTrellisConfig, type TrellisConfig } from './config/trellis-config.js'
 import { createHooks, type TrellisHooks } from './hooks.js'
@@ -79,10 +80,14 @@ export class Project implements Trellis {
     return new Project(root, gitRoot, cwd, dvcConfig, this.config, { hooks: this.hooks, services: this.services })
   }
 
-  /** Take the project lock (`.dvc/tmp/lock`) for a writing command. */
+  /**
+   * Take the project lock (`.dvc/tmp/lock`) for a writing command; then remove what killed
+   * cache writes left in the cache's staging directory.
+   */
   async lock(cmd: string, options?: AcquireOptions): Promise<ProjectLock> {
     const lock = new ProjectLock(join(this.tmpDir, 'lock'), cmd)
     await lock.acquire(options)
+    cleanStaging(this.dvcConfig.cacheDir)
     return lock
   }
 }

@@ -1,10 +1,9 @@
 /** diffTrees, commitFiles, reachable, deleteRef with expect and listRemoteRefs, checked against git itself. */
-import { chmodSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GitRefsStore } from './store.js'
-import { cleanupRepos, git, isolateGitEnv, makeRepo, untouchedState, write } from './test-support/git-fixture.js'
+import { cleanupRepos, git, isolateGitEnv, makeRepo, tempDir, untouchedState, write } from './test-support/git-fixture.js'
 
 beforeAll(isolateGitEnv)
 afterAll(cleanupRepos)
@@ -122,7 +121,7 @@ describe('listRemoteRefs', () => {
     const ref = `refs/exps/${head.slice(0, 2)}/${head.slice(2)}/exp-remote`
     git(origin, 'update-ref', ref, head)
     git(origin, 'update-ref', 'refs/exps/exec/EXEC_APPLY', head)
-    const clone = mkdtempSync(join(tmpdir(), 'trellis-clone-'))
+    const clone = tempDir('trellis-clone-')
     git(clone, 'clone', '-q', origin, '.')
     const store = new GitRefsStore(clone)
     const refs = await store.listRemoteRefs('origin')

@@ -1,12 +1,12 @@
 /**
  * The git object database: hashing, writing loose objects (atomically, as git
  * does: temp file + rename, zlib level 1 like core.looseCompression), reading
- * packed (pack.ts) and loose objects, and the tree/commit formats.
+ * packed (pack.ts) and loose objects, here and in the alternates, and the tree/commit formats.
  * isomorphic-git only expands abbreviated shas.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { createDeflate, createInflate, deflateSync, inflateSync } from 'node:zlib'
 import { TrellisError } from '@trellis/core'
 import { isoFs, loadIso } from './iso.js'
@@ -48,33 +48,26 @@ export interface ParsedCommit {
   message: string
 }
 
-export class ObjectDb {
-  private readonly objectsDir: string
-  private readonly isoCache: object = {}
-  /** The packs, by .idx name (immutable once written); rescanned when an object is not found. */
+/**
+ * One object directory (`objects/`): its loose objects and its packs (by .idx name, immutable
+ * once written; rescanned when an object is not found).
+ */
+class ObjectDir {
   private packs = new Map<string, Pack>()
   private packDirStamp: number | undefined
 
-  constructor(private readonly commonDir: string) {
-    this.objectsDir = join(commonDir, 'objects')
-  }
+  constructor(readonly dir: string) {}
 
   loosePath(oid: string): string {
-    return join(this.objectsDir, oid.slice(0, 2), oid.slice(2))
+    return join(this.dir, oid.slice(0, 2), oid.slice(2))
   }
 
   hasLoose(oid: string): boolean {
     return existsSync(this.loosePath(oid))
   }
 
-  /** Whether the object is stored, loose or in a pack (looked up in the packs' .idx files). */
-  has(oid: string): boolean {
-    return oid === EMPTY_TREE || this.hasLoose(oid) || this.findPacked(oid) !== undefined
-  }
-
   /** The pack holding `oid` and its offset there; the pack directory is rescanned once on a miss. */
-  private findPacked(oid: string): { pack: Pack; offset: number } | undefined {
-    const key = Buffer.from(oid, 'hex')
+  findPacked(oid: string, key: Buffer): { pack: Pack; offset: number } | undefined {
     for (let attempt = 0; attempt < 2; attempt++) {
       if (attempt === 1 && !this.rescanPacks()) return undefined
       for (const pack of this.packs.values()) {
@@ -87,7 +80,7 @@ export class ObjectDb {
 
   /** Pick up new packs (and drop removed ones) if the pack directory changed; true if it did. */
   private rescanPacks(): boolean {
-    const dir = join(this.objectsDir, 'pack')
+    const dir = join(this.dir, 'pack')
     const st = statSync(dir, { throwIfNoEntry: false })
     const stamp = st ? st.mtimeMs : -1
     if (stamp === this.packDirStamp) return false
@@ -111,6 +104,74 @@ export class ObjectDb {
     for (const [name, pack] of this.packs) if (!packs.has(name)) pack.close()
     this.packs = packs
     return true
+  }
+}
+
+/**
+ * The object directories git reads, in its order: the repository's own, then its alternates
+ * (`objects/info/alternates`, followed recursively as git does, at most 5 deep; relative
+ * entries are relative to the objects directory that lists them), then
+ * `GIT_ALTERNATE_OBJECT_DIRECTORIES`. This is what `git clone --shared` / `--reference` make.
+ */
+export function objectDirectories(objectsDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = []
+  const seen = new Set<string>()
+  const add = (dir: string, depth: number): void => {
+    const abs = resolve(dir)
+    if (seen.has(abs) || depth > 5) return
+    seen.add(abs)
+    out.push(abs)
+    let text = ''
+    try {
+      text = readFileSync(join(abs, 'info', 'alternates'), 'utf8')
+    } catch {
+      return
+    }
+    for (const line of text.split('\n')) {
+      const entry = line.trim()
+      if (entry === '' || entry.startsWith('#')) continue
+      add(isAbsolute(entry) ? entry : resolve(abs, entry), depth + 1)
+    }
+  }
+  add(objectsDir, 0)
+  for (const dir of (env.GIT_ALTERNATE_OBJECT_DIRECTORIES ?? '').split(delimiter)) if (dir) add(dir, 1)
+  return out
+}
+
+export class ObjectDb {
+  private readonly objectsDir: string
+  private readonly isoCache: object = {}
+  /** Where objects are written: the repository's own directory. */
+  private readonly own: ObjectDir
+  /** Every directory objects are read from (own first, then the alternates). */
+  private readonly dirs: ObjectDir[]
+
+  constructor(private readonly commonDir: string) {
+    this.objectsDir = join(commonDir, 'objects')
+    this.own = new ObjectDir(this.objectsDir)
+    this.dirs = [this.own, ...objectDirectories(this.objectsDir).slice(1).map((dir) => new ObjectDir(dir))]
+  }
+
+  loosePath(oid: string): string {
+    return this.own.loosePath(oid)
+  }
+
+  hasLoose(oid: string): boolean {
+    return this.dirs.some((dir) => dir.hasLoose(oid))
+  }
+
+  /** Whether the object is stored, loose or in a pack (looked up in the packs' .idx files), here or in an alternate. */
+  has(oid: string): boolean {
+    return oid === EMPTY_TREE || this.hasLoose(oid) || this.findPacked(oid) !== undefined
+  }
+
+  private findPacked(oid: string): { pack: Pack; offset: number } | undefined {
+    const key = Buffer.from(oid, 'hex')
+    for (const dir of this.dirs) {
+      const found = dir.findPacked(oid, key)
+      if (found) return found
+    }
+    return undefined
   }
 
   /** Write an object unless it is already stored; returns its sha. */
@@ -198,12 +259,14 @@ export class ObjectDb {
         throw gitError(`cannot read object ${oid}`, error)
       }
     }
-    let deflated: Buffer
-    try {
-      deflated = readFileSync(this.loosePath(oid))
-    } catch {
-      return null
+    let deflated: Buffer | undefined
+    for (const dir of this.dirs) {
+      try {
+        deflated = readFileSync(dir.loosePath(oid))
+        break
+      } catch {}
     }
+    if (!deflated) return null
     let raw: Buffer
     try {
       raw = inflateSync(deflated)

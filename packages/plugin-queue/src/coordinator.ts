@@ -34,6 +34,7 @@ import {
   TrellisError,
   experimentStore,
   interruptCommands,
+  redactText,
   runQueueEntry,
   takeOverSignals,
   type ExperimentStore,
@@ -178,6 +179,7 @@ export class Coordinator {
     const logFd = openSync(this.records.logFile(entry.id), 'w')
     /** A line of the entry's log; with `live`, also an event (but not the log's own `#` header lines). */
     const log = (line: string): void => {
+      line = redactText(line)
       writeSync(logFd, `${line}\n`)
       if (this.options.live && !line.startsWith('# ')) this.emit({ type: 'log', entry: toEntry(record), line })
     }
@@ -248,7 +250,7 @@ export class Coordinator {
         const failed = await this.write(async () => {
           const current = this.records.read(entry.id) ?? record
           current.state = 'failed'
-          current.error = error.message
+          current.error = redactText(error.message)
           current.finished = new Date().toISOString()
           delete current.runner
           await this.records.write(current)

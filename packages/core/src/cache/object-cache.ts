@@ -5,7 +5,8 @@
  * - the object of hash `h` is `<cache>/<h[0:2]>/<h[2:]>`; a directory's object
  *   keeps its `.dir` suffix and holds the manifest JSON exactly as DVC writes it
  *   (the bytes its hash was computed over);
- * - objects are written atomically (a temp file in the same shard, then rename)
+ * - objects are written atomically (a temp file in the staging directory, then rename:
+ *   `cache-staging.ts`; a killed write leaves nothing in the shards)
  *   and made read-only (0444; 0555 for an executable linked by hardlink/symlink);
  * - a read-only object is trusted; a writable one is rehashed when checked and
  *   deleted when it does not match (then it is simply missing);
@@ -44,6 +45,7 @@ import { unsafeName, unsafePathError, type Refusal } from '../fs/safe-path.js'
 import { TrellisError } from '../errors.js'
 import { dirManifestJson, parseDirManifest, sortDirEntries, type DirEntry } from '../hash/dir-hash.js'
 import { md5Bytes, md5FileSync } from '../hash/file-hash.js'
+import { stagingFile } from './cache-staging.js'
 import { isProtectedLinkType, Linker, parseLinkTypes, type LinkType } from './link.js'
 
 const MD5_RE = /^[0-9a-f]{32}(\.dir)?$/
@@ -64,6 +66,7 @@ export interface CheckoutOptions {
 }
 
 let tmpCounter = 0
+/** A temp name beside a workspace path (outputs are renamed into place from there). */
 function tmpName(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}-${(tmpCounter++).toString(36)}.tmp`)
 }
@@ -147,6 +150,7 @@ export class ObjectCache {
     try {
       const entries = parseDirManifest(json)
       for (const e of entries) checkRelpath(e.relpath, dirMd5)
+      for (const e of entries) checkEntryHash(e, dirMd5)
       return entries
     } catch (error) {
       if (error instanceof TrellisError) throw error
@@ -304,7 +308,7 @@ export class ObjectCache {
 
     if (!present) {
       this.ensureShard(obj)
-      const tmp = tmpName(obj)
+      const tmp = stagingFile(this.dir)
       let shared = false
       try {
         if (type === 'hardlink' && !lst.isSymbolicLink()) {
@@ -378,7 +382,7 @@ export class ObjectCache {
   private writeObject(md5: string, data: string): void {
     const obj = this.objectPath(md5)
     this.ensureShard(obj)
-    const tmp = tmpName(obj)
+    const tmp = stagingFile(this.dir)
     try {
       const fd = openSync(tmp, 'wx', 0o444)
       try {
@@ -428,6 +432,15 @@ function checkManifestNames(entries: readonly DirEntry[], dirMd5: string, absDes
     if (reason) refusals.push({ path: `${basename(absDest)}/${e.relpath}`, reason, source: `in directory manifest ${dirMd5}` })
   }
   if (refusals.length > 0) throw unsafePathError(refusals)
+}
+
+/** A manifest lists files only: an entry naming another `.dir` (or no md5 at all) is refused. */
+function checkEntryHash(entry: DirEntry, dirMd5: string): void {
+  if (!/^[0-9a-f]{32}$/.test(entry.md5)) {
+    throw new TrellisError('CACHE_CORRUPT', `directory manifest '${dirMd5}' lists '${entry.relpath}' with hash '${entry.md5}': a manifest may only list files`, {
+      hint: 'The manifest was not written by DVC or Trellis (they never nest directories); reproduce the stage that makes this output.',
+    })
+  }
 }
 
 /** rm -r without following symlinks; read-only directories are made writable first. */

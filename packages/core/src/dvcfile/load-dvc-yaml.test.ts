@@ -9,7 +9,7 @@ import { PyFloat } from '../util/python-json.js'
 import { loadDvcFile, loadDvcYaml } from './load-dvc-yaml.js'
 
 // shared/ lies beside the repository (also in CI)
-const FIXTURE = fileURLToPath(new URL('../../../../../shared/fixtures/example-get-started/', import.meta.url))
+const FIXTURE = fileURLToPath(new URL('../../../../test/fixtures/example-get-started/', import.meta.url))
 
 let root: string
 beforeEach(async () => {

@@ -17,7 +17,7 @@ import {
 } from './lockfile.js'
 
 // shared/ lies beside the repository (also in CI)
-const fixtureDir = fileURLToPath(new URL('../../../../../shared/fixtures/example-get-started/', import.meta.url))
+const fixtureDir = fileURLToPath(new URL('../../../../test/fixtures/example-get-started/', import.meta.url))
 
 let dir: string
 beforeEach(async () => {

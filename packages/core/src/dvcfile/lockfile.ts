@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join, posix } from 'node:path'
-import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml'
+import { isMap, isScalar, isSeq } from 'yaml'
 import type { LockEntry, LockPathEntry } from '../pipeline/types.js'
 import { writeFileAtomic } from '../util/atomic-write.js'
 import { compareCodePoints } from '../util/python-json.js'
@@ -50,8 +50,7 @@ function checksumOf(node: unknown, text: string): string | undefined {
   return value === '' ? undefined : value.toLowerCase()
 }
 
-function pathEntry(node: unknown, doc: Document, text: string): LockPathEntry {
-  const data = (node as Node).toJS(doc) as Record<string, unknown>
+function pathEntry(node: unknown, data: Record<string, unknown>, text: string): LockPathEntry {
   const entry: LockPathEntry = { path: data.path as string }
   const md5 = checksumOf(pairValue(node, 'md5'), text)
   if (md5 !== undefined) entry.md5 = md5
@@ -61,14 +60,14 @@ function pathEntry(node: unknown, doc: Document, text: string): LockPathEntry {
   return entry
 }
 
-function entryFromNode(node: unknown, doc: Document, text: string): LockEntry {
-  const data = (node as Node).toJS(doc) as Record<string, unknown>
+/** A stage's entry from its node (for the checksums' text) and its data (from `loadYaml`). */
+function entryFromNode(node: unknown, data: Record<string, unknown>, text: string): LockEntry {
   const entry: LockEntry = { cmd: data.cmd as string | string[] }
   const deps = pairValue(node, 'deps')
-  if (isSeq(deps)) entry.deps = deps.items.map((item) => pathEntry(item, doc, text))
+  if (isSeq(deps)) entry.deps = deps.items.map((item, i) => pathEntry(item, (data.deps as Record<string, unknown>[])[i]!, text))
   if (data.params && typeof data.params === 'object') entry.params = data.params as Record<string, Record<string, unknown>>
   const outs = pairValue(node, 'outs')
-  if (isSeq(outs)) entry.outs = outs.items.map((item) => pathEntry(item, doc, text))
+  if (isSeq(outs)) entry.outs = outs.items.map((item, i) => pathEntry(item, (data.outs as Record<string, unknown>[])[i]!, text))
   return entry
 }
 
@@ -78,13 +77,14 @@ export function parseLockfile(text: string, relLockPath: string): ParsedLockfile
   const schema = validateLockfile(loaded, relLockPath)
   const doc = loaded.doc
   const stagesNode = schema === 1 ? doc.contents : pairValue(doc.contents, 'stages')
+  const stagesData = (schema === 1 ? loaded.data : (loaded.data as Record<string, unknown>).stages) as Record<string, Record<string, unknown>>
   const stages = new Map<string, LockEntry>()
   const raw = new Map<string, unknown>()
   if (isMap(stagesNode)) {
     for (const pair of stagesNode.items) {
       const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key)
-      stages.set(name, entryFromNode(pair.value, doc, text))
-      raw.set(name, (pair.value as Node).toJS(doc))
+      stages.set(name, entryFromNode(pair.value, stagesData[name]!, text))
+      raw.set(name, stagesData[name])
     }
   }
   return { schema, stages, raw }

@@ -38,10 +38,23 @@ export function baselinePrefix(baseline: string): string {
 }
 
 /**
+ * The longest name, in UTF-8 bytes: the ref is a file named after it (`<name>.lock` while git
+ * updates it) and a file name has at most 255 bytes on every common file system.
+ */
+export const MAX_EXP_NAME_BYTES = 250
+
+/**
  * Names must make a valid git ref and may not contain '/' (DVC §3.2): no space,
- * control chars, `~ ^ : ? * [ \`, `..`, `@{`, a leading '.', a trailing '.' or `.lock`.
+ * control chars, `~ ^ : ? * [ \`, `..`, `@{`, a leading '.', a trailing '.' or `.lock`,
+ * and at most MAX_EXP_NAME_BYTES bytes.
  */
 export function validateExpName(name: string): void {
+  const bytes = Buffer.byteLength(name, 'utf8')
+  if (bytes > MAX_EXP_NAME_BYTES) {
+    throw new TrellisError('EXP_INVALID_NAME', `Invalid exp name '${name.slice(0, 40)}...': ${bytes} bytes long, the limit is ${MAX_EXP_NAME_BYTES}`, {
+      hint: `Choose a name of at most ${MAX_EXP_NAME_BYTES} bytes (the experiment's ref is a file named after it).`,
+    })
+  }
   const bad =
     name === '' ||
     name === '@' ||

@@ -125,7 +125,7 @@ export function parseOverrideValue(rawValue: string, key: string): unknown {
     throw error
   }
   if (loaded.doc.warnings.length) throw invalid()
-  return loaded.doc.toJS({ maxAliasCount: 1000 }) ?? null
+  return loaded.value ?? null
 }
 
 /**

@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CHUNK_SIZE, dos2unixInPlace, hashFile, hashFileSync, isTextBlock, md5Bytes, md5FileSync } from './file-hash.js'
 
@@ -42,7 +43,7 @@ describe('DVC 2.x file hash (b.3 vectors)', () => {
   })
 
   it('fixture eval/live/metrics.json → 97147dd5cb0e159c34152950b0bf1309, 195 bytes', async () => {
-    const p = '/work/shared/fixtures/example-get-started/eval/live/metrics.json'
+    const p = fileURLToPath(new URL('../../../../test/fixtures/example-get-started/eval/live/metrics.json', import.meta.url))
     expect(hashFileSync(p)).toEqual({ md5: '97147dd5cb0e159c34152950b0bf1309', size: 195, isexec: false })
     expect((await hashFile(p)).md5).toBe('97147dd5cb0e159c34152950b0bf1309')
   })

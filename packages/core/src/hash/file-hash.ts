@@ -12,8 +12,7 @@
  * Speed (toolchain-and-style.md §3): a `readSync` loop into one reused 1 MiB
  * buffer is the fastest form in Node; the CRLF pass is skipped when a chunk has
  * no `\r`, and a file that fits in one chunk is hashed with the one-shot
- * `crypto.hash`. The worker-thread copy of this loop lives in `hash-worker.ts`
- * (it must stay byte-for-byte equivalent; the tests compare both).
+ * `crypto.hash`. The hash workers (`hash-worker-entry.ts`) run this same code.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto'
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'

@@ -3,7 +3,7 @@
  *
  * MD5 is single-threaded at ~0.65 GB/s per core (toolchain-and-style.md §3), so a
  * big directory is hashed by `min(os.availableParallelism(), 4)` workers, each
- * running the same `readSync` loop as `file-hash.ts` (see `hash-worker.ts`).
+ * running `md5FdSync` of `file-hash.ts` (see `hash-worker.ts`).
  * Files are sent in batches (a few hundred small files or a few MiB per message,
  * a big file alone), each to the worker with the least work outstanding; up to 16
  * batches wait in a worker, so workers never wait for a busy main thread (the
@@ -22,7 +22,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { md5FileSync } from './file-hash.js'
-import { HASH_WORKER_SOURCE, type HashRequest, type HashResponse } from './hash-worker.js'
+import { hashWorkerEntry, type HashRequest, type HashResponse } from './hash-worker.js'
 
 /** Below both thresholds a job is hashed in-process. */
 export const POOL_MIN_FILES = 64
@@ -88,7 +88,7 @@ export class HashPool {
    */
   async md5Many(paths: readonly string[], sizes?: readonly number[]): Promise<string[]> {
     if (paths.length === 0) return []
-    if (this.size < 1 || this.broken) return md5ManyInProcess(paths, sizes)
+    if (this.size < 1 || this.broken || !hashWorkerEntry()) return md5ManyInProcess(paths, sizes)
     this.start()
     const parts: Promise<string[]>[] = []
     let i = 0
@@ -111,7 +111,7 @@ export class HashPool {
 
   /** Start the workers now (they boot in parallel with whatever the caller does next). */
   warm(): void {
-    if (this.size >= 1 && !this.broken) this.start()
+    if (this.size >= 1 && !this.broken && hashWorkerEntry()) this.start()
   }
 
   /** Terminate the workers (the pool can be used again: it restarts lazily). */
@@ -146,7 +146,7 @@ export class HashPool {
     if (this.slots) return
     this.slots = []
     for (let k = 0; k < this.size; k++) {
-      const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, name: `trellis-hash-${k}` })
+      const worker = new Worker(hashWorkerEntry()!, { name: `trellis-hash-${k}` })
       const slot: Slot = { worker, inflight: new Map(), outstanding: 0, ready: true }
       worker.on('message', (msg: HashResponse) => {
         const batch = slot.inflight.get(msg.id)

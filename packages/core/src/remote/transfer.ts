@@ -12,7 +12,7 @@ import type { ObjectCache } from '../cache/object-cache.js'
 import { md5FileSync } from '../hash/file-hash.js'
 import { mapLimit } from '../util/map-limit.js'
 import type { DataRemote } from './data-remote.js'
-import { tempBeside } from './local-remote.js'
+import { stagingFile } from '../cache/cache-staging.js'
 
 export const DEFAULT_JOBS = 4
 
@@ -135,11 +135,11 @@ export async function fetchObjects(cache: ObjectCache, remote: DataRemote, md5s:
   return summary
 }
 
-/** One object into the cache: temp file in its shard, hash checked, read-only, rename. */
+/** One object into the cache: temp file in the staging directory, hash checked, read-only, rename. */
 async function download(cache: ObjectCache, remote: DataRemote, md5: string): Promise<boolean> {
   const target = cache.objectPath(md5)
   mkdirSync(dirname(target), { recursive: true })
-  const tmp = tempBeside(target)
+  const tmp = stagingFile(cache.dir)
   try {
     if (!(await remote.download(md5, tmp))) return false
     const actual = md5FileSync(tmp)

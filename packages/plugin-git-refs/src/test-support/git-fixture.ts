@@ -47,6 +47,13 @@ export function makeRepo(files: Record<string, string> = { 'README.md': '# test\
   return root
 }
 
+/** An empty temporary directory, removed by `cleanupRepos` like the repositories. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
+
 export function cleanupRepos(): void {
   for (const root of made.splice(0)) rmSync(root, { recursive: true, force: true })
 }
