@@ -84,11 +84,10 @@ async function readTemplate(core: typeof import('@trellis/core'), path: string):
   }
 }
 
-/** Start the platform's opener when there is one; false when there is none. */
+/** Start $BROWSER or the platform's opener when there is one; false when there is none. */
 function openBrowser(file: string): boolean {
-  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'
-  if (process.platform !== 'win32' && !process.env.BROWSER && spawnSync('sh', ['-c', `command -v ${opener}`]).status !== 0) return false
-  const command = process.env.BROWSER || opener
+  const command = process.env.BROWSER || (process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open')
+  if (process.platform !== 'win32' && spawnSync('sh', ['-c', 'command -v "$0"', command], { stdio: 'ignore' }).status !== 0) return false
   try {
     const child = spawn(command, [file], { detached: true, stdio: 'ignore' })
     child.on('error', () => {})
