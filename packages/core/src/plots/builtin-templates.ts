@@ -3,7 +3,9 @@
  * TITLE, X, Y, X_LABEL, Y_LABEL): Vega-Lite specs whose string values `<DVC_METRIC_X>` and
  * so on are filled per plot (fill-template.ts). Colours and facets use the `rev` field each
  * datapoint carries. Written for Vega-Lite 5/6: selections are `params`, not the removed
- * `selection` property, so the bundled Vega-Lite 6 compiles them without warnings.
+ * `selection` property. The line templates keep to two line layers (smoothed and raw) and
+ * leave out dvc-render's per-point hover layers, which put one SVG mark per datapoint on the
+ * page (200,000 for 20 revisions × 10 plots × 1,000 points) and made it take tens of seconds.
  */
 
 const DATA = '<DVC_METRIC_DATA>'
@@ -28,26 +30,6 @@ function lineLayer(extra: Spec): Spec {
   }
 }
 
-/** The hover rule and points shared by the line templates. */
-function hoverLayers(): Spec[] {
-  return [
-    {
-      mark: 'point',
-      encoding: {
-        x: { field: X, type: 'quantitative' },
-        y: { field: Y, type: 'quantitative' },
-        color: { field: 'rev', type: 'nominal' },
-        opacity: { condition: { param: 'hover', empty: false, value: 1 }, value: 0 },
-      },
-    },
-    {
-      transform: [{ filter: { param: 'hover', empty: false } }],
-      mark: { type: 'rule', color: 'gray' },
-      encoding: { x: { field: X, type: 'quantitative' } },
-    },
-  ]
-}
-
 function smooth(): Spec {
   return {
     $schema: SCHEMA,
@@ -60,20 +42,15 @@ function smooth(): Spec {
       lineLayer({
         transform: [{ loess: Y, on: X, groupby: ['rev', 'filename', 'field'], bandwidth: { signal: 'smooth' } }],
       }),
-      lineLayer({ mark: { type: 'line', opacity: 0.2 } }),
-      {
-        params: [{ name: 'hover', select: { type: 'point', on: 'pointerover', nearest: true, clear: 'pointerout', fields: [X] } }],
-        mark: { type: 'rule', opacity: 0 },
+      lineLayer({
+        mark: { type: 'line', opacity: 0.2 },
         encoding: {
-          x: { field: X, type: 'quantitative' },
-          tooltip: [
-            { field: 'rev', type: 'nominal' },
-            { field: X, title: X_LABEL, type: 'quantitative' },
-            { field: Y, title: Y_LABEL, type: 'quantitative' },
-          ],
+          x: { field: X, type: 'quantitative', title: X_LABEL },
+          y: { field: Y, type: 'quantitative', title: Y_LABEL, scale: { zero: false } },
+          color: { field: 'rev', type: 'nominal' },
+          tooltip: [{ field: 'rev', type: 'nominal' }],
         },
-      },
-      ...hoverLayers(),
+      }),
     ],
   }
 }

@@ -8,7 +8,8 @@
  *   (the y field). When a chart draws several files or fields per revision, `rev` names the
  *   series (`<rev>::<file>::<field>`, only the parts that differ), so each line has its own
  *   colour and legend entry, as DVC's page does.
- * A field that the data lacks is an error naming the file and the field.
+ * A field that the data lacks is an error naming the file and the field. The input rows are
+ * used as the datapoints (mutated, not copied): they must not be shared.
  */
 import { TrellisError } from '../errors.js'
 import type { Row } from './plot-data.js'
@@ -77,16 +78,22 @@ export function convertSeries(inputs: Array<SeriesInput & { xField: string; yFie
   for (const r of resolved) {
     for (const field of r.yFields) {
       const label = several ? [r.rev, ...(files.size > 1 ? [r.filename] : []), ...(yNames.size > 1 ? [field] : [])].join('::') : r.rev
-      r.rows.forEach((row, index) => {
-        const point: Row = { ...row }
-        if (r.xField === STEP && !Object.hasOwn(row, STEP)) point[STEP] = index
+      // the rows were parsed for this chart alone: they become the datapoints (copied only
+      // when one row feeds several fields)
+      const copy = r.yFields.length > 1
+      const rows = r.rows
+      const addStep = r.xField === STEP
+      for (let index = 0; index < rows.length; index++) {
+        const row = rows[index]
+        const point: Row = copy ? Object.assign({}, row) : row
+        if (addStep && !Object.hasOwn(row, STEP)) point[STEP] = index
         if (x === INFERRED_X) point[INFERRED_X] = point[r.xField]
         if (y === INFERRED_Y) point[INFERRED_Y] = row[field]
         point.rev = label
         point.filename = r.filename
         point.field = field
         datapoints.push(point)
-      })
+      }
     }
   }
   return {
