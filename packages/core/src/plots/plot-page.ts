@@ -43,7 +43,7 @@ function scriptJson(value: unknown): string {
 const STYLE = `body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}
 h1{font-size:1.4rem}
 div.plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:1rem}
-section.plot{margin:0;padding:1rem;border:1px solid #ddd;border-radius:6px}
+section.plot{margin:0;overflow-x:auto;padding:1rem;border:1px solid #ddd;border-radius:6px}
 section.plot h2{font-size:1.1rem;margin:0 0 .25rem;font-family:monospace}
 p.revisions{margin:0 0 .75rem;color:#555;font-size:.9rem}
 div.images{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:1rem}
