@@ -89,6 +89,10 @@ describe('plots diff --json on the example pipeline', () => {
     const show = await plotsJson(repo, ['show', 'ROC', 'eval/scores'])
     expect(Object.keys(show.data)).toEqual(['ROC', 'eval/scores/test.json', 'eval/scores/train.json'])
     expect(show.data.ROC[0].revisions).toEqual(['workspace'])
+    // from a subdirectory: paths are relative to it, named ids as they are
+    const sub = await repo.run(['plots', 'show', 'ROC', 'prc.json', '--json', '-o', '../dvc_plots'], { cwd: 'eval' })
+    expect(sub.code).toBe(0)
+    expect(Object.keys((JSON.parse(sub.stdout) as PlotsJson).data)).toEqual(['ROC', 'eval/prc.json'])
   })
 
   it('writes a self-contained page (vega inlined, no network) and prints its URL', async () => {

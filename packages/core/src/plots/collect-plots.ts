@@ -110,12 +110,16 @@ async function openRevs(project: Project, labels: string[], errors: PlotError[])
   return revs
 }
 
-/** Which definitions the targets select; a target that names no definition is plotted as a file. */
-function selectDefinitions(all: PlotDefinition[], targets: string[] | undefined): PlotDefinition[] {
+/**
+ * Which definitions the targets select: a named id as typed, or a path (relative to the
+ * current directory) equal to, inside or holding a plot's file. A target that names no
+ * definition is plotted as a data file.
+ */
+function selectDefinitions(all: PlotDefinition[], targets: Array<{ typed: string; path: string }> | undefined): PlotDefinition[] {
   if (!targets || targets.length === 0) return all
   const chosen: PlotDefinition[] = []
-  for (const target of targets) {
-    const matching = all.filter((d) => d.id === target || d.sources.some((s) => isWithin(s.path, target) || isWithin(target, s.path)))
+  for (const { typed, path: target } of targets) {
+    const matching = all.filter((d) => (d.named ? d.id === typed : d.id === target || d.sources.some((s) => isWithin(s.path, target) || isWithin(target, s.path))))
     if (matching.length === 0) chosen.push({ id: target, sources: [{ path: target }], props: {}, named: false })
     for (const def of matching) if (!chosen.includes(def)) chosen.push(def)
   }
@@ -137,7 +141,7 @@ export async function collectPlots(project: Project, options: CollectPlotsOption
   const loader = new TemplateLoader({ root: project.root, cwd: project.cwd })
   if (overrides.template) loader.load(overrides.template) // an unknown -t is the command's error, not a plot's
   const revs = await openRevs(project, options.revs, errors)
-  const targets = options.targets?.map((t) => relative(project.root, posix.resolve(project.cwd.split(sep).join('/'), t)).split(sep).join('/'))
+  const targets = options.targets?.map((typed) => ({ typed, path: relative(project.root, posix.resolve(project.cwd.split(sep).join('/'), typed)).split(sep).join('/') }))
 
   // the definitions: the last revision that defines an id wins (the newest, usually the workspace)
   const union = new Map<string, PlotDefinition>()
