@@ -14,6 +14,7 @@ const suites = {
   queue: () => import('./queue.js'),
   'safe-path': () => import('./safe-path.js'),
   parse: () => import('./parse.js'),
+  plots: () => import('./plots.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))

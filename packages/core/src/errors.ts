@@ -51,6 +51,12 @@ export type ErrorCode =
   | 'REMOTE_INVALID'
   | 'REMOTE_TRANSFER_FAILED'
   | 'UNSAFE_PATH'
+  | 'PLOT_NOT_FOUND'
+  | 'PLOT_DATA_INVALID'
+  | 'PLOT_FIELD_MISSING'
+  | 'PLOT_TEMPLATE_NOT_FOUND'
+  | 'PLOT_TEMPLATE_INVALID'
+  | 'PLOTS_NOTHING_RENDERED'
 
 export interface TrellisErrorOptions {
   hint?: string

@@ -113,3 +113,5 @@ export { openDataRemote, registerDataRemoteBackend, type DataRemote, type DataRe
 export { LocalDirRemote } from './remote/local-remote.js'
 export { pushObjects, fetchObjects, DEFAULT_JOBS, type TransferOptions, type TransferSummary } from './remote/transfer.js'
 export { redactUrl, redactText, redactError, urlSecrets } from './util/redact-url.js'
+export * from './plots/index.js'
+export * from './dag/index.js'

@@ -352,7 +352,7 @@ describe('loadDvcYaml: stages', () => {
         desc: 'checkpoint',
       },
       { pathAsWritten: 'm.json', path: 'm.json', cache: false, persist: false, checkpoint: false, metric: true, plot: false },
-      { pathAsWritten: 'p.csv', path: 'p.csv', cache: true, persist: false, checkpoint: false, metric: false, plot: true },
+      { pathAsWritten: 'p.csv', path: 'p.csv', cache: true, persist: false, checkpoint: false, metric: false, plot: true, plotProps: { x: 'step', y: 'loss', template: 'linear' } },
     ])
   })
 

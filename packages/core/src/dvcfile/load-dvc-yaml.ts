@@ -182,6 +182,14 @@ function mergeOuts(
   return [...merged.values()]
 }
 
+const PLOT_PROP_KEYS = ['x', 'y', 'template', 'title', 'x_label', 'y_label', 'header']
+
+function pickPlotProps(flags: Record<string, unknown>): Record<string, unknown> {
+  const props: Record<string, unknown> = {}
+  for (const key of PLOT_PROP_KEYS) if (flags[key] !== undefined) props[key] = flags[key]
+  return props
+}
+
 function buildStage(ctx: BuildContext, resolved: ResolvedStageDefinition): Stage {
   const { relPath, loaded } = ctx
   const { name, definition } = resolved
@@ -239,6 +247,7 @@ function buildStage(ctx: BuildContext, resolved: ResolvedStageDefinition): Stage
       if (typeof flags.remote === 'string') out.remote = flags.remote
       if (typeof flags.push === 'boolean') out.push = flags.push
       if (typeof flags.desc === 'string') out.desc = flags.desc
+      if (section === 'plots') out.plotProps = pickPlotProps(flags)
       outs.push(out)
     }
   }

@@ -11,6 +11,8 @@ export interface OutFlags {
   remote?: string
   push?: boolean
   desc?: string
+  /** `plots:` section only: the plot properties written on the output (x, y, template, title, x_label, y_label, header). */
+  plotProps?: Record<string, unknown>
 }
 
 export interface Out extends OutFlags {

@@ -1,0 +1,11 @@
+/** Plots: `plots show`, `plots diff`, `plots templates`, `plots modify`. */
+export { collectPlots, nothingRendered, type CollectPlotsOptions, type PlotsResult, type PlotGroup, type PlotError, type VegaPlot, type ImagePlot, type PlotOverrides } from './collect-plots.js'
+export { checkpointPlots } from './checkpoint-plots.js'
+export { diffRevisions } from './plot-revisions.js'
+export { writePlots, plotsJson, type WritePlotsOptions } from './write-plots.js'
+export { renderPlotPage, imagePath } from './plot-page.js'
+export { templateNames, TemplateLoader, fillTemplate, parseTemplate, ANCHORS, DEFAULT_TEMPLATE } from './templates.js'
+export { BUILTIN_TEMPLATES } from './builtin-templates.js'
+export { writeTemplates, templateText, type WrittenTemplate } from './write-templates.js'
+export { modifyPlot, type ModifyPlotOptions } from './modify-plot.js'
+export { parsePlotData, isImage } from './plot-data.js'
