@@ -123,9 +123,17 @@ export class WorkTreeGuard {
     this.realRoot = realpathSync(this.root)
   }
 
-  /** A write of this set will leave `entry` at `path` (root-relative): later checks see it as if it were on disk. */
+  /**
+   * A write of this set will leave `entry` at `path` (root-relative): later checks see it as if
+   * it were on disk. It is recorded where it will really be (through the symlinks its parents
+   * are now); a path leading out is not recorded (its own check refuses it).
+   */
   plan(path: string, entry: PlannedEntry): void {
-    this.planned.set(path, entry)
+    if (unsafeName(path) !== undefined) return
+    const parts = path.split('/')
+    const parent = this.resolveReal(parts.slice(0, -1))
+    const key = parent.loop ? undefined : this.insideRel(joinAbs(parent.abs, parts[parts.length - 1]!))
+    if (key !== undefined && key !== '') this.planned.set(key, entry)
   }
 
   /** Check one path of a planned set: its absolute path to write, or undefined (refused; collected for `assertSafe`). */
