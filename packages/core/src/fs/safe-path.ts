@@ -170,7 +170,7 @@ export class WorkTreeGuard {
   /** End a planning pass: throw UNSAFE_PATH naming every path `check` refused (nothing has been written yet). */
   assertSafe(): void {
     this.parents.clear()
-    if (this.refusals.length > 0) throw unsafePathError(this.refusals)
+    if (this.refusals.length > 0) throw unsafePathError(this.refusals, true)
   }
 
   /** Check one path and return the absolute path to write; throws UNSAFE_PATH when refused. */
@@ -286,12 +286,13 @@ function parentOf(abs: string): string {
   return i <= 0 ? abs.slice(0, i + 1) || sep : abs.slice(0, i)
 }
 
-export function unsafePathError(refusals: readonly Refusal[]): TrellisError {
+/** `planned`: raised at the end of a planning pass, before any write of the operation (else only this path was not written). */
+export function unsafePathError(refusals: readonly Refusal[], planned = false): TrellisError {
   const line = (r: Refusal) => `'${r.path}'${r.source ? ` (${r.source})` : ''}: ${r.reason}`
   const message = refusals.length === 1
     ? `refusing to write ${line(refusals[0]!)}`
     : `refusing to write ${refusals.length} paths:\n${refusals.map((r) => `\t${line(r)}`).join('\n')}`
   return new TrellisError('UNSAFE_PATH', message, {
-    hint: 'Nothing was written. Trellis never writes outside the work tree or into .git, whatever a tree, dvc.yaml, dvc.lock or -S names: remove the symlink or fix the path (see "Security" in the README).',
+    hint: `${planned ? 'Nothing was written.' : `${refusals.length === 1 ? 'This path was' : 'These paths were'} not written.`} Trellis never writes outside the work tree or into .git, whatever a tree, dvc.yaml, dvc.lock or -S names: remove the symlink or fix the path (see "Security" in the README).`,
   })
 }
