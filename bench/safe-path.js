@@ -1,6 +1,6 @@
 // The cost of the work-tree path guard (packages/core/src/fs/safe-path.ts) on path-heavy work:
-// 1. `exp apply` of an experiment that changes 1,000 files in 50 directories: the guard's check
-//    of those 1,000 paths (names + one lstat per existing component, as apply runs it) against
+// 1. `exp apply` of an experiment that changes 1,000 files in 50 directories: the guard's plan
+//    and check of those 1,000 paths (names + lstat of existing components, as apply runs it) against
 //    the least any writer does (one lstat per path), and its share of the whole apply;
 // 2. checkout of a 10,000-file directory output: the name check of every manifest entry
 //    against reading the manifest (which checkout does anyway).
@@ -47,6 +47,7 @@ export default async function safePath() {
     const guard = await median(() => {
       for (let k = 0; k < 2; k++) {
         const g = new WorkTreeGuard(dir)
+        for (const p of paths) g.plan(p, { file: true })
         for (const p of paths) g.check(p, { source: 'bench' })
         g.assertSafe()
       }

@@ -187,6 +187,19 @@ describe('repro never follows a symlink out of the work tree (finding 3)', () =>
     expect(r.exists('dvc.lock')).toBe(false)
   })
 
+  it('a symlink a stage makes is checked again when a later stage writes through it', async () => {
+    const outside = outsideDir({ precious: 'keep me\n' })
+    const r = repo({
+      'dvc.yaml': `stages:\n  a:\n    cmd: ln -s ${outside} link && echo a > a.txt\n    outs:\n    - a.txt\n  b:\n    cmd: touch ran && echo new > link/precious\n    deps:\n    - a.txt\n    outs:\n    - link/precious\n`,
+    })
+    const res = await r.run(['repro'])
+    expect(res.code).not.toBe(0)
+    expect(res.stderr).toContain(`refusing to write 'link/precious' (an output): 'link' is a symlink to '${outside}', which leads outside the work tree`)
+    expect(res.stderr).toContain('hint: This path was not written.')
+    expect(readFileSync(join(outside, 'precious'), 'utf8')).toBe('keep me\n')
+    expect(r.exists('ran')).toBe(false)
+  })
+
   it("an output inside .git (any case, any depth) is refused with the dvc.yaml line, and the hook is not written", async () => {
     const r = repo({ 'dvc.yaml': 'stages:\n  hook:\n    cmd: echo pwned > .git/hooks/pre-commit\n    outs:\n    - .git/hooks/pre-commit\n  deep:\n    cmd: "true"\n    outs:\n    - vendor/.Git/config\n' })
     const res = await r.run(['repro'])

@@ -127,6 +127,15 @@ describe('WorkTreeGuard: paths resolved through the real filesystem', () => {
     expect(refusal(() => guard.assertSafe()).message).toContain("refusing to write 'lnk/pw.txt'")
   })
 
+  it('a planned symlink below an in-repo symlinked directory is found where it will really be', () => {
+    symlinkSync('real', join(root, 'alias'))
+    const guard = new WorkTreeGuard(root)
+    guard.plan('alias/x', { symlink: outside })
+    expect(guard.check('real/x/pw.txt')).toBeUndefined()
+    expect(guard.check('alias/x/pw.txt')).toBeUndefined()
+    expect(guard.refused.map((r) => r.path)).toEqual(['real/x/pw.txt', 'alias/x/pw.txt'])
+  })
+
   it('every refusal of a set is reported in one error', () => {
     const guard = new WorkTreeGuard(root)
     for (const p of ['.git/hooks/x', 'ok.txt', '../x']) guard.check(p)

@@ -117,20 +117,35 @@ export class WorkTreeGuard {
   readonly realRoot: string
   private readonly planned = new Map<string, PlannedEntry>()
   private readonly refusals: Refusal[] = []
+  /**
+   * Parent directories resolved by `check` (one planning pass, which `assertSafe` ends: the
+   * disk and the plan do not change in between). `plan` and `path` clear it too: `path` is called when writing, after
+   * earlier writes or a stage's command may have changed the disk, and always resolves afresh.
+   */
+  private readonly parents = new Map<string, Resolved>()
 
   constructor(root: string) {
     this.root = resolve(root)
     this.realRoot = realpathSync(this.root)
   }
 
-  /** A write of this set will leave `entry` at `path` (root-relative): later checks see it as if it were on disk. */
+  /**
+   * A write of this set will leave `entry` at `path` (root-relative): later checks see it as if
+   * it were on disk. It is recorded where it will really be (through the symlinks its parents
+   * are now); a path leading out is not recorded (its own check refuses it).
+   */
   plan(path: string, entry: PlannedEntry): void {
-    this.planned.set(path, entry)
+    this.parents.clear()
+    if (unsafeName(path) !== undefined) return
+    const parts = path.split('/')
+    const parent = this.resolveReal(parts.slice(0, -1))
+    const key = parent.loop ? undefined : this.insideRel(joinAbs(parent.abs, parts[parts.length - 1]!))
+    if (key !== undefined && key !== '') this.planned.set(key, entry)
   }
 
   /** Check one path of a planned set: its absolute path to write, or undefined (refused; collected for `assertSafe`). */
   check(path: string, options: CheckOptions = {}): string | undefined {
-    const result = this.evaluate(path, options)
+    const result = this.evaluate(path, options, this.parents)
     if (typeof result === 'string') return result
     this.refusals.push({ path, reason: result.reason, source: options.source })
     return undefined
@@ -152,24 +167,31 @@ export class WorkTreeGuard {
     return this.refusals
   }
 
-  /** Throw UNSAFE_PATH naming every path `check` refused (nothing has been written yet). */
+  /** End a planning pass: throw UNSAFE_PATH naming every path `check` refused (nothing has been written yet). */
   assertSafe(): void {
-    if (this.refusals.length > 0) throw unsafePathError(this.refusals)
+    this.parents.clear()
+    if (this.refusals.length > 0) throw unsafePathError(this.refusals, true)
   }
 
   /** Check one path and return the absolute path to write; throws UNSAFE_PATH when refused. */
   path(path: string, options: CheckOptions = {}): string {
+    this.parents.clear()
     const result = this.evaluate(path, options)
     if (typeof result === 'string') return result
     throw unsafePathError([{ path, reason: result.reason, source: options.source }])
   }
 
-  private evaluate(path: string, options: CheckOptions): string | { reason: string } {
+  private evaluate(path: string, options: CheckOptions, memo?: Map<string, Resolved>): string | { reason: string } {
     const byName = unsafeName(path, options)
     if (byName) return { reason: byName }
     const parts = path.split('/')
     const final = options.final ?? 'replace'
-    const parent = this.resolveReal(parts.slice(0, -1))
+    const parentKey = parts.slice(0, -1).join('/')
+    let parent = memo?.get(parentKey)
+    if (!parent) {
+      parent = this.resolveReal(parts.slice(0, -1))
+      memo?.set(parentKey, parent)
+    }
     if (parent.loop) return { reason: 'too many levels of symbolic links in its parents' }
     const last = parts[parts.length - 1]!
     let target: Resolved = { abs: joinAbs(parent.abs, last), via: parent.via }
@@ -264,12 +286,13 @@ function parentOf(abs: string): string {
   return i <= 0 ? abs.slice(0, i + 1) || sep : abs.slice(0, i)
 }
 
-export function unsafePathError(refusals: readonly Refusal[]): TrellisError {
+/** `planned`: raised at the end of a planning pass, before any write of the operation (else only this path was not written). */
+export function unsafePathError(refusals: readonly Refusal[], planned = false): TrellisError {
   const line = (r: Refusal) => `'${r.path}'${r.source ? ` (${r.source})` : ''}: ${r.reason}`
   const message = refusals.length === 1
     ? `refusing to write ${line(refusals[0]!)}`
     : `refusing to write ${refusals.length} paths:\n${refusals.map((r) => `\t${line(r)}`).join('\n')}`
   return new TrellisError('UNSAFE_PATH', message, {
-    hint: 'Nothing was written. Trellis never writes outside the work tree or into .git, whatever a tree, dvc.yaml, dvc.lock or -S names: remove the symlink or fix the path (see "Security" in the README).',
+    hint: `${planned ? 'Nothing was written.' : `${refusals.length === 1 ? 'This path was' : 'These paths were'} not written.`} Trellis never writes outside the work tree or into .git, whatever a tree, dvc.yaml, dvc.lock or -S names: remove the symlink or fix the path (see "Security" in the README).`,
   })
 }
