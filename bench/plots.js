@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { GIT_ENV, cleanup, git, median, report, sh, tempDir, trellis } from './lib.js'
+import { cleanup, git, median, report, sh, tempDir, trellis } from './lib.js'
 
 const REVS = 20
 const PLOTS = 10

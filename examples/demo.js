@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The demo: copy examples/get-started into a fresh git repository, reproduce its
 // pipeline with Trellis, show the metrics, then run two experiments with -S and
-// compare them. Everything runs through the real CLI.
+// compare them, draw the DAG; then examples/plots: two experiments and their plots overlaid
+// (the page's path is printed). Everything runs through the real CLI.
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,10 +20,10 @@ const env = {
   GIT_COMMITTER_EMAIL: 'demo@example.com',
 }
 
-function sh(cmd, args, { show = true } = {}) {
+function sh(cmd, args, { show = true, cwd = dir } = {}) {
   if (show) console.log(`\n$ ${[cmd === process.execPath ? 'trellis' : cmd, ...args].join(' ')}`)
   execFileSync(cmd === 'trellis' ? process.execPath : cmd, cmd === 'trellis' ? [cli, ...args] : args, {
-    cwd: dir,
+    cwd,
     env,
     stdio: show ? 'inherit' : 'ignore',
   })
@@ -43,6 +44,22 @@ try {
   sh('trellis', ['exp', 'run', '-n', 'few-epochs', '-S', 'train.lr=0.01', '-S', 'train.epochs=2'])
   sh('trellis', ['exp', 'show', '--no-timestamp'])
   sh('trellis', ['exp', 'diff', 'HEAD', 'few-epochs'])
+  sh('trellis', ['dag'])
+
+  // plots: examples/plots (loss, ROC, precision-recall, confusion, images), two experiments overlaid
+  const plots = join(dir, 'plots-example')
+  cpSync(join(here, 'plots'), plots, { recursive: true })
+  const inPlots = { cwd: plots }
+  sh('git', ['init', '-q', '-b', 'main'], { ...inPlots, show: false })
+  sh('trellis', ['init', '-q'], { ...inPlots, show: false })
+  sh('git', ['add', '-A'], { ...inPlots, show: false })
+  sh('git', ['commit', '-qm', 'Plots example'], { ...inPlots, show: false })
+  sh('trellis', ['repro', '-q'], inPlots)
+  sh('git', ['add', '-A'], { ...inPlots, show: false })
+  sh('git', ['commit', '-qm', 'Reproduce'], { ...inPlots, show: false })
+  sh('trellis', ['exp', 'run', '-q', '-n', 'fast', '-S', 'train.lr=0.3'], inPlots)
+  sh('trellis', ['exp', 'run', '-q', '-n', 'slow', '-S', 'train.lr=0.05'], inPlots)
+  sh('trellis', ['plots', 'diff', 'fast', 'slow'], inPlots)
   console.log(`\nDemo repository: ${dir} (removed at exit; pass --keep to keep it)`)
 } finally {
   if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true })
