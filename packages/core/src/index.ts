@@ -112,3 +112,5 @@ export { openDataRemote, registerDataRemoteBackend, type DataRemote, type DataRe
 export { LocalDirRemote } from './remote/local-remote.js'
 export { pushObjects, fetchObjects, DEFAULT_JOBS, type TransferOptions, type TransferSummary } from './remote/transfer.js'
 export { redactUrl, redactText, urlSecrets } from './util/redact-url.js'
+export * from './config/configobj.js'
+export * from './config/remote-config.js'
