@@ -50,6 +50,9 @@ export type ErrorCode =
   | 'REMOTE_NOT_CONFIGURED'
   | 'REMOTE_INVALID'
   | 'REMOTE_TRANSFER_FAILED'
+  | 'CHECKOUT_CONFLICT'
+  | 'OUTPUT_TRACKED_BY_GIT'
+  | 'STAGE_EXISTS'
 
 export interface TrellisErrorOptions {
   hint?: string

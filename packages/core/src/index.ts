@@ -52,7 +52,7 @@ export {
   type ResumeDecision,
 } from './experiments/checkpoints.js'
 export * from './experiments/queue.js'
-export { checkoutWorkspace, type CheckoutResult } from './pipeline/checkout.js'
+export { checkoutWorkspace, type CheckoutResult, type CheckoutOptions as CheckoutWorkspaceOptions } from './pipeline/checkout.js'
 export { interruptCommands, takeOverSignals, wasInterrupted } from './pipeline/run-command.js'
 export type { StageGate } from './pipeline/repro.js'
 export { ProjectLock, type AcquireOptions, type LockOwner } from './lock/project-lock.js'
@@ -114,3 +114,6 @@ export { pushObjects, fetchObjects, DEFAULT_JOBS, type TransferOptions, type Tra
 export { redactUrl, redactText, urlSecrets } from './util/redact-url.js'
 export * from './config/configobj.js'
 export * from './config/remote-config.js'
+export { pushData, fetchData, pullData, throwIfNotFetched, type DataSyncOptions, type DataSyncResult } from './data/data-sync.js'
+export { trackedOutputs, type TrackedOutput, type OutputSelection } from './data/tracked-outputs.js'
+export { revisionObjects, scopeCommits, type RevisionScope } from './data/revision-objects.js'
