@@ -285,6 +285,31 @@ export class ObjectCache {
     unprotectFile(absPath)
   }
 
+  /** Every object in the cache, with its size (for `gc`). Temporary files and other directories (`runs/`) are not objects. */
+  *allObjects(): Generator<{ md5: string; size: number }> {
+    let shards: Dirent[]
+    try {
+      shards = readdirSync(this.dir, { withFileTypes: true })
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return
+      throw error
+    }
+    for (const shard of shards) {
+      if (!shard.isDirectory() || !/^[0-9a-f]{2}$/.test(shard.name)) continue
+      for (const name of readdirSync(join(this.dir, shard.name))) {
+        const md5 = shard.name + name
+        if (!MD5_RE.test(md5)) continue
+        const st = statSync(join(this.dir, shard.name, name), { throwIfNoEntry: false })
+        if (st?.isFile()) yield { md5, size: st.size }
+      }
+    }
+  }
+
+  /** Delete one object (a missing one is not an error). Workspace hardlinks to it keep their data. */
+  removeObject(md5: string): void {
+    rmSync(this.objectPath(md5), { force: true })
+  }
+
   // -- internals ---------------------------------------------------------------
 
   private saveFileSync(absPath: string, md5: string, type: LinkType, isexecOpt: boolean | undefined): void {

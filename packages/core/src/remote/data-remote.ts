@@ -41,6 +41,10 @@ export interface DataRemote {
    * not have it.
    */
   download(md5: string, dest: string): Promise<boolean>
+  /** Every object the remote holds (for `gc -c`); absent on remotes that cannot list. */
+  list?(): AsyncIterable<string>
+  /** Delete one object (for `gc -c`); absent on read-only remotes. */
+  remove?(md5: string): Promise<void>
 }
 
 export interface DataRemoteSpec {
