@@ -18,7 +18,7 @@
  * that it is not "racy"), so the next command does not read them to hash them.
  */
 import { lstat } from 'node:fs/promises'
-import { statSync, utimesSync } from 'node:fs'
+import { lstatSync, statSync, utimesSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { trackedOutputs, type TrackedOutput } from '../data/tracked-outputs.js'
 import { TrellisError } from '../errors.js'
@@ -151,10 +151,13 @@ function display(root: string, cwd: string, output: TrackedOutput): string {
 
 function record(ws: Workspace, path: string, md5: string): void {
   const abs = join(ws.root, path)
-  const object = statSync(ws.cache.objectPath(md5), { throwIfNoEntry: false })
-  const file = statSync(abs, { throwIfNoEntry: false })
-  if (!object || !file) return
-  // a copy (or reflink) is a new inode written just now: give it the object's times
-  if (file.ino !== object.ino || file.dev !== object.dev) utimesSync(abs, object.atime, object.mtime)
+  const file = lstatSync(abs, { throwIfNoEntry: false })
+  if (!file) return
+  if (file.isFile() && file.nlink === 1) {
+    // a copy (or reflink) is a new inode written just now: give it the object's times
+    const object = statSync(ws.cache.objectPath(md5), { throwIfNoEntry: false })
+    if (!object) return
+    utimesSync(abs, object.atime, object.mtime)
+  }
   ws.hasher.recordFile(path, md5)
 }

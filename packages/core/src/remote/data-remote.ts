@@ -41,6 +41,8 @@ export interface DataRemote {
    * not have it.
    */
   download(md5: string, dest: string): Promise<boolean>
+  /** Which of `md5s` the remote holds, in one pass (optional: `exists` is asked one by one otherwise). */
+  existsMany?(md5s: readonly string[]): Promise<Set<string>>
   /** Every object the remote holds (for `gc -c`); absent on remotes that cannot list. */
   list?(): AsyncIterable<string>
   /** Delete one object (for `gc -c`); absent on read-only remotes. */

@@ -64,6 +64,18 @@ export class LocalDirRemote implements DataRemote {
     }
   }
 
+  /** One readdir per shard the hashes fall in, instead of a stat per object. */
+  async existsMany(md5s: readonly string[]): Promise<Set<string>> {
+    const shards = new Set(md5s.map((m) => m.slice(0, 2)))
+    const present = new Set<string>()
+    await Promise.all(
+      [...shards].map(async (shard) => {
+        for (const name of await readdir(join(this.dir, shard)).catch(() => [] as string[])) present.add(shard + name)
+      }),
+    )
+    return new Set(md5s.filter((m) => present.has(m)))
+  }
+
   async *list(): AsyncIterable<string> {
     const shards = await readdir(this.dir).catch(() => [] as string[])
     for (const shard of shards) {
