@@ -3,7 +3,8 @@
  * remote and a clone, driven through the CLI.
  */
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -137,7 +138,40 @@ describe('push / fetch / pull', () => {
     await ok(alice, ['remote', 'add', 's3', 's3://bucket/path'])
     const s3 = await alice.run(['pull', '-r', 's3'])
     expect(s3.code).toBe(1)
-    expect(s3.stderr).toContain("ERROR: DVC remote 's3' (s3://bucket/path) is of a kind Trellis cannot reach ('s3://')")
+    expect(s3.stderr).toContain("ERROR: DVC remote 's3' (s3://bucket/path) is of a kind Trellis cannot reach: there is no s3:// support built in")
+  })
+})
+
+describe('http remote (read-only)', () => {
+  it('fetch and pull from an http(s) remote laid out like the cache; push to it is refused', async () => {
+    const { alice, bob, storage } = await setup()
+    await ok(alice, ['push'])
+    const server = createServer((req, res) => {
+      const file = join(storage, decodeURIComponent(new URL(req.url!, 'http://x').pathname))
+      if (!file.startsWith(storage) || !existsSync(file)) {
+        res.writeHead(404).end()
+        return
+      }
+      res.writeHead(200)
+      if (req.method === 'HEAD') res.end()
+      else res.end(readFileSync(file))
+    })
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    cleanups.push(() => server.close())
+    const port = (server.address() as { port: number }).port
+    await ok(bob, ['remote', 'add', '--local', 'web', `http://user:secret@127.0.0.1:${port}/`])
+    expect((await ok(bob, ['remote', 'list'])).stdout).toContain(`web\thttp://user:***@127.0.0.1:${port}/`)
+    const pull = await ok(bob, ['pull', '-r', 'web'])
+    expect(pull.stdout).toBe('A\tdata/\nA\tmodel.txt\n2 files added and 5 files fetched\n')
+    expect(bob.read('data/c')).toBe('c1\n')
+    // what the remote has is not pushed again; something new cannot be pushed there
+    expect((await ok(bob, ['push', '-r', 'web'])).stdout).toBe('Everything is up to date.\n')
+    bob.write('new.txt', 'new')
+    await ok(bob, ['add', 'new.txt'])
+    const push = await bob.run(['push', '-r', 'web'])
+    expect(push.code).toBe(1)
+    expect(push.stderr).toContain("is an http remote, which Trellis (like DVC for plain http) only reads from")
+    expect(push.stderr).not.toContain('secret')
   })
 })
 
