@@ -80,6 +80,19 @@ describe('trellis gc', () => {
     expect([inCache(r, model(2)), inCache(r, model(5))]).toEqual([true, false])
   })
 
+  it('keeps what exp apply --undo restores and the applied experiment', async () => {
+    const r = await setup()
+    await ok(r, ['exp', 'run', '-n', 'five', '-S', 'seed=5'])
+    r.write('params.yaml', 'seed: 3\n')
+    await ok(r, ['repro'])
+    await ok(r, ['exp', 'apply', '-f', 'five'])
+    expect(r.read('model.txt')).toBe('model 5\n')
+    await ok(r, ['gc', '-w', '-f'])
+    expect([inCache(r, model(2)), inCache(r, model(3)), inCache(r, model(5))]).toEqual([false, true, true])
+    await ok(r, ['exp', 'apply', '--undo'])
+    expect(r.read('model.txt')).toBe('model 3\n')
+  })
+
   it('-c also removes the DVC remote\'s unused objects', async () => {
     const base = mkdtempSync(join(tmpdir(), 'trellis-gc-'))
     cleanups.push(() => rmSync(base, { recursive: true, force: true }))

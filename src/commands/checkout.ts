@@ -20,6 +20,7 @@ export default class Checkout extends TrellisCommand {
     const { flags, argv } = await this.parse(Checkout)
     this.setOutput(flags)
     const project = await this.openProject()
+    const lock = await project.lock(`trellis checkout ${(argv as string[]).join(' ')}`.trim())
     const { checkoutWorkspace, TrellisError } = await import('@trellis/core')
     const bar = progress('Checkout', { quiet: flags.quiet, unit: 'outputs' })
     let result
@@ -27,6 +28,7 @@ export default class Checkout extends TrellisCommand {
       result = await checkoutWorkspace(project, { targets: argv as string[], cwd: process.cwd(), force: flags.force, relink: flags.relink, recursive: flags.recursive, onProgress: bar.update })
     } finally {
       bar.stop()
+      await lock.release()
     }
     if (flags.summary) {
       this.info(summary([['added', result.added.length], ['deleted', result.deleted.length], ['modified', result.modified.length]]) || 'No changes.')

@@ -15,6 +15,7 @@ export default class Fetch extends TrellisCommand {
     const { flags, argv } = await this.parse(Fetch)
     this.setOutput(flags)
     const project = await this.openProject()
+    const lock = await project.lock(`trellis fetch ${(argv as string[]).join(' ')}`.trim())
     const { fetchData, throwIfNotFetched } = await import('@trellis/core')
     const bar = progress('Fetching', { quiet: flags.quiet })
     try {
@@ -24,6 +25,7 @@ export default class Fetch extends TrellisCommand {
       throwIfNotFetched(result, 'fetch')
     } finally {
       bar.stop()
+      await lock.release()
     }
   }
 }

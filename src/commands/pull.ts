@@ -18,6 +18,7 @@ export default class Pull extends TrellisCommand {
     const { flags, argv } = await this.parse(Pull)
     this.setOutput(flags)
     const project = await this.openProject()
+    const lock = await project.lock(`trellis pull ${(argv as string[]).join(' ')}`.trim())
     const { pullData, throwIfNotFetched } = await import('@trellis/core')
     const bar = progress('Pulling', { quiet: flags.quiet })
     try {
@@ -36,6 +37,7 @@ export default class Pull extends TrellisCommand {
       throwIfNotFetched(result, 'pull')
     } finally {
       bar.stop()
+      await lock.release()
     }
   }
 }

@@ -4,14 +4,19 @@
  * (always, the "workspace" scope), HEAD's, and per flag those of branch tips
  * (`-a`), tagged commits (`-T`), every commit (`--all-commits`), every
  * experiment (`--all-experiments`) — plus, always, the commits of the
- * experiment queue's entries, so a queued run still finds its data. A kept
- * directory keeps its `.dir` manifest and every file it lists.
+ * experiment queue's entries, so a queued run still finds its data, and what
+ * `exp apply --undo` would restore (the undo records) and the applied
+ * experiment (`EXEC_APPLY`). A kept directory keeps its `.dir` manifest and
+ * every file it lists.
  *
  * `planGc` computes what would go (count and bytes) without deleting, so the
  * command can show it and ask first; `runGc` deletes.
  */
 import { ObjectCache } from '../cache/object-cache.js'
 import { TrellisError } from '../errors.js'
+import { latestUndoRecord, loadUndoRecord } from '../experiments/apply/undo-record.js'
+import { EXEC_APPLY } from '../experiments/exec-refs.js'
+import { usedObjects } from '../experiments/exp-objects.js'
 import type { QueuedExperiments } from '../experiments/queued-experiments.js'
 import { PipelineIndex } from '../pipeline/pipeline-index.js'
 import type { Project } from '../project.js'
@@ -82,6 +87,12 @@ async function usedSet(project: GcProject, cache: ObjectCache, options: GcOption
   for (const output of await trackedOutputs(index, { cwd: project.root, includeUncached: true })) if (output.recorded?.md5) used.add(output.recorded.md5)
   const store = await project.services.get('experimentStore')
   for (const md5 of (await revisionObjects(store, { ...options, queue: options.queue }, options.onWarning)).keys()) used.add(md5)
+  // what `exp apply --undo` restores, and the experiment the workspace holds (EXEC_APPLY)
+  for (let record = await latestUndoRecord(store); record; record = record.previous ? await loadUndoRecord(store, record.previous) : null) {
+    for (const output of record.record.outputs) for (const state of [output.before, output.after]) if (state?.md5) used.add(state.md5)
+  }
+  const applied = await store.resolve(EXEC_APPLY)
+  if (applied) for (const md5 of (await usedObjects(store, [applied], options.onWarning)).keys()) used.add(md5)
   for (const md5 of [...used]) {
     if (!md5.endsWith('.dir') || !cache.hasSync(md5)) continue
     try {
