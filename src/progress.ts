@@ -12,7 +12,8 @@ export interface Progress {
   stop(): void
 }
 
-const DELAY_MS = 1000
+/** How long work runs before progress appears; `TRELLIS_PROGRESS_DELAY_MS` overrides it (tests use 0). */
+const DELAY_MS = Number(process.env.TRELLIS_PROGRESS_DELAY_MS ?? 1000)
 const NONE: Progress = { update() {}, stop() {} }
 
 export function progress(label: string, options: { quiet?: boolean; unit?: string } = {}): Progress {

@@ -8,7 +8,7 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Repo, makeRepo } from './support/repo.js'
+import { CLI, Repo, makeRepo } from './support/repo.js'
 
 const MAKE = "const fs=require('fs');fs.mkdirSync('data',{recursive:true});for(const n of ['a','b','c'])fs.writeFileSync('data/'+n,n+require('fs').readFileSync('seed.txt','utf8'));fs.writeFileSync('model.txt','model '+fs.readFileSync('seed.txt','utf8'));fs.writeFileSync('local.txt','local')\n"
 const DVC_YAML = 'stages:\n  make:\n    cmd: node make.cjs\n    deps: [make.cjs, seed.txt]\n    outs:\n    - data\n    - model.txt\n    - local.txt:\n        push: false\n'
@@ -139,6 +139,22 @@ describe('push / fetch / pull', () => {
     const s3 = await alice.run(['pull', '-r', 's3'])
     expect(s3.code).toBe(1)
     expect(s3.stderr).toContain("ERROR: DVC remote 's3' (s3://bucket/path) is of a kind Trellis cannot reach: there is no s3:// support built in")
+  })
+})
+
+describe('progress', () => {
+  it('shows done/total on a terminal (script gives the CLI a pty), nothing with -q or when piped', async () => {
+    const { alice } = await setup()
+    const env: NodeJS.ProcessEnv = { ...process.env, TRELLIS_PROGRESS_DELAY_MS: '0', NO_COLOR: '1' }
+    delete env.NODE_ENV
+    const onTty = (args: string) => execFileSync('script', ['-qec', `'${process.execPath}' '${CLI}' ${args}`, '/dev/null'], { cwd: alice.dir, env, encoding: 'utf8' })
+    const shown = onTty('push')
+    expect(shown).toMatch(/Pushing\.\.\. \d+\/5 files/)
+    expect(shown).toContain('5 files pushed')
+    expect(onTty('push -q')).toBe('')
+    rmSync(alice.path('model.txt'))
+    const piped = await alice.run(['checkout'], { env: { TRELLIS_PROGRESS_DELAY_MS: '0' } })
+    expect([piped.stdout, piped.stderr]).toEqual(['A\tmodel.txt\n', ''])
   })
 })
 

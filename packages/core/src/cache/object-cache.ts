@@ -76,6 +76,7 @@ export class ObjectCache {
   readonly dir: string
   readonly linker: Linker
   private readonly madeDirs = new Set<string>()
+  private readonly manifests = new Map<string, DirEntry[]>()
 
   /** `options` may also be just the link types (`cache.type` string or list). */
   constructor(cacheDir: string, options: ObjectCacheOptions | string | readonly string[] = {}) {
@@ -136,6 +137,9 @@ export class ObjectCache {
   }
 
   readManifestSync(dirMd5: string): DirEntry[] {
+    // objects are content-addressed: a manifest read once is the same for the cache's lifetime
+    const known = this.manifests.get(dirMd5)
+    if (known) return known
     let json: string
     try {
       json = readFileSync(this.objectPath(dirMd5), 'utf8')
@@ -146,6 +150,7 @@ export class ObjectCache {
     try {
       const entries = parseDirManifest(json)
       for (const e of entries) checkRelpath(e.relpath, dirMd5)
+      this.manifests.set(dirMd5, entries)
       return entries
     } catch (error) {
       if (error instanceof TrellisError) throw error

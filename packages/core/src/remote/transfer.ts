@@ -66,8 +66,12 @@ export async function pushObjects(cache: ObjectCache, remote: DataRemote, md5s: 
   const known = remote.existsMany ? await remote.existsMany([...files, ...dirs]) : undefined
   const pushOne = async (md5: string): Promise<void> => {
     try {
-      if (!cache.hasSync(md5)) summary.missing.push(md5)
-      else if (known ? known.has(md5) : await remote.exists(md5)) {
+      if (known?.has(md5)) {
+        // on the remote already: nothing to read locally
+        summary.present++
+        ok.add(md5)
+      } else if (!cache.hasSync(md5)) summary.missing.push(md5)
+      else if (!known && (await remote.exists(md5))) {
         summary.present++
         ok.add(md5)
       } else {
