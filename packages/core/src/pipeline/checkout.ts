@@ -75,10 +75,7 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
         if (present) actions.push(await unsaved(ws, output, 'delete', conflicts, options.force))
         continue
       }
-      if (!(await ws.hasObject(md5))) {
-        result.missing.push(output.path)
-        continue
-      }
+      // (whether the objects are in the cache is checked when an output is made: once)
       if (!present) {
         actions.push({ output, kind: 'add' })
         continue
@@ -105,7 +102,15 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
         result.deleted.push(display(project.root, cwd, output))
       } else {
         const md5 = output.recorded!.md5!
-        await ws.checkoutFromCache(output.path, md5, 'link', output.recorded!.isexec)
+        try {
+          await ws.checkoutFromCache(output.path, md5, 'link', output.recorded!.isexec)
+        } catch (error) {
+          // nothing was written for this output: the cache lacks (part of) it
+          if (!(error instanceof TrellisError && error.code === 'CACHE_MISSING')) throw error
+          result.missing.push(output.path)
+          options.onProgress?.(++done, actions.length)
+          continue
+        }
         result.outputs++
         if (md5.endsWith('.dir')) {
           for (const file of await ws.cache.readManifest(md5)) {
