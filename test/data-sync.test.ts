@@ -3,6 +3,7 @@
  * remote and a clone, driven through the CLI.
  */
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -45,6 +46,8 @@ async function setup(): Promise<Setup> {
   execFileSync('git', ['clone', '-q', alice.dir, bob.dir])
   return { alice, bob, storage }
 }
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex')
 
 function objects(dir: string): string[] {
   if (!existsSync(dir)) return []
@@ -126,6 +129,26 @@ describe('push / fetch / pull', () => {
     expect(objects(storage)).toHaveLength(10)
     expect((await ok(alice, ['push', '-a'])).stdout).toBe('Everything is up to date.\n')
     expect((await ok(alice, ['push', '--all-commits'])).stdout).toBe('Everything is up to date.\n')
+  })
+
+  it('-R selects the stages under a directory; pull refuses to overwrite uncommitted changes unless -f, which saves them first', async () => {
+    const { alice, bob, storage } = await setup()
+    alice.write('sub/dvc.yaml', 'stages:\n  s:\n    cmd: echo sub > s.txt\n    outs: [s.txt]\n')
+    await ok(alice, ['repro', 'sub/dvc.yaml'])
+    alice.commitAll('sub')
+    expect((await ok(alice, ['push', '-R', 'sub'])).stdout).toBe('1 file pushed\n')
+    expect(objects(storage)).toEqual([md5('sub\n')])
+    bob.git('pull', '-q')
+    bob.write('sub/s.txt', 'mine\n')
+    const refused = await bob.run(['pull', '-R', 'sub'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("ERROR: checkout would overwrite uncommitted changes in: 'sub/s.txt'")
+    expect(bob.read('sub/s.txt')).toBe('mine\n')
+    expect((await ok(bob, ['pull', '-R', 'sub', '-f'])).stdout).toBe('M\tsub/s.txt\n1 file modified\n')
+    expect(bob.read('sub/s.txt')).toBe('sub\n')
+    expect(objects(bob.path('.dvc/cache'))).toContain(md5('mine\n'))
+    rmSync(bob.path('sub/s.txt'))
+    expect((await ok(bob, ['checkout', '-R', 'sub'])).stdout).toBe('A\tsub/s.txt\n')
   })
 
   it('names an unknown remote, an unknown target, and a remote kind Trellis cannot reach', async () => {
@@ -223,8 +246,7 @@ describe('checkout', () => {
     expect(alice.exists('data/new')).toBe(false)
     expect(alice.read('data/c')).toBe('c1\n')
     // the replaced content is in the cache
-    const md5 = execFileSync('md5sum', [], { input: 'my work' }).toString().slice(0, 32)
-    expect(objects(alice.path('.dvc/cache'))).toContain(md5)
+    expect(objects(alice.path('.dvc/cache'))).toContain(md5('my work'))
   })
 
   it('--relink re-makes unchanged outputs with the current link type', async () => {
