@@ -15,6 +15,7 @@ const suites = {
   'safe-path': () => import('./safe-path.js'),
   parse: () => import('./parse.js'),
   plots: () => import('./plots.js'),
+  'data-sync': () => import('./data-sync.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -57,6 +57,9 @@ export type ErrorCode =
   | 'PLOT_TEMPLATE_NOT_FOUND'
   | 'PLOT_TEMPLATE_INVALID'
   | 'PLOTS_NOTHING_RENDERED'
+  | 'CHECKOUT_CONFLICT'
+  | 'OUTPUT_TRACKED_BY_GIT'
+  | 'STAGE_EXISTS'
 
 export interface TrellisErrorOptions {
   hint?: string

@@ -80,6 +80,7 @@ export class ObjectCache {
   readonly dir: string
   readonly linker: Linker
   private readonly madeDirs = new Set<string>()
+  private readonly manifests = new Map<string, DirEntry[]>()
 
   /** `options` may also be just the link types (`cache.type` string or list). */
   constructor(cacheDir: string, options: ObjectCacheOptions | string | readonly string[] = {}) {
@@ -140,6 +141,9 @@ export class ObjectCache {
   }
 
   readManifestSync(dirMd5: string): DirEntry[] {
+    // objects are content-addressed: a manifest read once is the same for the cache's lifetime
+    const known = this.manifests.get(dirMd5)
+    if (known) return known
     let json: string
     try {
       json = readFileSync(this.objectPath(dirMd5), 'utf8')
@@ -151,6 +155,7 @@ export class ObjectCache {
       const entries = parseDirManifest(json)
       for (const e of entries) checkRelpath(e.relpath, dirMd5)
       for (const e of entries) checkEntryHash(e, dirMd5)
+      this.manifests.set(dirMd5, entries)
       return entries
     } catch (error) {
       if (error instanceof TrellisError) throw error
@@ -289,6 +294,31 @@ export class ObjectCache {
       return
     }
     unprotectFile(absPath)
+  }
+
+  /** Every object in the cache, with its size (for `gc`). Temporary files and other directories (`runs/`) are not objects. */
+  *allObjects(): Generator<{ md5: string; size: number }> {
+    let shards: Dirent[]
+    try {
+      shards = readdirSync(this.dir, { withFileTypes: true })
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return
+      throw error
+    }
+    for (const shard of shards) {
+      if (!shard.isDirectory() || !/^[0-9a-f]{2}$/.test(shard.name)) continue
+      for (const name of readdirSync(join(this.dir, shard.name))) {
+        const md5 = shard.name + name
+        if (!MD5_RE.test(md5)) continue
+        const st = statSync(join(this.dir, shard.name, name), { throwIfNoEntry: false })
+        if (st?.isFile()) yield { md5, size: st.size }
+      }
+    }
+  }
+
+  /** Delete one object (a missing one is not an error). Workspace hardlinks to it keep their data. */
+  removeObject(md5: string): void {
+    rmSync(this.objectPath(md5), { force: true })
   }
 
   // -- internals ---------------------------------------------------------------

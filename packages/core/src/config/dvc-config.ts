@@ -1,10 +1,12 @@
 /**
- * DVC's own configuration, `.dvc/config` then `.dvc/config.local`, in DVC's
- * INI dialect: `[core]`, `[cache]`, `['remote "name"']` (quotes optional).
+ * DVC's own configuration, `.dvc/config` then `.dvc/config.local`, parsed as
+ * DVC's configobj parses them (`configobj.ts`): `[core]`, `[cache]`,
+ * `['remote "name"']` (quotes optional), inline comments, quoted values, lists.
  */
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import { TrellisError } from '../errors.js'
+import { parseConfigObj, remoteSectionName } from './configobj.js'
 
 export type IniSections = Record<string, Record<string, string>>
 
@@ -23,27 +25,13 @@ export interface DvcConfig {
 
 const LINK_TYPES = new Set(['reflink', 'hardlink', 'symlink', 'copy'])
 
+/** A config file parsed as DVC reads it (configobj), list values joined with `,`. */
 export function parseIni(text: string, file: string): IniSections {
   const sections: IniSections = {}
-  let current: Record<string, string> | undefined
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim()
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) return
-    const header = /^\[\s*(['"]?)(.+?)\1\s*\]$/.exec(line)
-    if (header) {
-      const name = header[2].replace(/\s+/g, ' ').replace(/^(\w+) "?([^"]+)"?$/, '$1 "$2"')
-      current = sections[name] ??= {}
-      return
-    }
-    const kv = /^([^=]+?)\s*=\s*(.*)$/.exec(line)
-    if (!kv || !current) {
-      throw new TrellisError('CONFIG_INVALID', `'${file}' is invalid: cannot parse line ${index + 1}: ${raw}`, {
-        hint: `Fix line ${index + 1} of ${file}; it should be 'key = value' inside a [section].`,
-        exitCode: 251,
-      })
-    }
-    current[kv[1].trim()] = kv[2].trim()
-  })
+  for (const [name, values] of Object.entries(parseConfigObj(text, file))) {
+    sections[name] = {}
+    for (const [key, value] of Object.entries(values)) sections[name][key] = Array.isArray(value) ? value.join(',') : value
+  }
   return sections
 }
 
@@ -75,10 +63,10 @@ export async function loadDvcConfig(root: string): Promise<DvcConfig> {
   }
   const remotes: DvcConfig['remotes'] = {}
   for (const [name, values] of Object.entries(sections)) {
-    const m = /^remote "(.+)"$/.exec(name)
-    if (!m || !values.url) continue
+    const remote = remoteSectionName(name)
+    if (remote === undefined || !values.url) continue
     const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(values.url) || isAbsolute(values.url) ? values.url : resolve(dvcDir, values.url)
-    remotes[m[1]] = { ...values, url }
+    remotes[remote] = { ...values, url }
   }
   return { cacheDir, cacheTypes, defaultRemote: sections.core?.remote, remotes, sections }
 }

@@ -173,6 +173,13 @@ export class WorkTreeGuard {
     if (this.refusals.length > 0) throw unsafePathError(this.refusals, true)
   }
 
+  /** Why one path is refused (symlinks followed to the end, as data read through them), or undefined. */
+  refusal(path: string, options: CheckOptions = { final: 'follow' }): string | undefined {
+    this.parents.clear()
+    const result = this.evaluate(path, options)
+    return typeof result === 'string' ? undefined : result.reason
+  }
+
   /** Check one path and return the absolute path to write; throws UNSAFE_PATH when refused. */
   path(path: string, options: CheckOptions = {}): string {
     this.parents.clear()

@@ -1,73 +1,133 @@
 /**
- * `dvc checkout` for a fresh work tree: every cached output recorded in the
- * dvc.lock files and `.dvc` files is made from the cache with the project's
- * link types (`cache.type`), and its hash is recorded in the state db, so the
- * first repro there does not read the data again to hash it.
+ * `dvc checkout`: make the workspace's cached outputs match what `dvc.lock`
+ * and the `.dvc` files record, from the cache, with the project's link types
+ * (`cache.type`). Also used for a fresh work tree (a queued experiment's).
  *
- * Outputs whose objects are not in the cache are skipped (listed in
- * `missing`): the stage that makes them will run. A file made by copy gets
- * the cache object's mtime, so that it is not "racy" for the state db.
+ * Per output (DVC's A/M/D listing):
+ * - absent → made from the cache (`added`);
+ * - different → replaced (`modified`); unchanged → left (re-linked with `relink`);
+ * - present but recorded without a hash → removed (`deleted`).
+ *
+ * Work is never destroyed (the rule of `exp apply`): replacing or removing
+ * content whose files are not all in the cache is refused, naming every such
+ * path, before anything is written; with `force` that content is first saved
+ * into the cache (by copy), then replaced. Outputs whose objects are not in
+ * the cache are skipped and listed in `missing`.
+ *
+ * Files made are recorded in the state db (a copy gets the object's mtime so
+ * that it is not "racy"), so the next command does not read them to hash them.
  */
-import { statSync, utimesSync } from 'node:fs'
-import { join } from 'node:path'
+import { lstat } from 'node:fs/promises'
+import { lstatSync, statSync, utimesSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { trackedOutputs, type TrackedOutput } from '../data/tracked-outputs.js'
+import { TrellisError } from '../errors.js'
 import type { Project } from '../project.js'
-import { lockPathFor, readLockfile } from '../dvcfile/lockfile.js'
 import { PipelineIndex } from './pipeline-index.js'
-import type { LockEntry, LockPathEntry } from './types.js'
 import { Workspace } from './workspace.js'
+
+export interface CheckoutOptions {
+  /** Outputs, stages or .dvc files (relative to `cwd`); none = every output. */
+  targets?: readonly string[]
+  cwd?: string
+  /** `-R`: directory targets select the stages inside them. */
+  recursive?: boolean
+  /** `-f`: replace uncommitted content (saved into the cache first). */
+  force?: boolean
+  /** `--relink`: re-make unchanged outputs too, with the current link type. */
+  relink?: boolean
+  /** Called after each output. */
+  onProgress?: (done: number, total: number) => void
+}
 
 export interface CheckoutResult {
   /** Outputs materialised (files and directories). */
   outputs: number
   /** Files made from the cache. */
   files: number
-  /** Outputs recorded in a lock or .dvc file whose objects are not in the cache. */
+  /** Outputs recorded in a lock or .dvc file whose objects are not in the cache (repo-relative). */
   missing: string[]
+  /** DVC's listing: paths relative to `cwd`, directories with a trailing `/`. */
+  added: string[]
+  modified: string[]
+  deleted: string[]
 }
 
-export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConfig'>): Promise<CheckoutResult> {
+type Action = { output: TrackedOutput; kind: 'add' | 'modify' | 'relink' | 'delete'; save?: { md5: string } }
+
+export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConfig'>, options: CheckoutOptions = {}): Promise<CheckoutResult> {
+  const cwd = options.cwd ?? project.root
   const index = await PipelineIndex.load(project.root)
-  const result: CheckoutResult = { outputs: 0, files: 0, missing: [] }
-  // what the locks record, read before the state db is opened (often there is nothing to do)
-  const recorded: Array<{ path: string; entry: LockPathEntry }> = []
-  const locks = new Map<string, Promise<Map<string, LockEntry>>>()
-  for (const stage of index.stages) {
-    let outs: LockPathEntry[] | undefined
-    if (stage.kind === 'single') outs = stage.outs.filter((o) => o.hash?.md5).map((o) => ({ path: o.pathAsWritten, ...o.hash }))
-    else {
-      const file = lockPathFor(stage.dvcfile)
-      if (!locks.has(file)) locks.set(file, readLockfile(project.root, file).then((l) => l?.stages ?? new Map()))
-      outs = (await locks.get(file)!).get(stage.name)?.outs
-    }
-    const byPath = new Map((outs ?? []).map((o) => [o.path, o]))
-    for (const out of stage.outs) {
-      const entry = byPath.get(out.pathAsWritten)
-      if (out.cache && entry?.md5) recorded.push({ path: out.path, entry })
-    }
-  }
-  if (recorded.length === 0) return result
+  const outputs = await trackedOutputs(index, { targets: options.targets, cwd, recursive: options.recursive })
+  const result: CheckoutResult = { outputs: 0, files: 0, missing: [], added: [], modified: [], deleted: [] }
+  if (outputs.length === 0) return result
   const ws = await Workspace.open(project.root, project.dvcConfig)
   try {
     // every output path is checked before the first one is written
-    for (const { path } of recorded) ws.guard.check(path, { source: 'an output recorded in a lock or .dvc file' })
+    for (const output of outputs) ws.guard.check(output.path, { source: 'an output recorded in a lock or .dvc file' })
     ws.guard.assertSafe()
-    for (const { path, entry } of recorded) {
-      const md5 = entry.md5!
-      if (!(await ws.hasObject(md5))) {
-        result.missing.push(path)
+    const actions: Action[] = []
+    const conflicts: string[] = []
+    for (const output of outputs) {
+      const present = await lstat(ws.abs(output.path)).then(
+        () => true,
+        () => false,
+      )
+      const md5 = output.recorded?.md5
+      if (!md5) {
+        if (present) actions.push(await unsaved(ws, output, 'delete', conflicts, options.force))
         continue
       }
-      await ws.checkoutFromCache(path, md5, 'link', entry.isexec)
-      result.outputs++
-      if (md5.endsWith('.dir')) {
-        for (const file of await ws.cache.readManifest(md5)) {
-          record(ws, `${path}/${file.relpath}`, file.md5)
+      // (whether the objects are in the cache is checked when an output is made: once)
+      if (!present) {
+        actions.push({ output, kind: 'add' })
+        continue
+      }
+      const current = await ws.hash(output.path).catch(() => undefined)
+      if (current?.md5 === md5) {
+        if (options.relink) actions.push({ output, kind: 'relink' })
+        continue
+      }
+      actions.push(await unsaved(ws, output, 'modify', conflicts, options.force))
+    }
+    if (conflicts.length > 0) {
+      throw new TrellisError('CHECKOUT_CONFLICT', `checkout would overwrite uncommitted changes in: ${conflicts.map((p) => `'${p}'`).join(', ')}`, {
+        hint: 'Nothing was changed. Record them first (`trellis commit`, `trellis add`), or pass -f to replace them (their content is saved in the cache first).',
+      })
+    }
+    let done = 0
+    for (const action of actions) {
+      const { output } = action
+      if (action.save) await ws.commitToCache(output.path, action.save.md5, 'copy')
+      if (action.kind === 'delete') {
+        await ws.cache.removeOutput(ws.abs(output.path))
+        ws.forget(output.path)
+        result.deleted.push(display(project.root, cwd, output))
+      } else {
+        const md5 = output.recorded!.md5!
+        try {
+          await ws.checkoutFromCache(output.path, md5, 'link', output.recorded!.isexec)
+        } catch (error) {
+          // nothing was written for this output: the cache lacks (part of) it
+          if (!(error instanceof TrellisError && error.code === 'CACHE_MISSING')) throw error
+          result.missing.push(output.path)
+          options.onProgress?.(++done, actions.length)
+          continue
+        }
+        result.outputs++
+        if (md5.endsWith('.dir')) {
+          for (const file of await ws.cache.readManifest(md5)) {
+            record(ws, `${output.path}/${file.relpath}`, file.md5)
+            result.files++
+          }
+        } else {
+          record(ws, output.path, md5)
           result.files++
         }
-      } else {
-        record(ws, path, md5)
-        result.files++
+        if (action.kind === 'add') result.added.push(display(project.root, cwd, output))
+        if (action.kind === 'modify') result.modified.push(display(project.root, cwd, output))
       }
+      options.onProgress?.(++done, actions.length)
     }
   } finally {
     await ws.close()
@@ -75,12 +135,37 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
   return result
 }
 
+/** An output whose current content is replaced or removed: a conflict unless every file of it is in the cache (or `force`, which saves it). */
+async function unsaved(ws: Workspace, output: TrackedOutput, kind: 'modify' | 'delete', conflicts: string[], force?: boolean): Promise<Action> {
+  const current = await ws.hash(output.path).catch(() => undefined)
+  if (current && (await contentInCache(ws, current))) return { output, kind }
+  if (!force) {
+    conflicts.push(output.path)
+    return { output, kind }
+  }
+  return { output, kind, save: current ? { md5: current.md5 } : undefined }
+}
+
+async function contentInCache(ws: Workspace, current: { md5: string; manifest?: unknown }): Promise<boolean> {
+  if (!current.md5.endsWith('.dir')) return ws.cache.has(current.md5)
+  const manifest = (current.manifest ?? []) as Array<{ md5: string }>
+  return manifest.every((e) => ws.cache.hasSync(e.md5))
+}
+
+function display(root: string, cwd: string, output: TrackedOutput): string {
+  const rel = relative(cwd, join(root, output.path)).split('\\').join('/')
+  return output.recorded?.md5?.endsWith('.dir') ? `${rel}/` : rel
+}
+
 function record(ws: Workspace, path: string, md5: string): void {
   const abs = join(ws.root, path)
-  const object = statSync(ws.cache.objectPath(md5), { throwIfNoEntry: false })
-  const file = statSync(abs, { throwIfNoEntry: false })
-  if (!object || !file) return
-  // a copy (or reflink) is a new inode written just now: give it the object's times
-  if (file.ino !== object.ino || file.dev !== object.dev) utimesSync(abs, object.atime, object.mtime)
+  const file = lstatSync(abs, { throwIfNoEntry: false })
+  if (!file) return
+  if (file.isFile() && file.nlink === 1) {
+    // a copy (or reflink) is a new inode written just now: give it the object's times
+    const object = statSync(ws.cache.objectPath(md5), { throwIfNoEntry: false })
+    if (!object) return
+    utimesSync(abs, object.atime, object.mtime)
+  }
   ws.hasher.recordFile(path, md5)
 }

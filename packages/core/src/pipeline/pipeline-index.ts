@@ -53,11 +53,18 @@ export class PipelineIndex {
     this.checkCycles()
   }
 
-  static async load(root: string): Promise<PipelineIndex> {
-    const paths = await collectDvcFiles(root)
+  /**
+   * Every stage of the repository. `overrides` (repo-relative dvc.yaml path → text) are read
+   * instead of the files on disk, new ones included: the pipeline as it would be after an edit
+   * (`stage add` validates before it writes).
+   */
+  static async load(root: string, overrides?: ReadonlyMap<string, string>): Promise<PipelineIndex> {
+    const found = await collectDvcFiles(root)
+    const paths = [...found, ...[...(overrides?.keys() ?? [])].filter((p) => !found.includes(p))]
     const dotDvc = paths.filter((p) => p.endsWith('.dvc'))
+    const load = (p: string) => (overrides?.has(p) ? loadDvcFile(root, p, { readText: async () => overrides.get(p) }) : loadDvcFile(root, p))
     const [yamls, singles] = await Promise.all([
-      Promise.all(paths.filter((p) => !p.endsWith('.dvc')).map((p) => loadDvcFile(root, p))),
+      Promise.all(paths.filter((p) => !p.endsWith('.dvc')).map(load)),
       Promise.all(dotDvc.map((p) => loadDotDvc(root, p))),
     ])
     return new PipelineIndex(root, [...yamls.flatMap((f) => f.stages), ...singles], yamls)

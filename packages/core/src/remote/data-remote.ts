@@ -12,14 +12,17 @@
  * Built in: a local directory (a path, relative ones against `.dvc/`, or a
  * `file://` URL) laid out like the cache (`<md5[0:2]>/<md5[2:]>`, `.dir`
  * manifests keep their suffix), which is what DVC 2.x writes, so DVC and
- * Trellis share a remote. Other schemes (s3://, https://, ...) are added by
- * plugins with {@link registerDataRemoteBackend}.
+ * Trellis share a remote; and http(s) URLs, read-only (`http-remote.ts`).
+ * Other schemes (s3://, gs://, azure://, ssh://) are accepted in the config
+ * and fail when used, unless a plugin adds them with
+ * {@link registerDataRemoteBackend}.
  */
 import { isAbsolute } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DvcConfig } from '../config/dvc-config.js'
 import { TrellisError } from '../errors.js'
 import { redactUrl } from '../util/redact-url.js'
+import { HttpRemote } from './http-remote.js'
 import { LocalDirRemote } from './local-remote.js'
 
 /** One DVC remote. Objects are named by their DVC hash: `<md5>` or `<md5>.dir`. */
@@ -41,6 +44,12 @@ export interface DataRemote {
    * not have it.
    */
   download(md5: string, dest: string): Promise<boolean>
+  /** Which of `md5s` the remote holds, in one pass (optional: `exists` is asked one by one otherwise). */
+  existsMany?(md5s: readonly string[]): Promise<Set<string>>
+  /** Every object the remote holds (for `gc -c`); absent on remotes that cannot list. */
+  list?(): AsyncIterable<string>
+  /** Delete one object (for `gc -c`); absent on read-only remotes. */
+  remove?(md5: string): Promise<void>
 }
 
 export interface DataRemoteSpec {
@@ -92,10 +101,11 @@ export async function openDataRemote(config: DvcConfig, name?: string): Promise<
   if (isAbsolute(url)) return new LocalDirRemote(chosen, url)
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase()
   if (scheme === 'file') return new LocalDirRemote(chosen, fileURLToPath(url))
+  if ((scheme === 'http' || scheme === 'https') && !backends.has(scheme)) return new HttpRemote(spec)
   const factory = scheme ? backends.get(scheme) : undefined
   if (!factory) {
-    throw new TrellisError('REMOTE_INVALID', `DVC remote '${chosen}' (${redactUrl(url)}) is of a kind Trellis cannot reach${scheme ? ` ('${scheme}://')` : ''}`, {
-      hint: 'Built in: local directory remotes (a path or file:// URL). A plugin can add others with registerDataRemoteBackend(scheme, factory).',
+    throw new TrellisError('REMOTE_INVALID', `DVC remote '${chosen}' (${redactUrl(url)}) is of a kind Trellis cannot reach: ${scheme ? `there is no ${scheme}:// support built in` : 'not a path nor a URL'}`, {
+      hint: 'Built in: local directory remotes (a path or file:// URL) and http(s) remotes (read-only: fetch and pull). A plugin can add others (s3, gs, azure, ssh) with registerDataRemoteBackend(scheme, factory).',
     })
   }
   return factory(spec)

@@ -4,7 +4,7 @@
  * file in their shard and renamed, so a crash or a concurrent reader never
  * sees half an object; they are made read-only, as in the cache.
  */
-import { chmod, constants, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
+import { chmod, constants, copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { TrellisError } from '../errors.js'
 import type { DataRemote } from './data-remote.js'
@@ -62,5 +62,31 @@ export class LocalDirRemote implements DataRemote {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
       throw error
     }
+  }
+
+  /** One readdir per shard the hashes fall in, instead of a stat per object. */
+  async existsMany(md5s: readonly string[]): Promise<Set<string>> {
+    const shards = new Set(md5s.map((m) => m.slice(0, 2)))
+    const present = new Set<string>()
+    await Promise.all(
+      [...shards].map(async (shard) => {
+        for (const name of await readdir(join(this.dir, shard)).catch(() => [] as string[])) present.add(shard + name)
+      }),
+    )
+    return new Set(md5s.filter((m) => present.has(m)))
+  }
+
+  async *list(): AsyncIterable<string> {
+    const shards = await readdir(this.dir).catch(() => [] as string[])
+    for (const shard of shards) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue
+      for (const name of await readdir(join(this.dir, shard)).catch(() => [] as string[])) {
+        if (OBJECT_RE.test(shard + name)) yield shard + name
+      }
+    }
+  }
+
+  async remove(md5: string): Promise<void> {
+    await rm(this.objectPath(md5), { force: true })
   }
 }

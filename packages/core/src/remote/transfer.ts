@@ -62,10 +62,16 @@ export async function pushObjects(cache: ObjectCache, remote: DataRemote, md5s: 
   const total = files.size + dirs.length
   let done = 0
   const ok = new Set<string>()
+  // what the remote has, in one pass where it can tell (a directory remote: a readdir per shard)
+  const known = remote.existsMany ? await remote.existsMany([...files, ...dirs]) : undefined
   const pushOne = async (md5: string): Promise<void> => {
     try {
-      if (!cache.hasSync(md5)) summary.missing.push(md5)
-      else if (await remote.exists(md5)) {
+      if (known?.has(md5)) {
+        // on the remote already: nothing to read locally
+        summary.present++
+        ok.add(md5)
+      } else if (!cache.hasSync(md5)) summary.missing.push(md5)
+      else if (!known && (await remote.exists(md5))) {
         summary.present++
         ok.add(md5)
       } else {

@@ -1,0 +1,109 @@
+/** `trellis gc`: what each scope keeps, confirmation, counts and bytes, and -c on the DVC remote. */
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { makeRepo, type Repo } from './support/repo.js'
+
+const TRAIN = "const fs=require('fs');const s=/seed: *(\\d+)/.exec(fs.readFileSync('params.yaml','utf8'))[1];fs.writeFileSync('model.txt','model '+s+'\\n')\n"
+const DVC_YAML = 'stages:\n  train:\n    cmd: node train.cjs\n    deps: [train.cjs]\n    params: [seed]\n    outs: [model.txt]\n'
+
+const cleanups: Array<() => void> = []
+afterEach(() => cleanups.splice(0).forEach((f) => f()))
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex')
+const model = (seed: number) => md5(`model ${seed}\n`)
+const inCache = (r: Repo, hash: string) => existsSync(r.path(`.dvc/cache/${hash.slice(0, 2)}/${hash.slice(2)}`))
+
+async function ok(r: Repo, args: string[]) {
+  const result = await r.run(args)
+  if (result.code !== 0) throw new Error(`trellis ${args.join(' ')}: ${result.stderr}`)
+  return result
+}
+
+/** main records model 1; branch `other` records model 2; the workspace (main) ran seed 3 then back to 1. */
+async function setup(storage?: string): Promise<Repo> {
+  const files: Record<string, string> = { 'dvc.yaml': DVC_YAML, 'train.cjs': TRAIN, 'params.yaml': 'seed: 1\n' }
+  if (storage) files['.dvc/config'] = `[core]\n    remote = s\n['remote "s"']\n    url = ${storage}\n`
+  const r = makeRepo(files)
+  cleanups.push(() => r.remove())
+  await ok(r, ['repro'])
+  r.commitAll('model 1')
+  r.git('checkout', '-q', '-b', 'other')
+  r.write('params.yaml', 'seed: 2\n')
+  await ok(r, ['repro'])
+  r.commitAll('model 2')
+  r.git('checkout', '-q', 'main')
+  await ok(r, ['checkout', '-f'])
+  r.write('params.yaml', 'seed: 3\n')
+  await ok(r, ['repro'])
+  r.write('params.yaml', 'seed: 1\n')
+  await ok(r, ['repro'])
+  return r
+}
+
+describe('trellis gc', () => {
+  it('needs a scope; -r needs -c; without -f it refuses when stdin is not a terminal, removing nothing', async () => {
+    const r = await setup()
+    const none = await r.run(['gc'])
+    expect(none.code).not.toBe(0)
+    expect(none.stderr).toContain('ERROR: Either of `-w|--workspace`, `-a|--all-branches`, `-T|--all-tags` `--all-experiments`, `--all-commits`, `--date` or `--rev` needs to be set.')
+    expect((await r.run(['gc', '-w', '-r', 's'])).stderr).toContain('ERROR: `--remote` requires `--cloud` or `--not-in-remote`')
+    const refused = await r.run(['gc', '-w'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('WARNING: This will remove all cache except items used in the workspace of the current repo.')
+    expect(refused.stderr).toContain('ERROR: Refusing to remove 2 objects (16 B) without confirmation: stdin is not a terminal.')
+    expect(inCache(r, model(3))).toBe(true)
+  })
+
+  it('-a keeps branch tips; -w keeps the workspace and HEAD only; reports count and bytes', async () => {
+    const r = await setup()
+    const a = await ok(r, ['gc', '-a', '-f'])
+    expect(a.stdout).toBe('Removed 1 object (8 B) from the cache.\n')
+    expect([inCache(r, model(1)), inCache(r, model(2)), inCache(r, model(3))]).toEqual([true, true, false])
+    expect((await ok(r, ['gc', '-a', '-T', '-f'])).stdout).toBe("No unused 'local' cache to remove.\n")
+    expect((await ok(r, ['gc', '-w', '-f'])).stdout).toBe('Removed 1 object (8 B) from the cache.\n')
+    expect([inCache(r, model(1)), inCache(r, model(2))]).toEqual([true, false])
+    expect((await ok(r, ['status'])).stdout).toContain('up to date')
+  })
+
+  it('--all-commits keeps every commit, --all-experiments every experiment', async () => {
+    const r = await setup()
+    await ok(r, ['exp', 'run', '-S', 'seed=5'])
+    await ok(r, ['checkout', '-f'])
+    r.write('params.yaml', 'seed: 1\n')
+    await ok(r, ['repro'])
+    await ok(r, ['gc', '--all-commits', '--all-experiments', '-f'])
+    expect([inCache(r, model(1)), inCache(r, model(2)), inCache(r, model(3)), inCache(r, model(5))]).toEqual([true, true, false, true])
+    await ok(r, ['gc', '--all-commits', '-f'])
+    expect([inCache(r, model(2)), inCache(r, model(5))]).toEqual([true, false])
+  })
+
+  it('keeps what exp apply --undo restores and the applied experiment', async () => {
+    const r = await setup()
+    await ok(r, ['exp', 'run', '-n', 'five', '-S', 'seed=5'])
+    r.write('params.yaml', 'seed: 3\n')
+    await ok(r, ['repro'])
+    await ok(r, ['exp', 'apply', '-f', 'five'])
+    expect(r.read('model.txt')).toBe('model 5\n')
+    await ok(r, ['gc', '-w', '-f'])
+    expect([inCache(r, model(2)), inCache(r, model(3)), inCache(r, model(5))]).toEqual([false, true, true])
+    await ok(r, ['exp', 'apply', '--undo'])
+    expect(r.read('model.txt')).toBe('model 3\n')
+  })
+
+  it('-c also removes the DVC remote\'s unused objects', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'trellis-gc-'))
+    cleanups.push(() => rmSync(base, { recursive: true, force: true }))
+    const storage = join(base, 'storage')
+    const r = await setup(storage)
+    await ok(r, ['push', '-a'])
+    await ok(r, ['gc', '-a', '-f']) // model 3 was never pushed
+    const listed = () => readdirSync(storage).flatMap((d) => readdirSync(join(storage, d)).map((f) => d + f)).sort()
+    expect(listed()).toEqual([model(1), model(2)].sort())
+    const c = await ok(r, ['gc', '-w', '-c', '-f'])
+    expect(c.stdout).toBe("Removed 1 object (8 B) from the cache.\nRemoved 1 object from DVC remote 's'.\n")
+    expect(listed()).toEqual([model(1)])
+  })
+})
