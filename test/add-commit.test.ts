@@ -76,8 +76,8 @@ describe('trellis add', () => {
       const cases: Array<[string[], string]> = [
         [[join(outside, 'f')], "ERROR: cannot track '" + join(outside, 'f') + "': it is outside the repository"],
         [['../x'], "ERROR: cannot track '../x': it is outside the repository"],
-        [['link/f'], "ERROR: cannot track 'link/f': it leads out of the repository through a symlink"],
-        [['.git/config'], "ERROR: cannot track '.git/config': it is inside git's directory (.git)"],
+        [['link/f'], "ERROR: cannot track 'link/f': 'link' is a symlink to '" + outside + "', which leads outside the work tree"],
+        [['.git/config'], "ERROR: cannot track '.git/config': it has a '.git' component"],
         [['tracked.txt'], "ERROR: output 'tracked.txt' is already tracked by SCM (e.g. Git)."],
         [['model.txt'], "ERROR: output 'model.txt' is already specified in stage: 'train'."],
         [['out'], "ERROR: Cannot add 'out', because it is overlapping with other DVC tracked output: 'out/dir'."],
