@@ -50,6 +50,8 @@ export type ErrorCode =
   | 'REMOTE_NOT_CONFIGURED'
   | 'REMOTE_INVALID'
   | 'REMOTE_TRANSFER_FAILED'
+  | 'OVERRIDE_INVALID'
+  | 'SWEEP_TOO_LARGE'
 
 export interface TrellisErrorOptions {
   hint?: string

@@ -61,7 +61,7 @@ export { pickle, type PickleValue } from './util/pickle.js'
 export {
   parseOverrides,
   parseKeyPath,
-  parseOverrideValue,
+  overridesFromParsed,
   resolveKeyPath,
   planOverrides,
   applyOverrides,
