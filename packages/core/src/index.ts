@@ -74,6 +74,11 @@ export {
   type ApplyOverridesResult,
 } from './experiments/param-overrides.js'
 export type { EditOp, PathSegment } from './params/edit-ops.js'
+export { parseOverrideArg, formatOverride, formatOverrideValue, hasSweep, type ParsedOverride, type OverrideOp, type SweepSpec } from './params/override-grammar.js'
+export { expandSweep, DEFAULT_MAX_RUNS, type Assignment, type ExpandOptions } from './params/sweep-expand.js'
+export { seededRandom, type SeededRandom } from './util/seeded-random.js'
+export { isSweep, planSweep, renderSweepPlan, queueSweep, runSweep, type SweepOptions, type SweepPlan, type SweepCombination } from './experiments/sweep.js'
+export { sweepEntries, selectSweepRows, renderSweepSummary, type SweepSummaryOptions } from './experiments/sweep-show.js'
 export * from './experiments/exec-refs.js'
 export { expChain, expRefsContaining, pickTowardHead, type ExpRefAt } from './experiments/exp-lineage.js'
 export { baselineLabels } from './experiments/baseline-label.js'

@@ -29,6 +29,8 @@ export interface QueueRecord {
   error?: string
   result?: QueueResult | null
   temp?: boolean
+  /** The sweep the entry belongs to (`exp run` of a sweep). */
+  sweep?: string
   /** Runs started (a kill -9 or Ctrl-C puts the entry back with its count). */
   attempts: number
 }
@@ -108,7 +110,7 @@ export class Records {
 }
 
 /** A fresh `queued` record for an entry (one core just made, or one DVC queued without a record). */
-export function newRecord(entry: Pick<QueueEntry, 'id' | 'name' | 'baseline' | 'rev' | 'branch' | 'paramsFiles' | 'request' | 'created' | 'temp'>): QueueRecord {
+export function newRecord(entry: Pick<QueueEntry, 'id' | 'name' | 'baseline' | 'rev' | 'branch' | 'paramsFiles' | 'request' | 'created' | 'temp' | 'sweep'>): QueueRecord {
   const record: QueueRecord = {
     version: 1,
     id: entry.id,
@@ -123,6 +125,7 @@ export function newRecord(entry: Pick<QueueEntry, 'id' | 'name' | 'baseline' | '
   if (entry.branch) record.branch = entry.branch
   if (entry.request) record.request = entry.request
   if (entry.temp) record.temp = true
+  if (entry.sweep) record.sweep = entry.sweep
   return record
 }
 
@@ -143,6 +146,7 @@ export function toEntry(record: QueueRecord): QueueEntry {
   if (record.error) entry.error = record.error
   if (record.result !== undefined) entry.result = record.result
   if (record.temp) entry.temp = true
+  if (record.sweep) entry.sweep = record.sweep
   return entry
 }
 
