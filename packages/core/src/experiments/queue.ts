@@ -286,7 +286,7 @@ export async function queueExperiments(
     const index = await PipelineIndex.load(project.root)
     const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
     const stages = planStages(index, targets, options)
-    const base: Omit<QueueRequest, 'setParams'> = {
+    const common: Omit<QueueRequest, 'setParams'> = {
       targets: options.targets ?? [],
       cwd: relative(project.gitRoot, project.cwd).split('\\').join('/'),
       force: !!options.force,
@@ -294,7 +294,7 @@ export async function queueExperiments(
     }
     if (options.reset && checkpointStages(stages).length > 0) {
       // DVC forgets the last checkpoint when it queues; a pipeline without checkpoint stages keeps its EXEC refs (exp apply uses EXEC_APPLY)
-      base.reset = true
+      common.reset = true
       await resetCheckpoints(store)
     }
     const paramsFiles = new Set<string>([DEFAULT_PARAMS_FILE])
@@ -303,8 +303,10 @@ export async function queueExperiments(
     for (const plan of plans) for (const f of plan.files) paramsFiles.add(f.file)
     const known = new Set(existing.map((e) => e.id))
     const entries: QueueEntry[] = []
+    // a batch reads the workspace once: each entry is that snapshot's tree plus its own edits
+    const base = origin || single ? undefined : await store.snapshot({ parent: baseline, message: 'trellis: queued workspace' })
     for (const [i, variant] of variants.entries()) {
-      const request: QueueRequest = { ...base, setParams: variant.setParams }
+      const request: QueueRequest = { ...common, setParams: variant.setParams }
       const overlay: SnapshotFile[] = plans[i].files
         .filter((f) => f.changed)
         .map((f) => ({ path: toGit(f.file), content: f.after, mode: f.mode & 0o100 ? 0o100755 : 0o100644 }))
@@ -326,7 +328,7 @@ export async function queueExperiments(
       let id = ''
       for (let extra = 0; extra < 100; extra++) {
         const reproDat = { path: toGit('.dvc/tmp/repro.dat'), content: reproArgsPickle(request, extra) }
-        id = await store.snapshot({ parent, message, overlay: [...overlay, reproDat] })
+        id = await store.snapshot({ parent, message, overlay: [...overlay, reproDat], base })
         if (!known.has(id)) break // the same content queued within the same second gets a counter
       }
       known.add(id)
