@@ -273,8 +273,22 @@ interface LoadedFile {
   resolved: Array<PathSegment[] | undefined>
 }
 
-async function loadFile(root: string, group: Group): Promise<LoadedFile> {
-  const { file } = group
+type ReadFile = Omit<LoadedFile, 'group' | 'resolved'>
+
+/** Params files already read, by path: planning many variants of the same edits (a sweep) reads each file once. */
+export type ParamsFileCache = Map<string, Promise<ReadFile>>
+
+async function loadFile(root: string, group: Group, cache?: ParamsFileCache): Promise<LoadedFile> {
+  let read = cache?.get(group.file)
+  if (!read) {
+    read = readForEdit(root, group.file)
+    cache?.set(group.file, read)
+  }
+  const loaded = await read
+  return { ...loaded, group, resolved: group.overrides.map((o) => resolveKeyPath(loaded.data, o.path)) }
+}
+
+async function readForEdit(root: string, file: string): Promise<ReadFile> {
   const absPath = join(root, file)
   let info
   try {
@@ -310,8 +324,7 @@ async function loadFile(root: string, group: Group): Promise<LoadedFile> {
       hint: 'A params file holds a mapping of names to values.',
     })
   }
-  const resolved = group.overrides.map((o) => resolveKeyPath(data, o.path))
-  return { group, absPath, format, text, bom, data, mode: info.mode & 0o7777, resolved }
+  return { absPath, format, text, bom, data, mode: info.mode & 0o7777 }
 }
 
 function missingMessage(file: string, keys: string[]): string {
@@ -521,10 +534,10 @@ function planFile(loaded: LoadedFile): FilePlan {
  * (`2 parameters are missing from 'params.yaml': a.b, c`, all files reported) or a value the
  * file's format cannot hold.
  */
-export async function planOverrides(root: string, overrides: Override[]): Promise<OverridePlan> {
+export async function planOverrides(root: string, overrides: Override[], cache?: ParamsFileCache): Promise<OverridePlan> {
   const groups = groupOverrides(root, overrides)
   const loaded: LoadedFile[] = []
-  for (const group of groups) loaded.push(await loadFile(root, group))
+  for (const group of groups) loaded.push(await loadFile(root, group, cache))
   checkKeys(loaded)
   const files = loaded.map(planFile)
   return { files, warnings: files.flatMap((f) => f.warnings) }

@@ -165,6 +165,8 @@ export interface QueueBackend {
   readonly name: string
   /** Record an entry whose commit the caller made. */
   enqueue(project: Project, entry: NewQueueEntry): Promise<QueueEntry>
+  /** Record several entries in this order (a sweep), in one go; optional: core calls `enqueue` for each otherwise. */
+  enqueueAll?(project: Project, entries: NewQueueEntry[]): Promise<QueueEntry[]>
   /** Every entry on record, oldest first: queued, running, failed, and recent successes. */
   list(project: Project): Promise<QueueEntry[]>
   /** Forget entries by id (a running entry cannot be removed: INVALID_ARGUMENT). */
@@ -302,6 +304,7 @@ export async function queueExperiments(
     for (const p of index.topLevelParams) paramsFiles.add(p)
     for (const plan of plans) for (const f of plan.files) paramsFiles.add(f.file)
     const known = new Set(existing.map((e) => e.id))
+    const fresh: NewQueueEntry[] = []
     const entries: QueueEntry[] = []
     // a batch reads the workspace once: each entry is that snapshot's tree plus its own edits
     const base = origin || single ? undefined : await store.snapshot({ parent: baseline, message: 'trellis: queued workspace' })
@@ -357,8 +360,11 @@ export async function queueExperiments(
         temp: options.temp,
       }
       if (variant.sweep) entry.sweep = variant.sweep
-      entries.push(await queue.enqueue(project, entry))
+      fresh.push(entry)
     }
+    // recorded only once every entry's commit is made
+    if (queue.enqueueAll && fresh.length > 1) entries.push(...(await queue.enqueueAll(project, fresh)))
+    else for (const entry of fresh) entries.push(await queue.enqueue(project, entry))
     return { entries, warnings }
   } finally {
     await lock.release()

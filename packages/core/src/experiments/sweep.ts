@@ -26,7 +26,7 @@ import { paramsFormatOf, parseParamsText } from '../params/params-file.js'
 import { expandSweep, type Assignment } from '../params/sweep-expand.js'
 import type { Project } from '../project.js'
 import { renderTable } from '../render/table.js'
-import { overridesFromParsed, parseKeyPath, planOverrides, resolveKeyPath, type OverridePlan } from './param-overrides.js'
+import { overridesFromParsed, parseKeyPath, planOverrides, resolveKeyPath, type OverridePlan, type ParamsFileCache } from './param-overrides.js'
 import { queueBackend, queueExperiments, type QueueEntry, type QueueEvent, type QueueExperimentOptions, type QueueVariant, type RunQueueResult } from './queue.js'
 
 export interface SweepOptions extends QueueExperimentOptions {
@@ -132,13 +132,14 @@ export async function planSweep(project: Project, options: SweepOptions): Promis
   const variants: QueueVariant[] = []
   const combinations: SweepCombination[] = []
   const id = randomBytes(4).toString('hex')
+  const files: ParamsFileCache = new Map()
   for (const [i, combo] of combos.entries()) {
     const overrides = overridesFromParsed(combo, cwd)
     const setParams = combo.map((a) => formatOverride(a.override, a.value, a.hasValue))
     const name = options.name === undefined ? undefined : `${options.name}-${i + 1}`
     let plan: OverridePlan
     try {
-      plan = await planOverrides(project.root, overrides)
+      plan = await planOverrides(project.root, overrides, files)
     } catch (error) {
       if (error instanceof TrellisError) {
         throw new TrellisError(error.code, `Sweep combination ${i + 1} (${setParams.filter((_, k) => combo[k].override.sweep).join(' ')}): ${error.message}`, {
