@@ -5,8 +5,8 @@ import { reproFlags, reproOptions } from '../../repro-flags.js'
 
 export default class ExpRun extends TrellisCommand {
   static override summary = 'Run an experiment: reproduce a variation of the pipeline and store it under refs/exps/.'
-  static override description = `Baseline is HEAD. -S edits params files (existing keys only; the edits stay in the
-workspace); the pipeline is reproduced; the tracked files as they are afterwards (params,
+  static override description = `Baseline is HEAD. -S edits params files (key= existing keys, +key= new ones, ~key deletes;
+the edits stay in the workspace); the pipeline is reproduced; the tracked files as they are afterwards (params,
 dvc.lock, uncached metrics, your edits) are committed with the baseline as parent under
 refs/exps/<baseline>/<name>. HEAD, the index and your branches are never touched and the
 results stay in the workspace. Nothing changed -> no experiment.
@@ -74,7 +74,7 @@ comma part a key=value) stays two assignments.
   static override flags = {
     ...reproFlags,
     force: Flags.boolean({ char: 'f', description: 'Reproduce every stage, and replace an existing experiment of the same name.' }),
-    'set-param': Flags.string({ char: 'S', multiple: true, description: 'Override a param: [file:]key=value (value parsed as YAML). Repeatable.' }),
+    'set-param': Flags.string({ char: 'S', multiple: true, description: "Override a param: [+|++|~][file:]key=value (DVC 3's Hydra syntax; +key adds, ++key sets or adds, ~key deletes; a=1,2 or choice()/range() sweeps). Repeatable." }),
     name: Flags.string({ char: 'n', description: 'Name of the experiment (a valid git ref component, no "/").' }),
     reset: Flags.boolean({ description: 'Checkpoints: start over (delete checkpoint outputs, replace the experiment) instead of continuing from the last checkpoint.' }),
     rev: Flags.string({ char: 'r', description: 'Checkpoints: continue from this checkpoint (a sha or experiment name); needs --queue or --temp.' }),
