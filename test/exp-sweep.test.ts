@@ -144,6 +144,17 @@ describe('exp run with a sweep', () => {
     expect(again.stdout.split('\n').filter((l) => /^\d+ {2,}/.test(l)).map((l) => `train.lr=${l.trim().split(/\s+/)[1]}`)).toEqual(lrs)
   })
 
+  it('a failing combination stays queued with its log, the others are made, the summary shows it, exit 255', async () => {
+    const r = project()
+    r.write('train.cjs', `if(/lr: 0.5/.test(require('fs').readFileSync('params.yaml','utf8'))){console.error('boom');process.exit(3)}\n${TRAIN}`).commitAll('fail on 0.5')
+    const res = await r.run(['exp', 'run', '-S', 'train.lr=0.2,0.5,0.3'])
+    expect(res.code).toBe(255)
+    expect(res.stderr).toContain('ERROR: 1 of 3 queued experiment(s) failed')
+    expect(expRefs(r)).toHaveLength(2)
+    expect(res.stdout).toMatch(/Failed\s+-\s+0\.5/)
+    expect((await status(r)).map((e) => e.state)).toEqual(['failed', 'success', 'success'])
+  })
+
   it('keeps DVC 2.x -S a=1,b=2 as two assignments', async () => {
     const r = project()
     const res = await r.run(['exp', 'run', '-S', 'train.lr=0.3,train.epochs=5'])
@@ -173,6 +184,7 @@ describe('bad sweeps: one ERROR naming the -S and the position, nothing queued',
     [['-S', 'train.lr=interval(0,1)'], "ERROR: Invalid -S 'train.lr=interval(0,1)' at position 10: interval() is for random search"],
     [['-S', 'train.lr=range(0,1,0.001)'], 'ERROR: The sweep has 1000 combinations, more than --max-runs 100'],
     [['--sweep', 'random', '-S', 'train.lr=interval(0,1)'], 'ERROR: --sweep random needs --samples N'],
+    [['--samples', '3', '-S', 'train.lr=1,2'], 'ERROR: --samples and --seed are for random search'],
   ])('%j', async (args, message) => {
     const r = project()
     const res = await r.run(['exp', 'run', '--queue', ...args])
@@ -181,6 +193,14 @@ describe('bad sweeps: one ERROR naming the -S and the position, nothing queued',
     expect(errors).toHaveLength(1)
     expect(errors[0]).toContain(message)
     expect(res.stderr).toContain('hint:')
+    expect(await status(r)).toEqual([])
+  })
+
+  it('--temp does not take a sweep', async () => {
+    const r = project()
+    const res = await r.run(['exp', 'run', '--temp', '-S', 'train.lr=1,2'])
+    expect(res.code).not.toBe(0)
+    expect(res.stderr).toContain('ERROR: --temp runs one experiment: a sweep is queued')
     expect(await status(r)).toEqual([])
   })
 

@@ -78,7 +78,7 @@ export { parseOverrideArg, formatOverride, formatOverrideValue, hasSweep, type P
 export { expandSweep, DEFAULT_MAX_RUNS, type Assignment, type ExpandOptions } from './params/sweep-expand.js'
 export { seededRandom, type SeededRandom } from './util/seeded-random.js'
 export { isSweep, planSweep, renderSweepPlan, queueSweep, runSweep, type SweepOptions, type SweepPlan, type SweepCombination } from './experiments/sweep.js'
-export { sweepEntries, selectSweepRows, renderSweepSummary, type SweepSummaryOptions } from './experiments/sweep-show.js'
+export { sweepEntries, selectSweepRows, keepSweptParams, renderSweepSummary, type SweepSummaryOptions } from './experiments/sweep-show.js'
 export * from './experiments/exec-refs.js'
 export { expChain, expRefsContaining, pickTowardHead, type ExpRefAt } from './experiments/exp-lineage.js'
 export { baselineLabels } from './experiments/baseline-label.js'

@@ -289,7 +289,7 @@ comma part a key=value) stays two assignments.
     this.queueSummary(run)
     if (!this.quiet) {
       process.stdout.write(`\nSweep ${plan.id}:\n`)
-      process.stdout.write(await core.renderSweepSummary(project, plan.id, { columns: plan.columns, sortBy: flags['sort-by'], sortOrder: flags['sort-order'] as 'asc' | 'desc' }))
+      process.stdout.write(await core.renderSweepSummary(project, plan.id, { keys: plan.keys, sortBy: flags['sort-by'], sortOrder: flags['sort-order'] as 'asc' | 'desc' }))
       process.stdout.write(`\nAgain later: trellis exp show --sweep ${plan.id}${flags['sort-by'] ? ` --sort-by ${flags['sort-by']} --sort-order ${flags['sort-order']}` : ''}\n`)
     }
     const error = core.queueRunError(run)

@@ -7,6 +7,7 @@
  * known as members.
  */
 import { TrellisError } from '../errors.js'
+import { flatten, isMapping } from '../metrics/flatten.js'
 import type { Project } from '../project.js'
 import { collectExpShow } from './exp-show.js'
 import { listQueue, queueShowRows, type QueueEntry } from './queue.js'
@@ -50,17 +51,42 @@ export function selectSweepRows(data: ExpShowData, entries: QueueEntry[], option
   return out
 }
 
+/**
+ * Keep only the params on the swept keys' paths (dotted: `train.lr`, `layers.0.units`): a
+ * flattened param is kept when it is a swept key, inside one (a swept mapping), or holds one
+ * (the list a swept index is in), in whichever file.
+ */
+export function keepSweptParams(data: ExpShowData, keys: readonly string[]): ExpShowData {
+  const wanted = (k: string) => keys.some((s) => s === k || s.startsWith(`${k}.`) || k.startsWith(`${s}.`))
+  const out: ExpShowData = {}
+  for (const [baseline, group] of Object.entries(data)) {
+    out[baseline] = Object.fromEntries(
+      Object.entries(group).map(([rev, entry]) => {
+        const params = entry.data?.params
+        if (!params) return [rev, entry]
+        const kept = Object.fromEntries(
+          Object.entries(params).map(([file, content]) => [
+            file,
+            isMapping(content.data) ? { ...content, data: Object.fromEntries(Object.entries(flatten(content.data)).filter(([k]) => wanted(k))) } : content,
+          ]),
+        )
+        return [rev, { ...entry, data: { ...entry.data, params: kept } }]
+      }),
+    )
+  }
+  return out
+}
+
 export interface SweepSummaryOptions extends Pick<ExpShowOptions, 'sortBy' | 'sortOrder'> {
-  /** The swept params (`key` or `file:key`): the only params shown. */
-  columns: string[]
+  /** The swept keys as dotted paths (`train.lr`): the only params shown. */
+  keys: readonly string[]
 }
 
 /** The table a sweep run ends with: the baseline and the sweep's experiments, swept params and every metric. */
 export async function renderSweepSummary(project: Project, id: string, options: SweepSummaryOptions): Promise<string> {
   const entries = await sweepEntries(project, id)
   const data = await collectExpShow(project, { extraRows: await queueShowRows(project) })
-  return renderExpShow(selectSweepRows(data, entries, { workspace: false }), {
-    includeParams: options.columns,
+  return renderExpShow(keepSweptParams(selectSweepRows(data, entries, { workspace: false }), options.keys), {
     sortBy: options.sortBy,
     sortOrder: options.sortOrder,
     noTimestamp: true,

@@ -57,6 +57,8 @@ export interface SweepPlan {
   seed?: string
   /** Swept keys (`key`, or `file:key` outside the default params file), in `-S` order. */
   columns: string[]
+  /** The swept keys as dotted paths (`layers[0]` → `layers.0`), for the summary. */
+  keys: string[]
   combinations: SweepCombination[]
   /** For `queueSweep`: each combination's parsed and planned edits. */
   variants: QueueVariant[]
@@ -115,6 +117,11 @@ export async function planSweep(project: Project, options: SweepOptions): Promis
   const parsed = (options.setParams ?? []).flatMap((arg) => parseOverrideArg(arg))
   const swept = parsed.filter((o) => o.sweep)
   const mode = options.mode ?? 'grid'
+  if (mode === 'grid' && (options.samples !== undefined || options.seed !== undefined)) {
+    throw new TrellisError('INVALID_ARGUMENT', '--samples and --seed are for random search: add --sweep random', {
+      hint: "e.g. trellis exp run --sweep random --samples 10 --seed 1 -S 'train.lr=loguniform(1e-4,1e-1)'",
+    })
+  }
   if (swept.length === 0) {
     throw new TrellisError('INVALID_ARGUMENT', `--sweep ${mode} needs a -S with several values`, {
       hint: "e.g. -S 'train.lr=0.01,0.1' (grid) or --sweep random --samples 10 -S 'train.lr=loguniform(1e-4,1e-1)'.",
@@ -151,7 +158,8 @@ export async function planSweep(project: Project, options: SweepOptions): Promis
     variants.push({ setParams, overrides, plan, name, sweep: id })
     combinations.push({ name, setParams, values: combo.filter((a) => a.override.sweep).map((a) => a.value) })
   }
-  return { id, mode, seed, columns: swept.map(columnOf), combinations, variants }
+  const keys = swept.map((o) => parseKeyPath(o.key).map((segment) => segment.name).join('.'))
+  return { id, mode, seed, columns: swept.map(columnOf), keys, combinations, variants }
 }
 
 /** The `--dry` table: one row per combination (`#`, the name if any, each swept value). */
