@@ -159,9 +159,13 @@ class Parser {
   }
 
   unexpected(): never {
-    const ch = this.peek()
-    if (ch === '=') {
-      this.fail("unexpected '=' in a value", this.pos)
+    if (this.peek() === '=') {
+      throw overrideError(
+        this.arg,
+        this.pos,
+        "unexpected '=' in a value",
+        "Quote a value that holds '=' (-S \"k='a=b'\"). Several assignments in one -S (a=1,b=2) need every comma part to be key=value.",
+      )
     }
     this.fail(`unexpected ${this.describe()}`)
   }
@@ -203,7 +207,7 @@ class Parser {
     }
     const trimmed = text.trim()
     if (trimmed === '') {
-      if (this.peek() === '=') this.fail("unexpected '=' in a value")
+      if (this.peek() === '=') this.unexpected()
       this.fail(this.pos < this.end ? `expected a value before ${this.describe()}` : 'expected a value')
     }
     // an escaped character keeps the primitive a string
