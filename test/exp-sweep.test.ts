@@ -155,6 +155,21 @@ describe('exp run with a sweep', () => {
     expect((await status(r)).map((e) => e.state)).toEqual(['failed', 'success', 'success'])
   })
 
+  it('checkpoint stages follow the --queue rules: every entry starts over', async () => {
+    const r = makeRepo({
+      'dvc.yaml': 'stages:\n  train:\n    cmd: node train.cjs\n    params: [lr]\n    outs:\n    - model.txt:\n        checkpoint: true\n',
+      'params.yaml': 'lr: 0.1\n',
+      'train.cjs': "require('fs').writeFileSync('model.txt','m')\n",
+    })
+    repos.push(r)
+    const res = await r.run(['exp', 'run', '--queue', '-S', 'lr=0.2,0.3'])
+    expect(res.code).toBe(0)
+    const entries = (await status(r)) as Array<Entry & { request?: { reset?: boolean } }>
+    expect(entries.map((e) => e.request?.reset)).toEqual([true, true])
+    const rev = await r.run(['exp', 'run', '--queue', '--rev', 'HEAD', '-S', 'lr=0.2,0.3'])
+    expect(rev.stderr).toContain('--rev continues one checkpoint: it does not combine with a sweep')
+  })
+
   it('keeps DVC 2.x -S a=1,b=2 as two assignments', async () => {
     const r = project()
     const res = await r.run(['exp', 'run', '-S', 'train.lr=0.3,train.epochs=5'])

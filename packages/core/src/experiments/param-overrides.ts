@@ -44,7 +44,7 @@ import { reserializeYaml, spliceYaml } from '../params/edit-yaml.js'
 import { reserializeJson, spliceJson } from '../params/edit-json.js'
 import { reserializeToml, spliceToml } from '../params/edit-toml.js'
 import { splicePython } from '../params/edit-python.js'
-import { formatOverride, parseOverrideArg, overrideError, type OverrideOp, type ParsedOverride } from '../params/override-grammar.js'
+import { formatOverride, formatOverrideValue, parseOverrideArg, overrideError, type OverrideOp, type ParsedOverride } from '../params/override-grammar.js'
 import { writeFileAtomic } from '../util/atomic-write.js'
 
 /** One segment of an override key: `name` (`a`, or `0` in `a.0`) or a bracketed index (`[0]`). */
@@ -494,7 +494,7 @@ function planFile(loaded: LoadedFile): FilePlan {
       if (override.op === 'delete') {
         const current = getAt(expected, path).value
         if (override.hasValue && !sameValue(current, override.value)) {
-          throw new TrellisError('PARAMS_INVALID', `Could not delete '${override.key}' from '${group.file}': its value is ${JSON.stringify(current)}, not ${JSON.stringify(override.value)}`, {
+          throw new TrellisError('PARAMS_INVALID', `Could not delete '${override.key}' from '${group.file}': its value is ${formatOverrideValue(current)}, not ${formatOverrideValue(override.value)}`, {
             hint: `Delete it whatever its value with -S ~${override.key}.`,
           })
         }
