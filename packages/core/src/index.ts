@@ -56,7 +56,7 @@ export { checkoutWorkspace, type CheckoutResult } from './pipeline/checkout.js'
 export { interruptCommands, takeOverSignals, wasInterrupted } from './pipeline/run-command.js'
 export type { StageGate } from './pipeline/repro.js'
 export { ProjectLock, type AcquireOptions, type LockOwner } from './lock/project-lock.js'
-export { writeFileAtomic } from './util/atomic-write.js'
+export { writeFileAtomic, writeFileAtomicSync } from './util/atomic-write.js'
 export { pickle, type PickleValue } from './util/pickle.js'
 export {
   parseOverrides,

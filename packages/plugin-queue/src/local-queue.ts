@@ -43,7 +43,7 @@ export class LocalQueue implements QueueBackend {
     await records.locked(async () => {
       for (const [i, entry] of entries.entries()) {
         // the record first: a crash in between leaves a record without an entry, which is dropped
-        await records.write(made[i])
+        records.writeSync(made[i])
         await store.writeRef(STASH_REF, entry.id, { reflogMessage: `commit: ${dvcExpMessage(entry.rev, entry.baseline, entry.branch ? undefined : entry.name, entry.branch)}` })
       }
     })

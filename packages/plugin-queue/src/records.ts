@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { ProjectLock, writeFileAtomic, type QueueEntry, type QueueRequest, type QueueResult, type QueueState } from '@trellis/core'
+import { ProjectLock, writeFileAtomic, writeFileAtomicSync, type QueueEntry, type QueueRequest, type QueueResult, type QueueState } from '@trellis/core'
 
 /** What a record file holds (a QueueEntry minus what the reflog says, plus bookkeeping). */
 export interface QueueRecord {
@@ -90,6 +90,11 @@ export class Records {
 
   async write(record: QueueRecord): Promise<void> {
     await writeFileAtomic(this.file(record.id), `${JSON.stringify(record, null, 2)}\n`)
+  }
+
+  /** `write` in the calling thread (many records in a row: a sweep). */
+  writeSync(record: QueueRecord): void {
+    writeFileAtomicSync(this.file(record.id), `${JSON.stringify(record, null, 2)}\n`)
   }
 
   remove(id: string): void {
