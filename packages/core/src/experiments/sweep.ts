@@ -17,7 +17,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { join, posix, relative, sep } from 'node:path'
+import { isAbsolute, join, posix, relative, sep } from 'node:path'
 import { DEFAULT_PARAMS_FILE } from '../dvcfile/resolver.js'
 import { TrellisError } from '../errors.js'
 import { isMapping } from '../params/edit-ops.js'
@@ -77,7 +77,10 @@ async function checkKeys(project: Project, overrides: ParsedOverride[]): Promise
   const texts = new Map<string, unknown>()
   for (const o of overrides) {
     const fileArg = o.file ?? DEFAULT_PARAMS_FILE
-    const file = posix.normalize(posix.join(cwd || '.', fileArg))
+    const file = isAbsolute(fileArg) ? relative(project.root, fileArg).split(sep).join('/') : posix.normalize(posix.join(cwd || '.', fileArg))
+    if (file === '..' || file.startsWith('../') || isAbsolute(file)) {
+      throw overrideError(o.arg, o.offset, `params file '${fileArg}' is outside the repository`, 'Name a params file inside the repository.')
+    }
     if (o.sweep && PIPELINE_FILE.test(file)) {
       throw overrideError(o.arg, o.offset, `'${fileArg}' is not a params file: only params can be swept`, "Sweep keys of params files (params.yaml, or name one with -S 'file:key=…').")
     }
