@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core'
-import type { Project, QueueEntry, QueueEvent, RunQueueResult } from '@trellis/core'
+import type { Project, QueueEntry, QueueEvent, RunQueueResult, SweepOptions } from '@trellis/core'
 import { TrellisCommand } from '../../base-command.js'
 import { reproFlags, reproOptions } from '../../repro-flags.js'
 
@@ -289,7 +289,17 @@ comma part a key=value) stays two assignments.
     this.queueSummary(run)
     if (!this.quiet) {
       process.stdout.write(`\nSweep ${plan.id}:\n`)
-      process.stdout.write(await core.renderSweepSummary(project, plan.id, { keys: plan.keys, sortBy: flags['sort-by'], sortOrder: flags['sort-order'] as 'asc' | 'desc' }))
+      const summary = (sortBy?: string) => core.renderSweepSummary(project, plan.id, { keys: plan.keys, sortBy, sortOrder: flags['sort-order'] as 'asc' | 'desc' })
+      let table: string
+      try {
+        table = await summary(flags['sort-by'])
+      } catch (error) {
+        // the experiments are made: a --sort-by that names no column only costs the order
+        if (!(error instanceof core.TrellisError) || error.code !== 'INVALID_ARGUMENT') throw error
+        this.warning(`${error.message}: the summary is not sorted`)
+        table = await summary(undefined)
+      }
+      process.stdout.write(table)
       process.stdout.write(`\nAgain later: trellis exp show --sweep ${plan.id}${flags['sort-by'] ? ` --sort-by ${flags['sort-by']} --sort-order ${flags['sort-order']}` : ''}\n`)
     }
     const error = core.queueRunError(run)
@@ -297,7 +307,6 @@ comma part a key=value) stays two assignments.
   }
 }
 
-type SweepOptions = Parameters<typeof import('@trellis/core').planSweep>[1]
 interface SweepFlags {
   sweep?: string
   samples?: number
