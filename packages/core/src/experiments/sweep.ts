@@ -74,7 +74,7 @@ const PIPELINE_FILE = /(^|\/)(dvc\.yaml|dvc\.lock)$|\.dvc$/
 /** Each override's key checked against its file, with the `-S` text and position in every error. */
 async function checkKeys(project: Project, overrides: ParsedOverride[]): Promise<void> {
   const cwd = relative(project.root, project.cwd).split(sep).join('/')
-  const texts = new Map<string, unknown>()
+  const contents = new Map<string, unknown>()
   for (const o of overrides) {
     const fileArg = o.file ?? DEFAULT_PARAMS_FILE
     const file = isAbsolute(fileArg) ? relative(project.root, fileArg).split(sep).join('/') : posix.normalize(posix.join(cwd || '.', fileArg))
@@ -84,7 +84,7 @@ async function checkKeys(project: Project, overrides: ParsedOverride[]): Promise
     if (o.sweep && PIPELINE_FILE.test(file)) {
       throw overrideError(o.arg, o.offset, `'${fileArg}' is not a params file: only params can be swept`, "Sweep keys of params files (params.yaml, or name one with -S 'file:key=…').")
     }
-    if (!texts.has(file)) {
+    if (!contents.has(file)) {
       let data: unknown
       try {
         data = parseParamsText(await readFile(join(project.root, file), 'utf8'), paramsFormatOf(file), file)
@@ -92,9 +92,9 @@ async function checkKeys(project: Project, overrides: ParsedOverride[]): Promise
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
         throw overrideError(o.arg, o.offset, `params file '${file}' does not exist`, `Create '${file}', or name an existing file with -S <file>:<key>=<value>.`)
       }
-      texts.set(file, data)
+      contents.set(file, data)
     }
-    const data = texts.get(file)
+    const data = contents.get(file)
     const exists = isMapping(data) && resolveKeyPath(data, parseKeyPath(o.key)) !== undefined
     if (!exists && (o.op === 'set' || o.op === 'delete')) {
       const what = o.sweep ? `cannot sweep '${o.key}': it is not a parameter in '${file}'` : `no parameter '${o.key}' in '${file}'`
