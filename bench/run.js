@@ -16,6 +16,7 @@ const suites = {
   parse: () => import('./parse.js'),
   plots: () => import('./plots.js'),
   'data-sync': () => import('./data-sync.js'),
+  sweep: () => import('./sweep.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))

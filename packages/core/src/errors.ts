@@ -60,6 +60,8 @@ export type ErrorCode =
   | 'CHECKOUT_CONFLICT'
   | 'OUTPUT_TRACKED_BY_GIT'
   | 'STAGE_EXISTS'
+  | 'OVERRIDE_INVALID'
+  | 'SWEEP_TOO_LARGE'
 
 export interface TrellisErrorOptions {
   hint?: string

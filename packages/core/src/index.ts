@@ -56,13 +56,13 @@ export { checkoutWorkspace, type CheckoutResult, type CheckoutOptions as Checkou
 export { interruptCommands, takeOverSignals, wasInterrupted } from './pipeline/run-command.js'
 export type { StageGate } from './pipeline/repro.js'
 export { ProjectLock, type AcquireOptions, type LockOwner } from './lock/project-lock.js'
-export { writeFileAtomic } from './util/atomic-write.js'
+export { writeFileAtomic, writeFileAtomicSync } from './util/atomic-write.js'
 export { WorkTreeGuard, unsafeName, type CheckOptions, type FinalLink, type PlannedEntry, type Refusal } from './fs/safe-path.js'
 export { pickle, type PickleValue } from './util/pickle.js'
 export {
   parseOverrides,
   parseKeyPath,
-  parseOverrideValue,
+  overridesFromParsed,
   resolveKeyPath,
   planOverrides,
   applyOverrides,
@@ -75,6 +75,11 @@ export {
   type ApplyOverridesResult,
 } from './experiments/param-overrides.js'
 export type { EditOp, PathSegment } from './params/edit-ops.js'
+export { parseOverrideArg, formatOverride, formatOverrideValue, hasSweep, type ParsedOverride, type OverrideOp, type SweepSpec } from './params/override-grammar.js'
+export { expandSweep, DEFAULT_MAX_RUNS, type Assignment, type ExpandOptions } from './params/sweep-expand.js'
+export { seededRandom, type SeededRandom } from './util/seeded-random.js'
+export { isSweep, planSweep, renderSweepPlan, queueSweep, runSweep, type SweepOptions, type SweepPlan, type SweepCombination } from './experiments/sweep.js'
+export { sweepEntries, selectSweepRows, keepSweptParams, renderSweepSummary, type SweepSummaryOptions } from './experiments/sweep-show.js'
 export * from './experiments/exec-refs.js'
 export { expChain, expRefsContaining, pickTowardHead, type ExpRefAt } from './experiments/exp-lineage.js'
 export { baselineLabels } from './experiments/baseline-label.js'

@@ -303,3 +303,25 @@ function sameSizeRewrite(root: string, path: string): string {
   const old = read(root, path).toString()
   return old.split('').reverse().join('') === old ? `${old.slice(0, -1)}!` : old.split('').reverse().join('')
 }
+
+describe('snapshot from a stored commit (base)', () => {
+  it('gives the tree of the work tree snapshot plus the overlay, without reading the work tree again', async () => {
+    const root = makeRepo(BASE_FILES)
+    const head = git(root, 'rev-parse', 'HEAD')
+    editWorkspace(root)
+    const store = new GitRefsStore(root)
+    const overlay = [
+      { path: 'params.yaml', content: 'lr: 0.5\nepochs: 10\n' },
+      { path: 'src/deep/a/new.txt', content: 'new\n' },
+      { path: 'fresh/dir/f.txt', content: 'f\n', mode: 0o100755 },
+      { path: 'README.md', content: '# project, edited\n' },
+    ]
+    const direct = await store.snapshot({ parent: head, message: 'm', overlay })
+    const workspace = await store.snapshot({ parent: head, message: 'workspace' })
+    write(root, 'params.yaml', 'changed after the workspace snapshot\n')
+    const fromBase = await store.snapshot({ parent: head, message: 'm', overlay, base: workspace })
+    expect(git(root, 'rev-parse', `${fromBase}^{tree}`)).toBe(git(root, 'rev-parse', `${direct}^{tree}`))
+    expect(git(root, 'rev-parse', `${fromBase}^`)).toBe(head)
+    git(root, 'fsck', '--strict', '--no-dangling')
+  })
+})

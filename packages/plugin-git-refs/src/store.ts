@@ -413,6 +413,10 @@ export class GitRefsStore implements ExperimentStore {
     }))
     const config = readGitConfig(this.commonDir)
     const commit = (tree: string): string => this.writeCommit(tree, [parent], message, config)
+    if (options.base !== undefined) {
+      // a stored commit's tree plus the overlay: no work tree is read (a batch of queued entries)
+      return commit(await this.overlayTree((await this.readCommit(options.base)).tree, overlay))
+    }
     // A borrowed work tree's index was written by one checkout (simple, stat data fresh): in process
     // unless it is large, where git's own plumbing is faster (see the measurements above).
     const index = at.borrowed && this.backendOption === 'auto' ? readIndex(join(at.gitDir, 'index')) : undefined
@@ -425,6 +429,39 @@ export class GitRefsStore implements ExperimentStore {
       return commit(await nativeWriteTree(at.root, at.gitDir, existing, { objectDir, overlay }))
     }
     return commit(await this.fsWriteTree(at, index ?? readIndex(join(at.gitDir, 'index')), include, overlay, config))
+  }
+
+  /**
+   * `tree` with `files` put in (a file replaces what is at its path; missing directories are
+   * created): only the trees on the files' paths are rebuilt and written.
+   */
+  private async overlayTree(tree: string | null, files: Array<{ path: string; mode: number; oid: string }>): Promise<string> {
+    const entries = new Map<string, TreeEntry>()
+    if (tree) for (const e of await this.treeOf(tree)) entries.set(e.name, e)
+    const below = new Map<string, Array<{ path: string; mode: number; oid: string }>>()
+    for (const file of files) {
+      const slash = file.path.indexOf('/')
+      if (slash < 0) {
+        entries.set(file.path, { name: file.path, mode: file.mode, oid: file.oid })
+        continue
+      }
+      const dir = file.path.slice(0, slash)
+      const list = below.get(dir) ?? []
+      list.push({ ...file, path: file.path.slice(slash + 1) })
+      below.set(dir, list)
+    }
+    for (const [dir, list] of below) {
+      const existing = entries.get(dir)
+      const sub = await this.overlayTree(existing?.mode === MODE_TREE ? existing.oid : null, list)
+      entries.set(dir, { name: dir, mode: MODE_TREE, oid: sub })
+    }
+    // git's tree order: a directory sorts as if its name ended with '/'
+    const key = (e: TreeEntry) => (e.mode === MODE_TREE ? `${e.name}/` : e.name)
+    const sorted = [...entries.values()].sort((a, b) => comparePaths(key(a), key(b)))
+    const content = Buffer.concat(
+      sorted.map((e) => Buffer.concat([Buffer.from(`${e.mode === MODE_TREE ? '40000' : e.mode.toString(8)} ${e.name}\0`, 'utf8'), Buffer.from(e.oid, 'hex')])),
+    )
+    return this.db.write('tree', content)
   }
 
   /** The in-process snapshot tree (see the class comment). */

@@ -32,15 +32,22 @@ export class LocalQueue implements QueueBackend {
   readonly name = 'local'
 
   async enqueue(project: Project, entry: NewQueueEntry): Promise<QueueEntry> {
+    return (await this.enqueueAll(project, [entry]))[0]
+  }
+
+  /** Every entry under one hold of the queue lock, in order (a sweep). */
+  async enqueueAll(project: Project, entries: NewQueueEntry[]): Promise<QueueEntry[]> {
     const store = await experimentStore(project)
     const records = new Records(project.tmpDir)
-    const record = newRecord(entry)
+    const made = entries.map((entry) => newRecord(entry))
     await records.locked(async () => {
-      // the record first: a crash in between leaves a record without an entry, which is dropped
-      await records.write(record)
-      await store.writeRef(STASH_REF, entry.id, { reflogMessage: `commit: ${dvcExpMessage(entry.rev, entry.baseline, entry.branch ? undefined : entry.name, entry.branch)}` })
+      for (const [i, entry] of entries.entries()) {
+        // the record first: a crash in between leaves a record without an entry, which is dropped
+        records.writeSync(made[i])
+        await store.writeRef(STASH_REF, entry.id, { reflogMessage: `commit: ${dvcExpMessage(entry.rev, entry.baseline, entry.branch ? undefined : entry.name, entry.branch)}` })
+      }
     })
-    return toEntry(record)
+    return made.map(toEntry)
   }
 
   async list(project: Project): Promise<QueueEntry[]> {

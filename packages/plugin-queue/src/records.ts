@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { ProjectLock, writeFileAtomic, type QueueEntry, type QueueRequest, type QueueResult, type QueueState } from '@trellis/core'
+import { ProjectLock, writeFileAtomic, writeFileAtomicSync, type QueueEntry, type QueueRequest, type QueueResult, type QueueState } from '@trellis/core'
 
 /** What a record file holds (a QueueEntry minus what the reflog says, plus bookkeeping). */
 export interface QueueRecord {
@@ -29,6 +29,8 @@ export interface QueueRecord {
   error?: string
   result?: QueueResult | null
   temp?: boolean
+  /** The sweep the entry belongs to (`exp run` of a sweep). */
+  sweep?: string
   /** Runs started (a kill -9 or Ctrl-C puts the entry back with its count). */
   attempts: number
 }
@@ -90,6 +92,11 @@ export class Records {
     await writeFileAtomic(this.file(record.id), `${JSON.stringify(record, null, 2)}\n`)
   }
 
+  /** `write` in the calling thread (many records in a row: a sweep). */
+  writeSync(record: QueueRecord): void {
+    writeFileAtomicSync(this.file(record.id), `${JSON.stringify(record, null, 2)}\n`)
+  }
+
   remove(id: string): void {
     rmSync(this.file(id), { force: true })
     rmSync(this.logFile(id), { force: true })
@@ -108,7 +115,7 @@ export class Records {
 }
 
 /** A fresh `queued` record for an entry (one core just made, or one DVC queued without a record). */
-export function newRecord(entry: Pick<QueueEntry, 'id' | 'name' | 'baseline' | 'rev' | 'branch' | 'paramsFiles' | 'request' | 'created' | 'temp'>): QueueRecord {
+export function newRecord(entry: Pick<QueueEntry, 'id' | 'name' | 'baseline' | 'rev' | 'branch' | 'paramsFiles' | 'request' | 'created' | 'temp' | 'sweep'>): QueueRecord {
   const record: QueueRecord = {
     version: 1,
     id: entry.id,
@@ -123,6 +130,7 @@ export function newRecord(entry: Pick<QueueEntry, 'id' | 'name' | 'baseline' | '
   if (entry.branch) record.branch = entry.branch
   if (entry.request) record.request = entry.request
   if (entry.temp) record.temp = true
+  if (entry.sweep) record.sweep = entry.sweep
   return record
 }
 
@@ -143,6 +151,7 @@ export function toEntry(record: QueueRecord): QueueEntry {
   if (record.error) entry.error = record.error
   if (record.result !== undefined) entry.result = record.result
   if (record.temp) entry.temp = true
+  if (record.sweep) entry.sweep = record.sweep
   return entry
 }
 

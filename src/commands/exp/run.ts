@@ -1,12 +1,12 @@
 import { Args, Flags } from '@oclif/core'
-import type { Project, QueueEvent, RunQueueResult } from '@trellis/core'
+import type { Project, QueueEntry, QueueEvent, RunQueueResult, SweepOptions } from '@trellis/core'
 import { TrellisCommand } from '../../base-command.js'
 import { reproFlags, reproOptions } from '../../repro-flags.js'
 
 export default class ExpRun extends TrellisCommand {
   static override summary = 'Run an experiment: reproduce a variation of the pipeline and store it under refs/exps/.'
-  static override description = `Baseline is HEAD. -S edits params files (existing keys only; the edits stay in the
-workspace); the pipeline is reproduced; the tracked files as they are afterwards (params,
+  static override description = `Baseline is HEAD. -S edits params files (key= existing keys, +key= new ones, ~key deletes;
+the edits stay in the workspace); the pipeline is reproduced; the tracked files as they are afterwards (params,
 dvc.lock, uncached metrics, your edits) are committed with the baseline as parent under
 refs/exps/<baseline>/<name>. HEAD, the index and your branches are never touched and the
 results stay in the workspace. Nothing changed -> no experiment.
@@ -49,6 +49,19 @@ QUEUE - --queue records the workspace's tracked changes plus the -S edits as a q
 once, each in a temporary workspace under .dvc/tmp/exps/ with the data linked from the cache;
 --temp runs one experiment that way at once. Your workspace is left as it is.
 See \`trellis queue status\` and \`trellis queue logs <entry>\`.
+
+SWEEPS - a -S with several values sweeps it (DVC 3's Hydra syntax):
+  -S 'train.lr=0.01,0.1'   -S 'train.lr=choice(0.01,0.1)'   -S 'train.epochs=range(10,40,10)'
+Several sweeping -S give their cartesian product (the first varies slowest).
+--sweep random --samples N [--seed S] draws N combinations instead, also from
+interval(lo,hi), loguniform(lo,hi) and randint(lo,hi). Every combination is
+checked before anything is queued; more than --max-runs (100) is an error.
+--dry prints the combinations and runs nothing. With --queue one entry per
+combination is queued (-n NAME names them NAME-1..NAME-k); without it they are
+queued and run at once in temporary workspaces, -j at a time, and a table of
+the swept params and the metrics ends the run (--sort-by orders it).
+\`trellis exp show --sweep <id>\` shows one sweep. DVC 2.x's -S a=1,b=2 (every
+comma part a key=value) stays two assignments.
 - Checkpoints in the queue: --queue without --rev starts the checkpoint
   experiment over (as --reset does, and the last checkpoint is forgotten at
   once). --rev X with --queue/--temp decides when it is queued: your
@@ -61,7 +74,7 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.
   static override flags = {
     ...reproFlags,
     force: Flags.boolean({ char: 'f', description: 'Reproduce every stage, and replace an existing experiment of the same name.' }),
-    'set-param': Flags.string({ char: 'S', multiple: true, description: 'Override a param: [file:]key=value (value parsed as YAML). Repeatable.' }),
+    'set-param': Flags.string({ char: 'S', multiple: true, description: "Override a param: [+|++|~][file:]key=value (DVC 3's Hydra syntax; +key adds, ++key sets or adds, ~key deletes; a=1,2 or choice()/range() sweeps). Repeatable." }),
     name: Flags.string({ char: 'n', description: 'Name of the experiment (a valid git ref component, no "/").' }),
     reset: Flags.boolean({ description: 'Checkpoints: start over (delete checkpoint outputs, replace the experiment) instead of continuing from the last checkpoint.' }),
     rev: Flags.string({ char: 'r', description: 'Checkpoints: continue from this checkpoint (a sha or experiment name); needs --queue or --temp.' }),
@@ -70,10 +83,16 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.
     temp: Flags.boolean({ description: 'Run in a temporary workspace under .dvc/tmp/exps/, leaving yours untouched.', exclusive: ['queue', 'run-all'] }),
     jobs: Flags.integer({
       char: 'j',
-      description: 'With --run-all: queued experiments run at once (default 1). Otherwise: independent stages run at once.',
+      description: 'With --run-all or a sweep: queued experiments run at once (default 1). Otherwise: independent stages run at once.',
       default: 1,
       min: 1,
     }),
+    sweep: Flags.string({ description: 'How a sweep picks its combinations: every one (grid, the default) or --samples drawn at random.', options: ['grid', 'random'] }),
+    samples: Flags.integer({ description: 'Random sweep: how many experiments.', min: 1 }),
+    seed: Flags.string({ description: 'Random sweep: the seed (the same seed gives the same experiments; default: a new one, printed).' }),
+    'max-runs': Flags.integer({ description: 'A sweep of more experiments than this is an error.', default: 100, min: 1 }),
+    'sort-by': Flags.string({ description: 'Sweep run: order the summary by this metric or param.', helpValue: '<[file:]key>' }),
+    'sort-order': Flags.string({ description: 'Sweep run: order for --sort-by.', options: ['asc', 'desc'], default: 'asc' }),
   }
   static override examples = [
     '<%= config.bin %> exp run -S train.lr=0.1',
@@ -83,13 +102,22 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.
     '<%= config.bin %> exp run --reset    # a checkpoint stage: start over',
     '<%= config.bin %> exp run --queue -S train.lr=0.01 && <%= config.bin %> exp run --queue -S train.lr=0.1',
     '<%= config.bin %> exp run --run-all -j 2',
+    "<%= config.bin %> exp run -j 2 -S 'train.lr=0.01,0.1' -S 'train.epochs=range(10,40,10)' --sort-by acc --sort-order desc",
+    "<%= config.bin %> exp run --queue -n lr --sweep random --samples 20 --seed 1 -S 'train.lr=loguniform(1e-4,1e-1)'",
+    "<%= config.bin %> exp run --dry -S 'model=cnn,mlp' -S 'train.lr=range(0.1,0.5,0.1)'",
   ]
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(ExpRun)
     this.setOutput(flags)
     const core = await import('@trellis/core')
-    const { reset } = core.checkResumeFlags({ rev: flags.rev, reset: flags.reset, queue: flags.queue, temp: flags.temp })
+    const sweep = !flags['run-all'] && (flags.sweep !== undefined || core.isSweep(flags['set-param']))
+    if (sweep && flags.temp) {
+      throw new core.TrellisError('INVALID_ARGUMENT', '--temp runs one experiment: a sweep is queued, and run at once without --queue', {
+        hint: 'Drop --temp: `trellis exp run -S ...` runs the sweep in temporary workspaces (your workspace is not touched).',
+      })
+    }
+    const { reset } = core.checkResumeFlags({ rev: flags.rev, reset: flags.reset, queue: flags.queue || sweep, temp: flags.temp })
     const project = await this.openProject()
     if (flags.reset) this.info('Any existing checkpoints will be reset and re-run.')
     const lockOptions = {
@@ -114,6 +142,7 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.
       }
       return this.runAll(project, flags.jobs)
     }
+    if (sweep) return this.sweep(project, { ...options, rev: flags.rev }, flags)
     if (flags.queue) {
       const { entry, warnings } = await core.queueExperiment(project, { ...options, rev: flags.rev, jobs: 1 })
       warnings.forEach((w) => this.warning(w))
@@ -172,43 +201,120 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.
       return
     }
     this.info(`Running ${queued.length} queued experiment(s), ${jobs} at a time; logs: trellis queue logs <entry>`)
-    const label = (e: { id: string; name?: string }) => `'${e.id.slice(0, 7)}'${e.name ? ` (${e.name})` : ''}`
-    const onEvent = (event: QueueEvent): void => {
-      switch (event.type) {
-        case 'recovered':
-          this.warning(`${event.entries.length} experiment(s) left running by a stopped run are queued again: ${event.entries.map(label).join(', ')}`)
-          break
-        case 'start':
-          this.info(`Running experiment ${label(event.entry)} in ${event.workspace}`)
-          break
-        case 'done':
-          this.info(
-            event.result
-              ? `Reproduced experiment '${event.result.name}' from ${label(event.entry)} (${event.seconds.toFixed(1)} s)${event.result.reused ? ', identical to an existing one' : ''}`
-              : `Experiment ${label(event.entry)}: nothing changed, no experiment (${event.seconds.toFixed(1)} s)`,
-          )
-          break
-        case 'failed':
-          process.stderr.write(`Failed to reproduce experiment ${label(event.entry)}: ${event.error.message}\n  log: trellis queue logs ${event.entry.id.slice(0, 7)}\n`)
-          break
-        case 'requeued':
-          this.info(`Experiment ${label(event.entry)} was interrupted: it is back in the queue.`)
-          break
-        case 'warning':
-          this.warning(event.message)
-          break
-        default:
-          break
-      }
-    }
-    const result: RunQueueResult = await core.runQueue(project, { jobs, onEvent })
+    const result: RunQueueResult = await core.runQueue(project, { jobs, onEvent: (event) => this.queueEvent(event) })
+    this.queueSummary(result)
+    const error = core.queueRunError(result)
+    if (error) throw error
+  }
+
+  private queueSummary(result: RunQueueResult): void {
     const parts = [`${result.succeeded.length} reproduced`]
     if (result.failed.length) parts.push(`${result.failed.length} failed (kept in the queue)`)
     if (result.left.length) parts.push(`${result.left.length} left in the queue`)
     this.info(`\nQueue run: ${parts.join(', ')}.`)
     const made = result.succeeded.filter((e) => e.result).map((e) => e.result!.name)
     if (made.length) this.info(`Reproduced experiment(s): ${made.join(', ')}\nCompare: trellis exp show   |   apply one: trellis exp apply <name>`)
-    const error = core.queueRunError(result)
+  }
+
+  private queueEvent(event: QueueEvent): void {
+    const label = (e: { id: string; name?: string }) => `'${e.id.slice(0, 7)}'${e.name ? ` (${e.name})` : ''}`
+    switch (event.type) {
+      case 'recovered':
+        this.warning(`${event.entries.length} experiment(s) left running by a stopped run are queued again: ${event.entries.map(label).join(', ')}`)
+        break
+      case 'start':
+        this.info(`Running experiment ${label(event.entry)} in ${event.workspace}`)
+        break
+      case 'done':
+        this.info(
+          event.result
+            ? `Reproduced experiment '${event.result.name}' from ${label(event.entry)} (${event.seconds.toFixed(1)} s)${event.result.reused ? ', identical to an existing one' : ''}`
+            : `Experiment ${label(event.entry)}: nothing changed, no experiment (${event.seconds.toFixed(1)} s)`,
+        )
+        break
+      case 'failed':
+        process.stderr.write(`Failed to reproduce experiment ${label(event.entry)}: ${event.error.message}\n  log: trellis queue logs ${event.entry.id.slice(0, 7)}\n`)
+        break
+      case 'requeued':
+        this.info(`Experiment ${label(event.entry)} was interrupted: it is back in the queue.`)
+        break
+      case 'warning':
+        this.warning(event.message)
+        break
+      default:
+        break
+    }
+  }
+
+  /** A sweep: plan (and check) every combination, then print it (--dry), queue it (--queue) or queue and run it now. */
+  private async sweep(project: Project, options: SweepOptions, flags: SweepFlags): Promise<void> {
+    const core = await import('@trellis/core')
+    const plan = await core.planSweep(project, {
+      ...options,
+      mode: flags.sweep as 'grid' | 'random' | undefined,
+      samples: flags.samples,
+      seed: flags.seed,
+      maxRuns: flags['max-runs'],
+    })
+    const count = plan.combinations.length
+    if (plan.seed !== undefined) this.info(`Random sweep of ${count} experiment(s), seed ${plan.seed} (--seed ${plan.seed} draws the same ones).`)
+    if (flags.dry) {
+      if (!this.quiet) process.stdout.write(core.renderSweepPlan(plan))
+      this.info(`\n${count} experiment(s); nothing was queued or run (--dry).`)
+      return
+    }
+    const queued = (entries: QueueEntry[]) => {
+      entries.forEach((entry, i) => {
+        this.info(`Queueing with overrides '${plan.combinations[i].setParams.join(' ')}'.`)
+        this.info(`Queued experiment '${entry.name ?? entry.id.slice(0, 7)}' for future execution.`)
+      })
+    }
+    if (flags.queue) {
+      const { entries, warnings } = await core.queueSweep(project, plan, { ...options, jobs: 1 })
+      warnings.forEach((w) => this.warning(w))
+      queued(entries)
+      this.info(`\nSweep ${plan.id}: ${count} experiment(s) queued. Run them: trellis exp run --run-all -j N; then: trellis exp show --sweep ${plan.id}`)
+      return
+    }
+    const { run } = await core.runSweep(project, plan, {
+      ...options,
+      jobs: flags.jobs,
+      onQueued: (entries, warnings) => {
+        warnings.forEach((w) => this.warning(w))
+        queued(entries)
+        this.info(`Running sweep ${plan.id}: ${count} experiment(s), ${flags.jobs} at a time, in temporary workspaces; logs: trellis queue logs <entry>`)
+      },
+      onEvent: (event) => this.queueEvent(event),
+    })
+    this.queueSummary(run)
+    if (!this.quiet) {
+      process.stdout.write(`\nSweep ${plan.id}:\n`)
+      const summary = (sortBy?: string) => core.renderSweepSummary(project, plan.id, { keys: plan.keys, sortBy, sortOrder: flags['sort-order'] as 'asc' | 'desc' })
+      let table: string
+      try {
+        table = await summary(flags['sort-by'])
+      } catch (error) {
+        // the experiments are made: a --sort-by that names no column only costs the order
+        if (!(error instanceof core.TrellisError) || error.code !== 'INVALID_ARGUMENT') throw error
+        this.warning(`${error.message}: the summary is not sorted`)
+        table = await summary(undefined)
+      }
+      process.stdout.write(table)
+      process.stdout.write(`\nAgain later: trellis exp show --sweep ${plan.id}${flags['sort-by'] ? ` --sort-by ${flags['sort-by']} --sort-order ${flags['sort-order']}` : ''}\n`)
+    }
+    const error = core.queueRunError(run)
     if (error) throw error
   }
+}
+
+interface SweepFlags {
+  sweep?: string
+  samples?: number
+  seed?: string
+  'max-runs': number
+  'sort-by'?: string
+  'sort-order': string
+  dry: boolean
+  queue: boolean
+  jobs: number
 }

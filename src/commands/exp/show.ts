@@ -34,20 +34,23 @@ and keeps a summary of what it read in .dvc/tmp/exps/trellis/ (safe to delete).`
     json: Flags.boolean({ aliases: ['show-json'], description: 'Print the data model as JSON.', exclusive: ['csv', 'md'] }),
     csv: Flags.boolean({ aliases: ['show-csv'], description: 'Print CSV (rev, typ and parent as separate columns).', exclusive: ['md'] }),
     md: Flags.boolean({ aliases: ['show-md'], description: 'Print a Markdown table.' }),
+    sweep: Flags.string({ description: 'Only the experiments of this sweep (its id, or a unique prefix), under their baseline; also with --json.', helpValue: '<id>' }),
   }
   static override examples = [
     '<%= config.bin %> exp show',
     '<%= config.bin %> exp show -a --sort-by acc --sort-order desc',
     '<%= config.bin %> exp show --include-params train.* --exclude-metrics loss --md',
     '<%= config.bin %> exp show --json',
+    '<%= config.bin %> exp show --sweep 3f2a9c1d --sort-by acc --sort-order desc',
   ]
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ExpShow)
     this.setOutput(flags)
     const project = await this.openProject()
-    const { collectExpShow, queueShowRows, renderExpShow, renderJson } = await import('@trellis/core')
-    const data = await collectExpShow(project, {
+    const { collectExpShow, queueShowRows, renderExpShow, renderJson, selectSweepRows, sweepEntries } = await import('@trellis/core')
+    const members = flags.sweep === undefined ? undefined : await sweepEntries(project, flags.sweep)
+    const all = await collectExpShow(project, {
       // queued, running and failed entries of the queue, under their baselines
       extraRows: project.services.has('queue') ? await queueShowRows(project) : [],
       num: flags.num,
@@ -57,6 +60,7 @@ and keeps a summary of what it read in .dvc/tmp/exps/trellis/ (safe to delete).`
       sha: flags.sha,
       paramDeps: flags['param-deps'],
     })
+    const data = members ? selectSweepRows(all, members) : all
     if (flags.json) {
       process.stdout.write(renderJson(data))
       return

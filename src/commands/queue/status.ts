@@ -7,7 +7,7 @@ export default class QueueStatus extends TrellisCommand {
 temporary workspace), Failed (kept in the queue with its log: \`trellis queue logs <entry>\`), Success (the
 experiment it made; kept on record until removed). Entries DVC queued are listed too.
 --json prints the entries as a list of objects: id, name, baseline, state, created, finished, request
-(targets, setParams, cwd, force, repro flags), runner, error, result ({name, ref, commit, reused} or null).`
+(targets, setParams, cwd, force, repro flags), runner, error, result ({name, ref, commit, reused} or null), sweep (the sweep id, for an entry of a sweep).`
   static override flags = {
     json: Flags.boolean({ description: 'Print the entries as JSON.' }),
   }

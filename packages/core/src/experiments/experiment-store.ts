@@ -63,6 +63,13 @@ export interface SnapshotOptions {
   /** Snapshot this work tree (made by `checkoutTree`) instead of the repository's own. */
   workTree?: string
   /**
+   * Start from this commit's tree instead of reading a work tree: the result is that tree
+   * with `overlay` applied (`include` and `workTree` do not apply). Used to queue many
+   * entries from one snapshot of the workspace; a store may ignore it and read the work
+   * tree, which gives the same tree while the work tree is unchanged.
+   */
+  base?: string
+  /**
    * Untracked paths (repo-relative) to add as well, e.g. a new dvc.lock or
    * .gitignore written by the run. Ignored files among them are skipped.
    */

@@ -58,12 +58,15 @@ function edit(text: string, file: string, ...args: string[]): string {
 }
 
 describe('parseOverrides', () => {
-  it('splits at the first = and then at the first :', () => {
-    expect(one('a=b=c')).toMatchObject({ file: 'params.yaml', key: 'a', value: 'b=c', rawValue: 'b=c' })
-    expect(one('a=1,bar=2').value).toBe('1,bar=2')
+  it('splits the name at the first :, and keeps DVC 2.x a=1,b=2 as two assignments', () => {
     expect(one('a=x:y').value).toBe('x:y')
     expect(one('cfg/train.json:model.lr=0.1')).toMatchObject({ file: 'cfg/train.json', key: 'model.lr', value: 0.1 })
     expect(one('p.yaml:a:b=1')).toMatchObject({ file: 'p.yaml', key: 'a:b' })
+    expect(parseOverrides(['a=1,bar=2'], '').map((o) => [o.key, o.value])).toEqual([
+      ['a', 1],
+      ['bar', 2],
+    ])
+    expect(parseOverrides(['p.json:a=1,b=2'], '').map((o) => o.file)).toEqual(['p.json', 'p.json'])
   })
 
   it('resolves files against the cwd, params.yaml by default', () => {
@@ -74,7 +77,7 @@ describe('parseOverrides', () => {
     expect(errorOf(() => one('../p.yaml:lr=1', '')).code).toBe('PATH_OUTSIDE_REPO')
   })
 
-  it('parses the value as YAML 1.2', () => {
+  it('types values as Hydra does (DVC 3)', () => {
     expect(one('a=2').value).toBe(2)
     expect(one('a=0.1').value).toBe(0.1)
     expect(one('a=1.0').value).toEqual(new PyFloat(1))
@@ -82,14 +85,11 @@ describe('parseOverrides', () => {
     expect(one('a=true').value).toBe(true)
     expect(one('a=yes').value).toBe('yes')
     expect(one('a=null').value).toBeNull()
-    expect(one('a=~').value).toBeNull()
-    expect(one('a= ').value).toBeNull()
     expect(one('a=[a, b]').value).toEqual(['a', 'b'])
     expect(one('a={a: 1}').value).toEqual({ a: 1 })
     expect(one("a='01'").value).toBe('01')
-    expect(one('a=01').value).toBe(1)
+    expect(one('a=01').value).toBe('01')
     expect(one('a=bar').value).toBe('bar')
-    expect(one('a=foo # comment').value).toBe('foo')
     expect(one('a=2021-01-01').value).toBe('2021-01-01')
   })
 
@@ -112,32 +112,37 @@ describe('parseOverrides', () => {
     }
   })
 
-  it('requires a value', () => {
-    for (const [arg, name] of [
-      ['lr', 'lr'],
-      ['lr=', 'lr'],
-      ['p.json:train.lr=', 'p.json:train.lr'],
-    ]) {
-      const error = errorOf(() => parseOverrides([arg], ''))
-      expect(error.code).toBe('INVALID_ARGUMENT')
-      expect(error.message).toBe(`Must provide a value for parameter '${name}'`)
-      expect(error.hint).toBeTruthy()
-    }
+  it('requires a value; key= is the empty string (DVC 3)', () => {
+    const error = errorOf(() => parseOverrides(['lr'], ''))
+    expect(error.code).toBe('OVERRIDE_INVALID')
+    expect(error.message).toBe("Invalid -S 'lr' at position 3: expected '=' and a value after 'lr'")
+    expect(error.hint).toBeTruthy()
+    expect(one('lr=').value).toBe('')
+    expect(one('p.json:train.lr=')).toMatchObject({ file: 'p.json', key: 'train.lr', value: '' })
   })
 
-  it('rejects values YAML cannot parse, in one line', () => {
-    for (const value of ['[1, 2', '{a: 1, a: 2}', 'a: b: c', '"x', '!custom x']) {
+  it('rejects malformed values, in one line, with the position', () => {
+    for (const [value, at] of [
+      ['[1, 2', 10],
+      ['{a: 1, a: 2}', 17],
+      ['"x', 10],
+      ['b=c', 11],
+    ] as const) {
       const error = errorOf(() => parseOverrides([`train.lr=${value}`], ''))
-      expect(error.code).toBe('INVALID_ARGUMENT')
-      expect(error.message).toBe(`Invalid parameter value for 'train.lr': '${value}'`)
+      expect(error.code).toBe('OVERRIDE_INVALID')
+      expect(error.message).toContain(`Invalid -S 'train.lr=${value}' at position ${at}:`)
       expect(error.message).not.toContain('\n')
       expect(error.hint).toBeTruthy()
     }
   })
 
   it('rejects an empty file or key', () => {
-    expect(errorOf(() => one(':a=1')).message).toBe("Invalid parameter name ':a'")
-    expect(errorOf(() => one('p.yaml:=1')).message).toBe("Invalid parameter name 'p.yaml:'")
+    expect(errorOf(() => one(':a=1')).message).toBe("Invalid -S ':a=1' at position 1: empty file name before ':'")
+    expect(errorOf(() => one('p.yaml:=1')).message).toBe("Invalid -S 'p.yaml:=1' at position 8: expected a key")
+  })
+
+  it('refuses a sweep where one experiment is made', () => {
+    expect(errorOf(() => one('a=1,2')).message).toContain('a sweep makes several experiments')
   })
 })
 
@@ -175,7 +180,7 @@ describe('applyOverrides: YAML', () => {
     expect(edit('seed: 2\n', 'params.yaml', 'seed=1.0')).toBe('seed: 1.0\n')
     expect(edit('a: 1.0\nb: 1\n', 'params.yaml', 'b=2')).toBe('a: 1.0\nb: 2\n')
     expect(edit('a: 1\n', 'params.yaml', 'a=1e-5')).toBe('a: 1e-05\n')
-    expect(edit('a: 1\n', 'params.yaml', 'a=.inf')).toBe('a: .inf\n')
+    expect(edit('a: 1\n', 'params.yaml', 'a=inf')).toBe('a: .inf\n')
     expect(edit('a: 1\n', 'params.yaml', 'a=0.1')).toBe('a: 0.1\n')
     expect(edit('a: 1\n', 'params.yaml', 'a=1.5e3')).toBe('a: 1500.0\n')
   })
@@ -193,9 +198,9 @@ describe('applyOverrides: YAML', () => {
     expect(set("'null'")).toBe("a: 'null'\n")
     expect(set('yes')).toBe("a: 'yes'\n")
     expect(set('x:y')).toBe("a: 'x:y'\n")
-    expect(set('1,bar=2')).toBe("a: '1,bar=2'\n")
+    expect(set("'1,bar=2'")).toBe("a: '1,bar=2'\n")
     expect(set("\"it's\"")).toBe("a: 'it''s'\n")
-    expect(set('"a\\nb"')).toBe('a: "a\\nb"\n')
+    expect(set('"a\\\\b"')).toBe("a: 'a\\b'\n")
   })
 
   it('replaces a scalar by a flow list or mapping', () => {
@@ -412,8 +417,8 @@ describe('JSON', () => {
 
   it('writes Python-style floats and JSON strings', () => {
     expect(edit('{"a": 1}', 'p.json', 'a=1e-5')).toBe('{"a": 1e-05}')
-    expect(edit('{"a": 1}', 'p.json', 'a=.nan')).toBe('{"a": NaN}')
-    expect(edit('{"a": 1}', 'p.json', 'a=héllo "x"')).toBe('{"a": "héllo \\"x\\""}')
+    expect(edit('{"a": 1}', 'p.json', 'a=nan')).toBe('{"a": NaN}')
+    expect(edit('{"a": 1}', 'p.json', `a='héllo "x"'`)).toBe('{"a": "héllo \\"x\\""}')
   })
 })
 
@@ -496,8 +501,10 @@ class Train:
     for (const [arg, reason] of [
       ['LR=-1', 'negative number'],
       ['NAMES=[[1]]', 'nested'],
-      ['LR=.inf', 'no Python literal'],
+      ['LR=inf', 'no Python literal'],
       ['Train={x: 1}', "cannot add 'x'"],
+      ['+NEW=1', "cannot add 'NEW'"],
+      ['~LR', "cannot delete 'LR'"],
     ]) {
       const error = errorOf(() => edit(PY, 'params.py', arg))
       expect(error.code).toBe('INVALID_ARGUMENT')

@@ -1,12 +1,16 @@
 /**
- * `dvc exp run -S/--set-param` overrides, DVC 2.8–2.17 semantics (reference §7):
+ * `dvc exp run -S/--set-param` overrides (reference §7):
  *
- * - `[<file>:]<key>=<value>`, split at the first `=` (the value may contain `=`, `,`, `:`), the
- *   name at the first `:`; the file is relative to the cwd (default `params.yaml` in the cwd);
- * - the value is a YAML 1.2 document (`2` int, `0.1` float, `1.0` float kept as `1.0`, `true`,
- *   `null`, `[a, b]`, `{a: 1}`, `'01'` string, `1,bar=2` string);
+ * - the syntax is DVC 3's Hydra override grammar (params/override-grammar.ts): `[file:]key=value`,
+ *   `+key=value` (add), `++key=value` (set or add), `~key[=value]` (delete), Hydra-typed values
+ *   (`2` int, `0.1` float, `1.0` float kept as `1.0`, `true`, `null`, `[a, b]`, `{a: 1}`,
+ *   `'01'` string), and DVC 2.x's `a=1,b=2` as two assignments; sweeps are expanded by
+ *   experiments/sweep.ts before they get here;
+ * - the file is relative to the cwd (default `params.yaml` in the cwd);
  * - the key is a dotted path with list indexes: `a.b`, `a[0].c`, and also `a.0.c`;
- * - only existing keys may be set, checked for every file before any file is written;
+ * - `key=` sets only existing keys, `+key` only new ones (under an existing mapping; missing
+ *   mappings on the way are created), `~key` deletes existing ones; checked for every file
+ *   before any file is written;
  * - the value at the path is replaced, except that a mapping set onto a mapping is merged key
  *   by key (which may add keys — DVC's deep-merge exception);
  * - later duplicates of the same file + key win (Python-dict semantics: first position, last value).
@@ -33,6 +37,7 @@ import {
   getAt,
   isMapping,
   sameValue,
+  setOwn,
   type EditOp,
   type PathSegment,
 } from '../params/edit-ops.js'
@@ -40,8 +45,8 @@ import { reserializeYaml, spliceYaml } from '../params/edit-yaml.js'
 import { reserializeJson, spliceJson } from '../params/edit-json.js'
 import { reserializeToml, spliceToml } from '../params/edit-toml.js'
 import { splicePython } from '../params/edit-python.js'
+import { formatOverride, formatOverrideValue, parseOverrideArg, overrideError, type OverrideOp, type ParsedOverride } from '../params/override-grammar.js'
 import { writeFileAtomic } from '../util/atomic-write.js'
-import { loadYaml } from '../util/yaml.js'
 
 /** One segment of an override key: `name` (`a`, or `0` in `a.0`) or a bracketed index (`[0]`). */
 export interface KeySegment {
@@ -51,15 +56,19 @@ export interface KeySegment {
 }
 
 export interface Override {
-  /** The `-S` argument as given. */
+  /** The `-S` argument as given (for one combination of a sweep: this override with its value). */
   arg: string
   /** The params file, a POSIX path relative to the repository root (absolute if given so). */
   file: string
   /** The key as typed (`train.lr`, `layers[0].units`). */
   key: string
   path: KeySegment[]
-  /** The parsed value (YAML 1.2; integral floats as PyFloat). */
+  /** set (`key=`), add (`+key=`), force (`++key=`: set or add), delete (`~key`). */
+  op: OverrideOp
+  /** The parsed value (integral floats as PyFloat); for delete, the expected value if `hasValue`. */
   value: unknown
+  /** False for a bare `~key`. */
+  hasValue: boolean
   /** The value text as typed. */
   rawValue: string
 }
@@ -114,37 +123,29 @@ function canonicalKey(path: KeySegment[]): string {
   return path.map((s, i) => (s.index ? `[${s.name}]` : i === 0 ? s.name : `.${s.name}`)).join('')
 }
 
-/** Parse an override value as YAML 1.2 (ruamel's safe loader in DVC). */
-export function parseOverrideValue(rawValue: string, key: string): unknown {
-  const invalid = () => invalidArgument(`Invalid parameter value for '${key}': '${rawValue}'`, `The value is read as YAML; quote it for a string, e.g. -S "${key}='${rawValue.replace(/'/g, "''")}'".`)
-  let loaded
-  try {
-    loaded = loadYaml(rawValue, `-S ${key}`)
-  } catch (error) {
-    if (error instanceof TrellisError) throw invalid()
-    throw error
-  }
-  if (loaded.doc.warnings.length) throw invalid()
-  return loaded.value ?? null
-}
-
 /**
- * Parse `-S` arguments. `cwdRelToRoot` is the cwd relative to the repository root (`''` at the
- * root); files are resolved against it, as DVC opens them relative to the process cwd.
+ * Parse `-S` arguments (sweeps are refused here: experiments/sweep.ts expands them first).
+ * `cwdRelToRoot` is the cwd relative to the repository root (`''` at the root); files are
+ * resolved against it, as DVC opens them relative to the process cwd.
  */
 export function parseOverrides(values: string[], cwdRelToRoot: string): Override[] {
+  const parsed = values.flatMap((arg) => parseOverrideArg(arg))
+  const sweep = parsed.find((o) => o.sweep)
+  if (sweep) {
+    throw overrideError(sweep.arg, sweep.valueOffset, 'a sweep makes several experiments, which this command cannot run', 'Run sweeps with `trellis exp run -S ...` (queued and run at once) or `trellis exp run --queue -S ...`; --temp and --rev take single values.')
+  }
+  return overridesFromParsed(
+    parsed.map((o) => ({ override: o, value: o.value, hasValue: o.op !== 'delete' || o.rawValue.trim() !== '' })),
+    cwdRelToRoot,
+  )
+}
+
+/** Overrides from parsed ones with concrete values (a sweep's combination). */
+export function overridesFromParsed(assignments: Array<{ override: ParsedOverride; value: unknown; hasValue: boolean }>, cwdRelToRoot: string): Override[] {
   const cwd = cwdRelToRoot.split(sep).join('/')
-  return values.map((arg) => {
-    const eq = arg.indexOf('=')
-    const name = eq < 0 ? arg : arg.slice(0, eq)
-    const rawValue = eq < 0 ? '' : arg.slice(eq + 1)
-    if (rawValue === '') throw invalidArgument(`Must provide a value for parameter '${name}'`)
-    const colon = name.indexOf(':')
-    const fileArg = colon < 0 ? DEFAULT_PARAMS_FILE : name.slice(0, colon)
-    const key = colon < 0 ? name : name.slice(colon + 1)
-    if (fileArg === '' || key === '') throw invalidArgument(`Invalid parameter name '${name}'`)
-    const path = parseKeyPath(key)
-    const value = parseOverrideValue(rawValue, key)
+  return assignments.map(({ override: o, value, hasValue }) => {
+    const fileArg = o.file ?? DEFAULT_PARAMS_FILE
+    const path = parseKeyPath(o.key)
     let file: string
     if (isAbsolute(fileArg)) {
       file = posix.normalize(fileArg.split(sep).join('/'))
@@ -156,7 +157,9 @@ export function parseOverrides(values: string[], cwdRelToRoot: string): Override
         })
       }
     }
-    return { arg, file, key, path, value, rawValue }
+    // a sweep's combination records its concrete value; a 2.x `a=1,b=2` keeps the argument as typed
+    const arg = o.sweep ? formatOverride(o, value, hasValue) : o.arg
+    return { arg, file, key: o.key, path, op: o.op, value, hasValue, rawValue: o.rawValue }
   })
 }
 
@@ -271,8 +274,22 @@ interface LoadedFile {
   resolved: Array<PathSegment[] | undefined>
 }
 
-async function loadFile(absPath: string, group: Group): Promise<LoadedFile> {
-  const { file } = group
+type ReadFile = Omit<LoadedFile, 'group' | 'resolved'>
+
+/** Params files already read, by path: planning many variants of the same edits (a sweep) reads each file once. */
+export type ParamsFileCache = Map<string, Promise<ReadFile>>
+
+async function loadFile(absPath: string, group: Group, cache?: ParamsFileCache): Promise<LoadedFile> {
+  let read = cache?.get(group.file)
+  if (!read) {
+    read = readForEdit(absPath, group.file)
+    cache?.set(group.file, read)
+  }
+  const loaded = await read
+  return { ...loaded, group, resolved: group.overrides.map((o) => resolveKeyPath(loaded.data, o.path)) }
+}
+
+async function readForEdit(absPath: string, file: string): Promise<ReadFile> {
   let info
   try {
     info = await stat(absPath)
@@ -307,8 +324,7 @@ async function loadFile(absPath: string, group: Group): Promise<LoadedFile> {
       hint: 'A params file holds a mapping of names to values.',
     })
   }
-  const resolved = group.overrides.map((o) => resolveKeyPath(data, o.path))
-  return { group, absPath, format, text, bom, data, mode: info.mode & 0o7777, resolved }
+  return { absPath, format, text, bom, data, mode: info.mode & 0o7777 }
 }
 
 function missingMessage(file: string, keys: string[]): string {
@@ -403,41 +419,101 @@ export function editParamsText(text: string, file: string, overrides: Override[]
     mode: 0o644,
     resolved: group.overrides.map((o) => resolveKeyPath(data, o.path)),
   }
-  const missing = group.overrides.filter((_, i) => loaded.resolved[i] === undefined).map((o) => o.key)
-  if (missing.length) throw missingError([[file, missing]])
+  checkKeys([loaded])
   const plan = planFile(loaded)
   return { after: plan.after, changes: plan.changes, warnings: plan.warnings }
 }
 
 function missingError(missing: Array<[string, string[]]>): TrellisError {
   return new TrellisError('PARAMS_INVALID', missing.map(([file, keys]) => missingMessage(file, keys)).join('; '), {
-    hint: '-S can only set parameters that already exist; add them to the file first (a mapping value merges into an existing mapping, e.g. -S \'train={new_key: 1}\').',
+    hint: '-S key=value sets only parameters that exist; add a new one with -S +key=value (or ++key=value: set or add).',
   })
+}
+
+/** `key=` and `~key` need the key, `+key` needs it absent; every file is checked before any error. */
+function checkKeys(loaded: LoadedFile[]): void {
+  const missing: Array<[string, string[]]> = []
+  for (const file of loaded) {
+    const keys = file.group.overrides.filter((o, i) => file.resolved[i] === undefined && (o.op === 'set' || o.op === 'delete')).map((o) => o.key)
+    if (keys.length) missing.push([file.group.file, keys])
+  }
+  if (missing.length) throw missingError(missing)
+  for (const file of loaded) {
+    file.group.overrides.forEach((o, i) => {
+      if (o.op === 'add' && file.resolved[i] !== undefined) {
+        throw new TrellisError('PARAMS_INVALID', `Could not add '+${o.key}': '${o.key}' already exists in '${file.group.file}'`, {
+          hint: `Set it with -S ${o.key}=<value>, or use -S ++${o.key}=<value> (set or add).`,
+        })
+      }
+    })
+  }
+}
+
+/** Where `+key` / `++key` adds a missing key: the deepest existing mapping on its path, and the value nested below it. */
+function addOpFor(data: unknown, override: Override, file: string): EditOp {
+  const segments = override.path
+  let n = segments.length - 1
+  while (n > 0 && resolveKeyPath(data, segments.slice(0, n)) === undefined) n--
+  const parentPath = n === 0 ? [] : resolveKeyPath(data, segments.slice(0, n))!
+  const parent = getAt(data, parentPath).value
+  if (!isMapping(parent) || segments.slice(n).some((s) => s.index)) {
+    const where = n === 0 ? 'the top level' : `'${canonicalKey(segments.slice(0, n))}'`
+    throw new TrellisError('PARAMS_INVALID', `Could not add '${override.key}' to '${file}': ${where} is not a mapping`, {
+      hint: 'New keys can be added to mappings only (list items are set by index with -S key[i]=value).',
+    })
+  }
+  let value = override.value
+  for (let i = segments.length - 1; i > n; i--) {
+    const wrapper: Record<string, unknown> = {}
+    setOwn(wrapper, segments[i].name, value)
+    value = wrapper
+  }
+  return { kind: 'add', path: parentPath, key: segments[n].name, value }
 }
 
 function planFile(loaded: LoadedFile): FilePlan {
   const { group, format, text, bom, data } = loaded
   const expected = cloneData(data)
   const ops: EditOp[] = []
+  const changes: ParamChange[] = []
   group.overrides.forEach((override, i) => {
     // resolve again against the data as edited so far (an earlier override may have replaced a parent)
     const path = resolveKeyPath(expected, override.path)
-    if (!path || !sameValue(path, loaded.resolved[i])) {
-      throw invalidArgument(
-        `Parameter '${override.key}' of '${group.file}' was replaced by another -S override`,
-        'Set either a key or its parent in one run, not both.',
-      )
+    const replaced = () =>
+      invalidArgument(`Parameter '${override.key}' of '${group.file}' was replaced by another -S override`, 'Set either a key or its parent in one run, not both.')
+    let fileOps: EditOp[]
+    let at: PathSegment[]
+    if (override.op === 'add' || (override.op === 'force' && loaded.resolved[i] === undefined)) {
+      if (path) throw replaced()
+      const op = addOpFor(expected, override, group.file) as Extract<EditOp, { kind: 'add' }>
+      fileOps = [op]
+      at = [...op.path, ...override.path.slice(op.path.length).map((s) => s.name)]
+    } else {
+      if (!path || !sameValue(path, loaded.resolved[i])) throw replaced()
+      at = path
+      if (override.op === 'delete') {
+        const current = getAt(expected, path).value
+        if (override.hasValue && !sameValue(current, override.value)) {
+          throw new TrellisError('PARAMS_INVALID', `Could not delete '${override.key}' from '${group.file}': its value is ${formatOverrideValue(current)}, not ${formatOverrideValue(override.value)}`, {
+            hint: `Delete it whatever its value with -S ~${override.key}.`,
+          })
+        }
+        fileOps = [{ kind: 'delete', path }]
+      } else {
+        fileOps = opsFor(expected, path, override.value)
+      }
     }
-    const fileOps = opsFor(expected, path, override.value)
+    const old = getAt(data, at)
     for (const op of fileOps) applyOpToData(expected, op)
     ops.push(...fileOps)
+    changes.push({ key: override.key, path: at, old: old.value, new: undefined, changed: false })
   })
-  const changes: ParamChange[] = group.overrides.map((override, i) => {
-    const path = loaded.resolved[i]!
-    const old = getAt(data, path).value
-    const now = getAt(expected, path).value
-    return { key: override.key, path, old, new: now, changed: !sameValue(old, now) }
-  })
+  for (const change of changes) {
+    const before = getAt(data, change.path)
+    const now = getAt(expected, change.path)
+    change.new = now.value
+    change.changed = before.found !== now.found || !sameValue(before.value, now.value)
+  }
   const { after, warnings } = editText(text, format, group.file, ops, expected)
   return {
     file: group.file,
@@ -458,7 +534,7 @@ function planFile(loaded: LoadedFile): FilePlan {
  * (`2 parameters are missing from 'params.yaml': a.b, c`, all files reported) or a value the
  * file's format cannot hold.
  */
-export async function planOverrides(root: string, overrides: Override[]): Promise<OverridePlan> {
+export async function planOverrides(root: string, overrides: Override[], cache?: ParamsFileCache): Promise<OverridePlan> {
   const groups = groupOverrides(root, overrides)
   // Where each file is written, checked before any is read: a symlinked params file is edited
   // at its target when that is inside the work tree, and refused otherwise.
@@ -466,13 +542,8 @@ export async function planOverrides(root: string, overrides: Override[]): Promis
   const targets = groups.map((group) => guard.check(group.file, { final: 'follow', source: '-S' }))
   guard.assertSafe()
   const loaded: LoadedFile[] = []
-  for (const [i, group] of groups.entries()) loaded.push(await loadFile(targets[i]!, group))
-  const missing: Array<[string, string[]]> = []
-  for (const file of loaded) {
-    const keys = file.group.overrides.filter((_, i) => file.resolved[i] === undefined).map((o) => o.key)
-    if (keys.length) missing.push([file.group.file, keys])
-  }
-  if (missing.length) throw missingError(missing)
+  for (const [i, group] of groups.entries()) loaded.push(await loadFile(targets[i]!, group, cache))
+  checkKeys(loaded)
   const files = loaded.map(planFile)
   return { files, warnings: files.flatMap((f) => f.warnings) }
 }

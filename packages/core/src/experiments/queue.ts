@@ -49,7 +49,7 @@ import { checkExpRun, experimentStore, runExperiment, type ExpRunOptions, type E
 import type { ExperimentStore, SnapshotFile } from './experiment-store.js'
 import { parseExpRef, validateExpName } from './exp-ref.js'
 import { localIsoTime } from './exp-show.js'
-import { parseOverrides, planOverrides } from './param-overrides.js'
+import { parseOverrides, planOverrides, type Override, type OverridePlan } from './param-overrides.js'
 import type { QueuedEntry, QueuedExperiments } from './queued-experiments.js'
 
 export type QueueState = 'queued' | 'running' | 'failed' | 'success'
@@ -110,6 +110,8 @@ export interface QueueEntry {
   result?: QueueResult | null
   /** The transient entry of a `--temp` run. */
   temp?: boolean
+  /** The sweep the entry belongs to (`exp run` of a sweep; `exp show --sweep`). */
+  sweep?: string
 }
 
 /** What core hands the backend to record. */
@@ -122,6 +124,8 @@ export interface NewQueueEntry {
   request: QueueRequest
   paramsFiles: string[]
   temp?: boolean
+  /** The sweep the entry belongs to; a backend records it and lists it back. */
+  sweep?: string
 }
 
 export type QueueEvent =
@@ -161,6 +165,8 @@ export interface QueueBackend {
   readonly name: string
   /** Record an entry whose commit the caller made. */
   enqueue(project: Project, entry: NewQueueEntry): Promise<QueueEntry>
+  /** Record several entries in this order (a sweep), in one go; optional: core calls `enqueue` for each otherwise. */
+  enqueueAll?(project: Project, entries: NewQueueEntry[]): Promise<QueueEntry[]>
   /** Every entry on record, oldest first: queued, running, failed, and recent successes. */
   list(project: Project): Promise<QueueEntry[]>
   /** Forget entries by id (a running entry cannot be removed: INVALID_ARGUMENT). */
@@ -199,6 +205,20 @@ export interface QueueExperimentResult {
   warnings: string[]
 }
 
+/** One entry of a batch (`queueExperiments`): its `-S`, its name, its sweep. */
+export interface QueueVariant {
+  /** `-S` arguments as recorded in the request (a sweep's combination: concrete values). */
+  setParams: string[]
+  /** Overrides already parsed from `setParams` (default: parsed here). */
+  overrides?: Override[]
+  /** Their edits, already planned (default: planned here, under the lock). */
+  plan?: OverridePlan
+  /** `-n` name (default: none, the name comes from the results). */
+  name?: string
+  /** The sweep the entry belongs to. */
+  sweep?: string
+}
+
 /**
  * `exp run --queue`: check the name, plan the `-S` edits on the params files'
  * current text, commit baseline + tracked changes + edits (nothing in the
@@ -208,92 +228,144 @@ export interface QueueExperimentResult {
  * now (see the module comment).
  */
 export async function queueExperiment(project: Project, options: QueueExperimentOptions = {}): Promise<QueueExperimentResult> {
+  const { entries, warnings } = await queueExperiments(project, options, [{ setParams: options.setParams ?? [], name: options.name }])
+  return { entry: entries[0], warnings }
+}
+
+/**
+ * Queue several entries at once (a sweep): everything is checked — names, every
+ * variant's `-S` edits — before the first entry is recorded, under one project
+ * lock, with the pipeline loaded once. `options.setParams` and `options.name`
+ * are ignored (each variant has its own).
+ */
+export async function queueExperiments(
+  project: Project,
+  options: QueueExperimentOptions,
+  variants: QueueVariant[],
+): Promise<{ entries: QueueEntry[]; warnings: string[] }> {
   const store = await experimentStore(project)
   const queue = await queueBackend(project)
+  const single = variants.length === 1 ? variants[0] : undefined
+  if (options.rev !== undefined && !single) {
+    throw new TrellisError('INVALID_ARGUMENT', '--rev continues one checkpoint: it does not combine with a sweep', {
+      hint: 'Queue the sweep without --rev (checkpoint stages then start over), or queue single experiments with --rev.',
+    })
+  }
   // a resumed experiment's name is checked once it is known whether it continues one (its name is kept then)
-  const baseline = await checkExpRun(store, options.rev === undefined ? options.name : undefined, !!options.force)
-  if (options.name !== undefined) validateExpName(options.name)
-  const overrides = parseOverrides(options.setParams ?? [], relative(project.root, project.cwd))
+  const baseline = await checkExpRun(store, options.rev === undefined ? single?.name : undefined, !!options.force)
+  const names = new Set<string>()
+  for (const variant of variants) {
+    if (variant.name === undefined) continue
+    validateExpName(variant.name)
+    if (names.has(variant.name)) throw new TrellisError('EXP_EXISTS', `Two queued experiments would be named '${variant.name}'`, { hint: 'Give each a different name.' })
+    names.add(variant.name)
+    if (!single) await checkExpRun(store, variant.name, !!options.force)
+  }
+  const cwdRel = relative(project.root, project.cwd)
+  const overridesOf = variants.map((v) => v.overrides ?? parseOverrides(v.setParams, cwdRel))
   const toGit = (p: string) => relative(project.gitRoot, `${project.root}/${p}`).split('\\').join('/')
   const warnings: string[] = []
   const lock = await project.lock(`trellis exp run --${options.temp ? 'temp' : 'queue'}`, options.lockOptions)
   try {
-    const origin = options.rev === undefined ? undefined : await resolveCheckpointRev(store, options.rev, { head: baseline, hasParams: overrides.length > 0 })
+    const origin =
+      options.rev === undefined ? undefined : await resolveCheckpointRev(store, options.rev, { head: baseline, hasParams: overridesOf[0].length > 0 })
     const existing = await queue.list(project)
-    const clash = options.name !== undefined && !options.force && !origin && existing.find((e) => e.baseline === baseline && e.name === options.name && e.state !== 'success')
-    if (clash) {
-      throw new TrellisError('EXP_EXISTS', `Experiment conflicts with queued experiment '${options.name}' (${clash.id.slice(0, 7)})`, {
-        hint: `Remove it first (trellis queue remove ${clash.id.slice(0, 7)}), use -f, or choose another name with -n.`,
-      })
+    for (const variant of variants) {
+      const clash = variant.name !== undefined && !options.force && !origin && existing.find((e) => e.baseline === baseline && e.name === variant.name && e.state !== 'success')
+      if (clash) {
+        throw new TrellisError('EXP_EXISTS', `Experiment conflicts with queued experiment '${variant.name}' (${clash.id.slice(0, 7)})`, {
+          hint: `Remove it first (trellis queue remove ${clash.id.slice(0, 7)}), use -f, or choose another name with -n.`,
+        })
+      }
     }
-    const plan = overrides.length ? await planOverrides(project.root, overrides) : { files: [], warnings: [] }
-    warnings.push(...plan.warnings)
+    // every variant's edits are planned (files, keys, types) before anything is recorded
+    const plans: OverridePlan[] = []
+    for (const [i, overrides] of overridesOf.entries()) {
+      const plan = variants[i].plan ?? (overrides.length ? await planOverrides(project.root, overrides) : { files: [], warnings: [] })
+      for (const w of plan.warnings) if (!warnings.includes(w)) warnings.push(w)
+      plans.push(plan)
+    }
     const index = await PipelineIndex.load(project.root)
     const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
     const stages = planStages(index, targets, options)
-    const request: QueueRequest = {
+    const common: Omit<QueueRequest, 'setParams'> = {
       targets: options.targets ?? [],
-      setParams: options.setParams ?? [],
       cwd: relative(project.gitRoot, project.cwd).split('\\').join('/'),
       force: !!options.force,
       repro: pickFlags(options),
     }
     if (options.reset && checkpointStages(stages).length > 0) {
       // DVC forgets the last checkpoint when it queues; a pipeline without checkpoint stages keeps its EXEC refs (exp apply uses EXEC_APPLY)
-      request.reset = true
+      common.reset = true
       await resetCheckpoints(store)
-    }
-    const overlay: SnapshotFile[] = plan.files
-      .filter((f) => f.changed)
-      .map((f) => ({ path: toGit(f.file), content: f.after, mode: f.mode & 0o100 ? 0o100755 : 0o100644 }))
-    const parent = origin?.rev ?? baseline
-    let branch: string | undefined
-    if (origin) {
-      const probe = await store.snapshot({ parent, message: 'trellis: queued inputs', overlay })
-      const dirty = await checkpointInputsDiffer(project, store, origin.rev, probe)
-      const decision = decideCheckpointResume(origin, { dirty, branchTip: origin.branch ? await store.resolve(origin.branch.ref) : null, name: options.name })
-      if (!options.temp) options.log?.(decision.notice) // (a --temp run says it when it starts)
-      if (decision.mode === 'continue') {
-        branch = decision.ref
-        if (decision.warning) warnings.push(decision.warning)
-      } else if (options.name !== undefined && !options.force) {
-        await checkExpRun(store, options.name, false)
-      }
-    }
-    const message = dvcExpMessage(parent, baseline, branch ? undefined : options.name, branch)
-    const known = new Set(existing.map((e) => e.id))
-    let id = ''
-    for (let extra = 0; extra < 100; extra++) {
-      const reproDat = { path: toGit('.dvc/tmp/repro.dat'), content: reproArgsPickle(request, extra) }
-      id = await store.snapshot({ parent, message, overlay: [...overlay, reproDat] })
-      if (!known.has(id)) break // the same content queued within the same second gets a counter
-    }
-    for (const stage of stages) {
-      if (stage.frozen) continue
-      for (const path of dependencyPaths(stage)) {
-        if (index.producersOf(path).length > 0) continue
-        if ((await store.pathType(id, toGit(path))) === null) {
-          warnings.push(
-            `stage '${stage.address}' depends on '${path}', which git does not track: the queued run will not have it and will fail (git add it, then queue again)`,
-          )
-        }
-      }
     }
     const paramsFiles = new Set<string>([DEFAULT_PARAMS_FILE])
     for (const stage of index.stages) for (const p of stage.params) paramsFiles.add(p.file)
     for (const p of index.topLevelParams) paramsFiles.add(p)
-    for (const f of plan.files) paramsFiles.add(f.file)
-    const entry = await queue.enqueue(project, {
-      id,
-      name: branch ? parseExpRef(branch)?.name : options.name,
-      baseline,
-      rev: parent,
-      branch,
-      request,
-      paramsFiles: [...paramsFiles].map(toGit),
-      temp: options.temp,
-    })
-    return { entry, warnings }
+    for (const plan of plans) for (const f of plan.files) paramsFiles.add(f.file)
+    const known = new Set(existing.map((e) => e.id))
+    const fresh: NewQueueEntry[] = []
+    const entries: QueueEntry[] = []
+    // a batch reads the workspace once: each entry is that snapshot's tree plus its own edits
+    const base = origin || single ? undefined : await store.snapshot({ parent: baseline, message: 'trellis: queued workspace' })
+    for (const [i, variant] of variants.entries()) {
+      const request: QueueRequest = { ...common, setParams: variant.setParams }
+      const overlay: SnapshotFile[] = plans[i].files
+        .filter((f) => f.changed)
+        .map((f) => ({ path: toGit(f.file), content: f.after, mode: f.mode & 0o100 ? 0o100755 : 0o100644 }))
+      const parent = origin?.rev ?? baseline
+      let branch: string | undefined
+      if (origin) {
+        const probe = await store.snapshot({ parent, message: 'trellis: queued inputs', overlay })
+        const dirty = await checkpointInputsDiffer(project, store, origin.rev, probe)
+        const decision = decideCheckpointResume(origin, { dirty, branchTip: origin.branch ? await store.resolve(origin.branch.ref) : null, name: variant.name })
+        if (!options.temp) options.log?.(decision.notice) // (a --temp run says it when it starts)
+        if (decision.mode === 'continue') {
+          branch = decision.ref
+          if (decision.warning) warnings.push(decision.warning)
+        } else if (variant.name !== undefined && !options.force) {
+          await checkExpRun(store, variant.name, false)
+        }
+      }
+      const message = dvcExpMessage(parent, baseline, branch ? undefined : variant.name, branch)
+      let id = ''
+      for (let extra = 0; extra < 100; extra++) {
+        const reproDat = { path: toGit('.dvc/tmp/repro.dat'), content: reproArgsPickle(request, extra) }
+        id = await store.snapshot({ parent, message, overlay: [...overlay, reproDat], base })
+        if (!known.has(id)) break // the same content queued within the same second gets a counter
+      }
+      known.add(id)
+      if (i === 0) {
+        // the same pipeline for every variant: untracked dependencies are reported once
+        for (const stage of stages) {
+          if (stage.frozen) continue
+          for (const path of dependencyPaths(stage)) {
+            if (index.producersOf(path).length > 0) continue
+            if ((await store.pathType(id, toGit(path))) === null) {
+              warnings.push(
+                `stage '${stage.address}' depends on '${path}', which git does not track: the queued run will not have it and will fail (git add it, then queue again)`,
+              )
+            }
+          }
+        }
+      }
+      const entry: NewQueueEntry = {
+        id,
+        name: branch ? parseExpRef(branch)?.name : variant.name,
+        baseline,
+        rev: parent,
+        branch,
+        request,
+        paramsFiles: [...paramsFiles].map(toGit),
+        temp: options.temp,
+      }
+      if (variant.sweep) entry.sweep = variant.sweep
+      fresh.push(entry)
+    }
+    // recorded only once every entry's commit is made
+    if (queue.enqueueAll && fresh.length > 1) entries.push(...(await queue.enqueueAll(project, fresh)))
+    else for (const entry of fresh) entries.push(await queue.enqueue(project, entry))
+    return { entries, warnings }
   } finally {
     await lock.release()
   }

@@ -190,6 +190,7 @@ function applyOne(text: string, op: EditOp): string {
     const expand = parent !== null && isMultiline(text, parent) && (node.kind === 'scalar' || isMultiline(text, node))
     return splice(text, node.start, node.end, jsonValue(op.value, style, expand ? lineIndent(text, node.start) : null))
   }
+  if (op.kind === 'delete') return deleteEntry(text, root, op.path)
   const { node } = locate(root, op.path)
   if (node.kind !== 'object') throw new CannotSplice(`'${formatPath(op.path)}' is not an object`)
   const key = JSON.stringify(op.key)
@@ -202,6 +203,26 @@ function applyOne(text: string, op: EditOp): string {
     return splice(text, last.value.end, last.value.end, `,${style.nl}${indent}${key}${style.colon}${jsonValue(op.value, style, indent)}`)
   }
   return splice(text, last.value.end, last.value.end, `${style.comma}${key}${style.colon}${jsonValue(op.value, style, null)}`)
+}
+
+/** Remove a member (or item) and the comma that separated it from its neighbour. */
+function deleteEntry(text: string, root: JNode, path: PathSegment[]): string {
+  const { parent } = locate(root, path)
+  const last = path[path.length - 1]
+  let spans: Array<{ start: number; end: number }>
+  let index: number
+  if (parent?.kind === 'object') {
+    spans = parent.members.map((m) => ({ start: m.keyStart, end: m.value.end }))
+    index = parent.members.map((m) => m.key).lastIndexOf(String(last))
+  } else if (parent?.kind === 'array') {
+    spans = parent.items.map((item) => ({ start: item.start, end: item.end }))
+    index = Number(last)
+  } else {
+    throw new CannotSplice(`cannot delete '${formatPath(path)}'`)
+  }
+  if (index > 0) return splice(text, spans[index - 1].end, spans[index].end, '')
+  if (spans.length > 1) return splice(text, spans[0].start, spans[1].start, '')
+  return splice(text, parent.start + 1, parent.end - 1, '')
 }
 
 export function spliceJson(text: string, ops: EditOp[]): string {

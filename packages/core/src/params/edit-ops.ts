@@ -5,8 +5,9 @@
  * exactly as they were.
  *
  * - `set`: replace the value at `path` (a map key or a list index) by `value`;
- * - `add`: add a new `key: value` to the mapping at `path` (only produced when a mapping is
- *   merged onto a mapping, DVC's deep-merge exception to the existing-keys rule).
+ * - `add`: add a new `key: value` to the mapping at `path` (`-S +key=value`, or a mapping
+ *   merged onto a mapping, DVC's deep-merge exception to the existing-keys rule);
+ * - `delete`: remove the key (or list item) at `path` (`-S ~key`).
  *
  * An editor that meets a construct it cannot splice safely throws `CannotSplice`; the caller
  * then re-serialises the whole file (with a warning) or refuses.
@@ -19,6 +20,7 @@ export type PathSegment = string | number
 export type EditOp =
   | { kind: 'set'; path: PathSegment[]; value: unknown }
   | { kind: 'add'; path: PathSegment[]; key: string; value: unknown }
+  | { kind: 'delete'; path: PathSegment[] }
 
 export interface EditResult {
   text: string
@@ -138,6 +140,12 @@ export function applyOpToData(data: unknown, op: EditOp): void {
   }
   const parent = getAt(data, op.path.slice(0, -1)).value
   const last = op.path[op.path.length - 1]
+  if (op.kind === 'delete') {
+    if (typeof last === 'number' && Array.isArray(parent)) parent.splice(last, 1)
+    else if (typeof last === 'string' && isMapping(parent)) delete parent[last]
+    else throw new Error(`internal: cannot delete ${op.path.join('.')}`)
+    return
+  }
   if (typeof last === 'number' && Array.isArray(parent)) parent[last] = cloneData(op.value)
   else if (typeof last === 'string' && isMapping(parent)) setOwn(parent, last, cloneData(op.value))
   else throw new Error(`internal: cannot set ${op.path.join('.')}`)

@@ -8,7 +8,8 @@
  *
  * Refused (CannotSplice, which the caller turns into INVALID_ARGUMENT): values DVC could not read
  * back from the file — negative numbers (`-1` is an expression in Python's AST), `inf`/`nan`,
- * nested lists/dicts — and adding attributes to a class (a mapping merge that adds keys).
+ * nested lists/dicts — adding attributes to a class (a mapping merge or `+key`) and deleting
+ * a whole assignment (`~NAME`; an item of a list or dict literal can be deleted).
  */
 import { PyFloat, pyFloatRepr, pyRepr } from '../util/python-json.js'
 import { applyOpToData, CannotSplice, cloneData, formatPath, getAt, isMapping, splice, type EditOp, type PathSegment } from './edit-ops.js'
@@ -70,8 +71,11 @@ function applyOne(text: string, op: EditOp): string {
   let n = op.path.length
   while (n > 0 && !spans.has(JSON.stringify(op.path.slice(0, n)))) n--
   if (n === 0) {
-    const what = op.kind === 'add' ? `add '${op.key}' to '${formatPath(op.path)}'` : `set '${formatPath(op.path)}'`
+    const what = op.kind === 'add' ? `add '${op.key}' to '${formatPath(op.path)}'` : `${op.kind} '${formatPath(op.path)}'`
     throw new CannotSplice(`cannot ${what}: only literal assignments can be edited`)
+  }
+  if (op.kind === 'delete' && n === op.path.length) {
+    throw new CannotSplice(`cannot delete '${formatPath(op.path)}': Trellis does not remove Python statements (delete the line by hand)`)
   }
   const recordPath: PathSegment[] = op.path.slice(0, n)
   const tokens = spans.get(JSON.stringify(recordPath))!

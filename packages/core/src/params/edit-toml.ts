@@ -6,14 +6,16 @@
  *
  * - a set replaces the text of that value (`lr = 0.1  # comment` → `lr = 0.01  # comment`);
  * - a merge that adds a key appends `key = value` after the last assignment of the table's
- *   section (or inside the inline table).
+ *   section (or inside the inline table);
+ * - a delete removes a `key = value` line (with its comment).
  *
  * New values are written inline: `0.01`, `1.0`, `1e-05`, `inf`, `nan`, `"text"` (basic
  * string), `[1, 2]`, `{ a = 1, b = "x" }`. TOML has no null: setting `null` is refused.
  *
  * Not spliced (CannotSplice → the caller re-serialises with smol-toml, losing comments, and
  * warns): replacing a whole `[table]` section by a non-table, adding a key to a table that only
- * exists implicitly (through dotted keys or `[a.b]` without `[a]`).
+ * exists implicitly (through dotted keys or `[a.b]` without `[a]`), deleting a whole `[table]`
+ * or an item of an inline array or table.
  */
 import { stringify as stringifyToml } from 'smol-toml'
 import { TrellisError } from '../errors.js'
@@ -248,6 +250,18 @@ function applyOne(text: string, op: EditOp): string {
     const span = values.find((v) => samePath(v.path, op.path))
     if (!span) throw new CannotSplice(`'${formatPath(op.path)}' is a table section`)
     return splice(text, span.start, span.end, tomlInline(op.value, `'${formatPath(op.path)}'`))
+  }
+  if (op.kind === 'delete') {
+    // a `key = value` line of its own (with its comment) goes; anything else is re-serialised
+    const span = values.find((v) => samePath(v.path, op.path))
+    if (!span) throw new CannotSplice(`'${formatPath(op.path)}' is a table section`)
+    const lineStart = text.lastIndexOf('\n', span.start - 1) + 1
+    const nlAt = text.indexOf('\n', span.end)
+    const lineEnd = nlAt < 0 ? text.length : nlAt + 1
+    if (!/^[ \t]*[^=[\]{},#\s][^=[\]{},#]*=[ \t]*$/.test(text.slice(lineStart, span.start)) || !/^[ \t]*(?:#.*)?\r?\n?$/.test(text.slice(span.end, lineEnd))) {
+      throw new CannotSplice(`'${formatPath(op.path)}' is not a line of its own`)
+    }
+    return splice(text, lineStart, lineEnd, '')
   }
   const entry = `${key(op.key)} = ${tomlInline(op.value, `'${formatPath([...op.path, op.key])}'`)}`
   const inline = values.find((v) => samePath(v.path, op.path))

@@ -288,13 +288,56 @@ function addKey(text: string, doc: Document, path: PathSegment[], key: string, v
   return splice(text, end, end, prefix + lines.join(nl) + nl)
 }
 
+/** The end of the line holding `offset`, after its line break (or the end of the text). */
+function afterLine(text: string, offset: number): number {
+  if (offset > 0 && text[offset - 1] === '\n') return offset
+  const nl = text.indexOf('\n', offset)
+  return nl < 0 ? text.length : nl + 1
+}
+
+/**
+ * Remove a key of a mapping (or an item of a sequence): in block style its whole lines (a
+ * comment on them goes too, the comment lines above the next key stay); in flow style the
+ * entry and one comma.
+ */
+function deleteEntry(text: string, doc: Document, path: PathSegment[]): string {
+  const located = locate(doc, path)
+  const { node, parent, index } = located
+  const start = isMap(parent) ? (parent.items[index].key as Node | null)?.range?.[0] : node.range?.[0]
+  if (start === undefined) throw new CannotSplice(`'${formatPath(path)}' has no position`)
+  const valueEnd = range(node)[1]
+  if (isCollection(parent) && parent.flow) {
+    let end = valueEnd
+    while (end < text.length && /[ \t]/.test(text[end])) end++
+    if (text[end] === ',') {
+      end++
+      while (end < text.length && /[ \t]/.test(text[end])) end++
+      return splice(text, start, end, '')
+    }
+    let from = start
+    while (from > 0 && /[ \t\r\n]/.test(text[from - 1])) from--
+    if (text[from - 1] === ',') return splice(text, from - 1, valueEnd, '')
+    return splice(text, start, valueEnd, '')
+  }
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1
+  const before = text.slice(lineStart, start)
+  if (!(isMap(parent) ? /^[ \t]*$/ : /^[ \t]*-[ \t]+$/).test(before)) {
+    throw new CannotSplice(`'${formatPath(path)}' shares its line with another entry`)
+  }
+  return splice(text, lineStart, afterLine(text, valueEnd), '')
+}
+
 /** Apply the operations by splicing; throws CannotSplice when a construct is out of reach. */
 export function spliceYaml(text: string, ops: EditOp[], displayPath: string): string {
   let current = text
   for (const op of ops) {
     const doc = parseForEdit(current, displayPath)
     current =
-      op.kind === 'set' ? setValue(current, doc, op.path, op.value) : addKey(current, doc, op.path, op.key, op.value)
+      op.kind === 'set'
+        ? setValue(current, doc, op.path, op.value)
+        : op.kind === 'add'
+          ? addKey(current, doc, op.path, op.key, op.value)
+          : deleteEntry(current, doc, op.path)
   }
   return current
 }
@@ -306,6 +349,10 @@ export function spliceYaml(text: string, ops: EditOp[], displayPath: string): st
 export function reserializeYaml(text: string, ops: EditOp[], displayPath: string): string {
   const doc = loadYaml(text, displayPath).doc
   for (const op of ops) {
+    if (op.kind === 'delete') {
+      doc.deleteIn(op.path)
+      continue
+    }
     const path = op.kind === 'set' ? op.path : [...op.path, op.key]
     const node = loadYaml(yamlFlow(op.value), '<value>').doc.contents
     doc.setIn(path, node)
