@@ -59,6 +59,15 @@ function blob(r: Repo, content: string): string {
   return execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: r.dir, input: content, encoding: 'utf8' }).trim()
 }
 
+/** The entries of HEAD's root tree. */
+function headEntries(r: Repo): TreeEntry[] {
+  return r.git('ls-tree', 'HEAD').split('\n').map((line) => {
+    const [meta, name] = line.split('\t') as [string, string]
+    const [mode, , sha] = meta.split(' ') as [string, string, string]
+    return { mode: mode === '040000' ? '40000' : mode, name, sha }
+  })
+}
+
 /** A one-file chain of trees: `dirs[0]/dirs[1]/.../file`. */
 function nested(r: Repo, dirs: string[], file: string, content: string, mode = '100644'): TreeEntry {
   let entry: TreeEntry = { mode, name: file, sha: blob(r, content) }
@@ -76,11 +85,7 @@ describe('a pulled experiment cannot write into .git or outside the work tree (f
     const stolenMd5 = md5(stolen)
 
     // the attacker's experiment: HEAD's tree plus hostile entries, pushed with plain git
-    const fullTree = alice.git('ls-tree', 'HEAD').split('\n').map((line) => {
-      const [meta, name] = line.split('\t') as [string, string]
-      const [mode, , sha] = meta.split(' ') as [string, string, string]
-      return { mode: mode === '040000' ? '40000' : mode, name, sha }
-    })
+    const fullTree = headEntries(alice)
     const headTree = fullTree.filter((e) => e.name !== 'dvc.yaml')
     const tree = writeTree(alice, [
       ...headTree,
@@ -167,6 +172,25 @@ describe('a pulled experiment cannot write into .git or outside the work tree (f
     expect(apply.code).not.toBe(0)
     expect(apply.stderr).toContain("ERROR: refusing to write 'lnk/pw.txt'")
     expect(readFileSync(join(outside, 'pw.txt'), 'utf8')).toBe('secret\n')
+  })
+})
+
+describe('symlinks that stay inside the work tree still work', () => {
+  it('exp apply of a tree adding an in-repo symlink writes its output through it', async () => {
+    const r = repo({ 'store/.keep': '' })
+    const model = 'model bytes\n'
+    writeCacheObject(r, model)
+    const tree = writeTree(r, [
+      ...headEntries(r),
+      { mode: '120000', name: 'models', sha: blob(r, 'store') },
+      { mode: '100644', name: 'dvc.yaml', sha: blob(r, 'stages:\n  train:\n    cmd: "true"\n    outs:\n    - models/m.txt\n') },
+      { mode: '100644', name: 'dvc.lock', sha: blob(r, `schema: '2.0'\nstages:\n  train:\n    cmd: 'true'\n    outs:\n    - path: models/m.txt\n      md5: ${md5(model)}\n      size: ${model.length}\n`) },
+    ])
+    const head = r.git('rev-parse', 'HEAD')
+    r.git('update-ref', `refs/exps/${head.slice(0, 2)}/${head.slice(2)}/linked`, r.git('commit-tree', '-p', head, '-m', 'linked', tree))
+    await ok(r, ['exp', 'apply', 'linked'])
+    expect(lstatSync(r.path('models')).isSymbolicLink()).toBe(true)
+    expect(r.read('store/m.txt')).toBe(model)
   })
 })
 
