@@ -28,7 +28,7 @@ async function api(dir) {
     import('@trellis/plugin-git-refs'),
     import('@trellis/plugin-queue'),
   ])
-  const project = await core.Project.open(dir, { defaultPlugins: async () => [gitRefsPlugin, queuePlugin] })
+  const project = await core.openProject(dir, { defaultPlugins: async () => [gitRefsPlugin, queuePlugin] })
   return { core, project, createTempWorkspace, removeTempWorkspace }
 }
 

@@ -1,11 +1,12 @@
 export * from './errors.js'
-export * from './hooks.js'
+export * from './plugin-api/index.js'
 export * from './pipeline/types.js'
 export * from './util/python-json.js'
 export * from './project.js'
-export * from './plugins/trellis.js'
-export * from './plugins/service-registry.js'
-export * from './experiments/experiment-store.js'
+export { ServiceRegistry } from './plugins/service-registry.js'
+export { openProject, type OpenOptions } from './plugins/open-project.js'
+export { resolvePluginFile, type LoadedPlugin } from './plugins/load-plugins.js'
+export { runtimeApi } from './plugins/runtime-api.js'
 export * from './config/dvc-config.js'
 export * from './config/trellis-config.js'
 export { initProject, type InitOptions } from './repo/init-project.js'
@@ -27,8 +28,6 @@ export {
   ExperimentSession,
   producedFiles,
   toGitPath,
-  type ExperimentRun,
-  type ExperimentCommit,
   type ExperimentSessionOptions,
 } from './experiments/experiment-session.js'
 export {
@@ -54,7 +53,6 @@ export {
 export * from './experiments/queue.js'
 export { checkoutWorkspace, type CheckoutResult } from './pipeline/checkout.js'
 export { interruptCommands, takeOverSignals, wasInterrupted } from './pipeline/run-command.js'
-export type { StageGate } from './pipeline/repro.js'
 export { ProjectLock, type AcquireOptions, type LockOwner } from './lock/project-lock.js'
 export { writeFileAtomic } from './util/atomic-write.js'
 export { pickle, type PickleValue } from './util/pickle.js'
@@ -108,7 +106,7 @@ export {
 export { pushExperiments, selectLocalExperiments, type ExpPushOptions, type ExpSelection } from './experiments/exp-push.js'
 export { pullExperiments, remoteExperiments, selectRemoteExperiments, type ExpPullOptions } from './experiments/exp-pull.js'
 export { experimentCommits, usedObjects, type UsedObject } from './experiments/exp-objects.js'
-export { openDataRemote, registerDataRemoteBackend, type DataRemote, type DataRemoteFactory, type DataRemoteSpec } from './remote/data-remote.js'
+export { openDataRemote, type DataRemoteBackends } from './remote/data-remote.js'
 export { LocalDirRemote } from './remote/local-remote.js'
 export { pushObjects, fetchObjects, DEFAULT_JOBS, type TransferOptions, type TransferSummary } from './remote/transfer.js'
 export { redactUrl, redactText, urlSecrets } from './util/redact-url.js'

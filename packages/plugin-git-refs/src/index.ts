@@ -13,7 +13,7 @@
  * `auto` (default), `fs` or `native`; `transport` is `auto` (default),
  * `native` or `iso`; see {@link GitRefsStoreOptions}.
  */
-import type { Trellis, TrellisPlugin } from '@trellis/core'
+import type { Trellis, TrellisPlugin } from '@trellis/core/plugin-api'
 import { tapAutoPush } from './auto-push.js'
 import type { GitRefsStoreOptions } from './store.js'
 
@@ -23,7 +23,8 @@ export const gitRefsPlugin: TrellisPlugin = {
   name: PLUGIN_NAME,
   apply(trellis: Trellis, options?: unknown) {
     const storeOptions = (options && typeof options === 'object' ? options : {}) as GitRefsStoreOptions
-    trellis.services.register('experimentStore', PLUGIN_NAME, async () => {
+    // `experimentStore: {backend: git-refs}` in the config chooses it
+    trellis.services.register('experimentStore', 'git-refs', async () => {
       const { GitRefsStore } = await import('./store.js')
       return new GitRefsStore(trellis.gitRoot, storeOptions)
     })

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core'
-import type { Project, QueueEvent, RunQueueResult } from '@trellis/core'
+import type { Project, QueueEntry, QueueEntryEvent, QueueEvent, RunQueueResult } from '@trellis/core'
 import { TrellisCommand } from '../../base-command.js'
 import { reproFlags, reproOptions } from '../../repro-flags.js'
 
@@ -173,35 +173,36 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.
     }
     this.info(`Running ${queued.length} queued experiment(s), ${jobs} at a time; logs: trellis queue logs <entry>`)
     const label = (e: { id: string; name?: string }) => `'${e.id.slice(0, 7)}'${e.name ? ` (${e.name})` : ''}`
-    const onEvent = (event: QueueEvent): void => {
-      switch (event.type) {
-        case 'recovered':
-          this.warning(`${event.entries.length} experiment(s) left running by a stopped run are queued again: ${event.entries.map(label).join(', ')}`)
-          break
-        case 'start':
-          this.info(`Running experiment ${label(event.entry)} in ${event.workspace}`)
-          break
-        case 'done':
-          this.info(
-            event.result
-              ? `Reproduced experiment '${event.result.name}' from ${label(event.entry)} (${event.seconds.toFixed(1)} s)${event.result.reused ? ', identical to an existing one' : ''}`
-              : `Experiment ${label(event.entry)}: nothing changed, no experiment (${event.seconds.toFixed(1)} s)`,
-          )
-          break
-        case 'failed':
-          process.stderr.write(`Failed to reproduce experiment ${label(event.entry)}: ${event.error.message}\n  log: trellis queue logs ${event.entry.id.slice(0, 7)}\n`)
-          break
-        case 'requeued':
-          this.info(`Experiment ${label(event.entry)} was interrupted: it is back in the queue.`)
-          break
-        case 'warning':
-          this.warning(event.message)
-          break
-        default:
-          break
+    // progress comes from the hook bus (queueEntryChanged); the backend's own events only carry warnings
+    const recovered: QueueEntry[] = []
+    const flushRecovered = (): void => {
+      if (recovered.length) this.warning(`${recovered.length} experiment(s) left running by a stopped run are queued again: ${recovered.splice(0).map(label).join(', ')}`)
+    }
+    project.hooks.queueEntryChanged.tap('trellis-cli', (event: QueueEntryEvent) => {
+      if (event.state === 'queued' && event.reason === 'recovered') {
+        recovered.push(event.entry)
+        return
       }
+      flushRecovered()
+      const seconds = (event.seconds ?? 0).toFixed(1)
+      if (event.state === 'running') this.info(`Running experiment ${label(event.entry)} in ${event.workspace}`)
+      else if (event.state === 'done') {
+        this.info(
+          event.result
+            ? `Reproduced experiment '${event.result.name}' from ${label(event.entry)} (${seconds} s)${event.result.reused ? ', identical to an existing one' : ''}`
+            : `Experiment ${label(event.entry)}: nothing changed, no experiment (${seconds} s)`,
+        )
+      } else if (event.state === 'failed') {
+        process.stderr.write(`Failed to reproduce experiment ${label(event.entry)}: ${event.error?.message}\n  log: trellis queue logs ${event.entry.id.slice(0, 7)}\n`)
+      } else if (event.state === 'queued' && event.reason === 'interrupted') {
+        this.info(`Experiment ${label(event.entry)} was interrupted: it is back in the queue.`)
+      }
+    })
+    const onEvent = (event: QueueEvent): void => {
+      if (event.type === 'warning') this.warning(event.message)
     }
     const result: RunQueueResult = await core.runQueue(project, { jobs, onEvent })
+    flushRecovered()
     const parts = [`${result.succeeded.length} reproduced`]
     if (result.failed.length) parts.push(`${result.failed.length} failed (kept in the queue)`)
     if (result.left.length) parts.push(`${result.left.length} left in the queue`)

@@ -4,7 +4,7 @@
  * whose tip it is, as the last component of its name (`main`; `feature/x`
  * shows as `x`); else its short sha (7 hex).
  */
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 
 export async function baselineLabels(store: ExperimentStore, baselines: Iterable<string>): Promise<Map<string, string>> {
   const wanted = new Set(baselines)

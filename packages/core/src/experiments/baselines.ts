@@ -11,7 +11,7 @@
  * branch, else nothing; only the last `/` component is kept.
  */
 import { TrellisError } from '../errors.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import type { CachedCommit } from './rev-data-cache.js'
 
 export interface BaselineSelection {

@@ -5,7 +5,7 @@
  * does not exist); HEAD, the index and the workspace are not touched.
  */
 import { TrellisError } from '../errors.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import { expRefsContaining, notAnExperiment, pickTowardHead, type ExpRefAt } from './exp-lineage.js'
 import { resolveRevOrThrow } from './resolve-exp.js'
 

@@ -14,7 +14,7 @@
  * keeps those whose baseline is kept. Without a backend they are untouched.
  */
 import { TrellisError } from '../errors.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import type { ExpRefAt } from './exp-lineage.js'
 import { deleteExperimentRefs } from './exp-remove.js'
 import type { QueuedExperiments } from './queued-experiments.js'

@@ -4,7 +4,7 @@
  * first-parent chain from the tip down to (not including) the baseline.
  */
 import { TrellisError } from '../errors.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import type { ExpRef } from './exp-ref.js'
 import { listExpRefs } from './resolve-exp.js'
 

@@ -7,7 +7,7 @@
  */
 import { TrellisError } from '../errors.js'
 import { baselineLabels } from './baseline-label.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import { parseExpRef, type ExpRef } from './exp-ref.js'
 
 export interface ListExperimentsOptions {

@@ -9,7 +9,7 @@ import { TrellisError } from '../errors.js'
 import { parseDotDvc } from '../dvcfile/load-dot-dvc.js'
 import { parseLockfile } from '../dvcfile/lockfile.js'
 import { loadYaml } from '../util/yaml.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 
 export interface UsedObject {
   /** `<md5>` or `<md5>.dir`. */

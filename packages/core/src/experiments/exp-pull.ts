@@ -11,7 +11,7 @@
  * kept as it is.
  */
 import { redactUrl } from '../util/redact-url.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import { parseExpRef, type ExpRef } from './exp-ref.js'
 import {
   baselinesOf,

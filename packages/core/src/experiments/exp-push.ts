@@ -9,7 +9,7 @@
  * is left alone with a warning naming `--force`; the other experiments go on.
  */
 import { redactUrl } from '../util/redact-url.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import type { ExpRef } from './exp-ref.js'
 import { parseExpRef } from './exp-ref.js'
 import { listExpRefs, resolveRev } from './resolve-exp.js'

@@ -13,7 +13,7 @@
  */
 import { TrellisError } from '../errors.js'
 import { EXEC_APPLY, EXEC_BRANCH, EXEC_CHECKPOINT } from './exec-refs.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import { parseExpRef } from './exp-ref.js'
 import { expChain, type ExpRefAt } from './exp-lineage.js'
 import type { QueuedExperiments } from './queued-experiments.js'

@@ -27,10 +27,13 @@
  */
 import { relative } from 'node:path'
 import { TrellisError } from '../errors.js'
+import { newRunInfo, stageCounts, withRunEvents } from '../pipeline/run-lifecycle.js'
+import type { Stage } from '../pipeline/types.js'
 import type { AcquireOptions } from '../lock/project-lock.js'
 import { plannedStages, reproduce, type ReproOptions, type ReproResult } from '../pipeline/repro.js'
 import { throwIfFailed } from '../pipeline/repro-session.js'
 import type { Project } from '../project.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import {
   checkpointStages,
   decideCheckpointResume,
@@ -42,7 +45,6 @@ import {
   type CheckpointOrigin,
   type ResumeDecision,
 } from './checkpoints.js'
-import type { ExperimentStore } from './experiment-store.js'
 import { ExperimentSession, toGitPath, type ExperimentCommit } from './experiment-session.js'
 import { expRefFor, validateExpName } from './exp-ref.js'
 import { applyOverrides, parseOverrides, planOverrides, type Override } from './param-overrides.js'
@@ -91,6 +93,8 @@ export interface QueuedRunContext {
   root: string
   /** Every commit (ref move) runs through it: the queue's single writer. */
   serialize?: <T>(work: () => Promise<T>) => Promise<T>
+  /** The queue entry being run (events carry it). */
+  entryId?: string
 }
 
 export interface ExpRunResult {
@@ -138,6 +142,18 @@ async function checkNameFree(store: ExperimentStore, baseline: string, name: str
   }
 }
 
+/**
+ * Checkpoint stages need the checkpoints plugin (it watches the running command for
+ * signals): without it they are refused before anything runs.
+ */
+export function requireCheckpointSupport(project: Project, checkpointed: Stage[]): void {
+  if (checkpointed.length === 0 || project.services.has('checkpoints')) return
+  const stage = checkpointed[0]
+  throw new TrellisError('CHECKPOINTS_NOT_LOADED', `stage '${stage.address}' (${stage.dvcfile}${stage.line ? `:${stage.line}` : ''}) has checkpoint outputs, but the checkpoints plugin is not loaded`, {
+    hint: "Add '@trellis/plugin-checkpoints' (or another plugin providing the 'checkpoints' service) to the plugins of your trellis config, or remove `builtins: false`.",
+  })
+}
+
 export async function runExperiment(project: Project, options: ExpRunOptions = {}): Promise<ExpRunResult> {
   const store = await experimentStore(project)
   const head = options.queued?.baseline ?? (await checkExpRun(store, undefined, true))
@@ -148,6 +164,7 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
   // A plain experiment's name is checked before taking the lock; a checkpoint run's once it knows whether it continues one.
   const plan = await plannedStages(project, options)
   const checkpointed = checkpointStages(plan)
+  requireCheckpointSupport(project, checkpointed)
   const force = !!options.force || !!options.reset
   // (a queued run's name was checked when it was queued; a clash since is found when it commits)
   if (options.name !== undefined && !force && workspace && checkpointed.length === 0 && !options.resumeFrom) await checkNameFree(store, head, options.name)
@@ -199,21 +216,48 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
       eventRoot: options.queued?.root,
       serialize: options.queued?.serialize,
     })
-    const repro = await reproduce(project, {
-      ...options,
-      allowCheckpoints: true,
-      experiment: session,
-      env: {
-        ...options.env,
-        DVC_EXP_BASELINE_REV: baseline,
-        DVC_EXP_NAME: session.name ?? '',
-        ...(decision ? { DVCLIVE_RESUME: '1' } : {}),
+    const run = newRunInfo({
+      kind: 'exp-run',
+      projectRoot: options.queued?.root ?? project.root,
+      workspaceRoot: project.root,
+      ...(options.queued?.entryId ? { queueEntryId: options.queued.entryId } : {}),
+      experiment: {
+        get baseline() {
+          return session.baseline
+        },
+        get name() {
+          return session.name
+        },
+        get ref() {
+          return session.ref
+        },
       },
     })
-    throwIfFailed(repro)
-    // (the plan's Stage objects come from another load of the pipeline than repro's: compare by what they are)
-    const ranCheckpoint = checkpointStages([...repro.outcomes].filter(([, outcome]) => outcome === 'ran').map(([stage]) => stage)).length > 0
-    await session.commit({ checkpoint: ranCheckpoint })
+    session.run = run
+    const repro = await withRunEvents(
+      project.hooks,
+      run,
+      async () => {
+        const result = await reproduce(project, {
+          ...options,
+          run,
+          allowCheckpoints: true,
+          experiment: session,
+          env: {
+            ...options.env,
+            DVC_EXP_BASELINE_REV: baseline,
+            DVC_EXP_NAME: session.name ?? '',
+            ...(decision ? { DVCLIVE_RESUME: '1' } : {}),
+          },
+        })
+        throwIfFailed(result)
+        // (the plan's Stage objects come from another load of the pipeline than repro's: compare by what they are)
+        const ranCheckpoint = checkpointStages([...result.outcomes].filter(([, outcome]) => outcome === 'ran').map(([stage]) => stage)).length > 0
+        await session.commit({ checkpoint: ranCheckpoint })
+        return result
+      },
+      (result) => ({ experiment: session.commits.at(-1), stages: stageCounts(result.outcomes.values()) }),
+    )
     const resume = decision ? { mode: decision.mode, from: decision.rev } : undefined
     const last: ExperimentCommit | undefined = session.commits.at(-1)
     if (!last) return { repro, resume }

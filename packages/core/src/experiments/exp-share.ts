@@ -10,10 +10,10 @@
 import { ObjectCache } from '../cache/object-cache.js'
 import { loadDvcConfig, type DvcConfig } from '../config/dvc-config.js'
 import { TrellisError } from '../errors.js'
-import type { ServiceRegistry } from '../plugins/service-registry.js'
+import type { ServiceRegistry } from '../plugin-api/services.js'
 import { openDataRemote, type DataRemote } from '../remote/data-remote.js'
 import { fetchObjects, pushObjects, type TransferSummary } from '../remote/transfer.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import { experimentCommits, usedObjects } from './exp-objects.js'
 import type { ExpRef } from './exp-ref.js'
 
@@ -80,7 +80,7 @@ export async function dvcConfigOf(ctx: ShareContext): Promise<DvcConfig> {
 /** The DVC remote to use, opened before any ref moves (so a missing remote fails first); undefined with `noCache`. */
 export async function dataRemoteFor(ctx: ShareContext, options: ShareOptions): Promise<DataRemote | undefined> {
   if (options.noCache) return undefined
-  return openDataRemote(await dvcConfigOf(ctx), options.dvcRemote)
+  return openDataRemote(await dvcConfigOf(ctx), options.dvcRemote, ctx.services)
 }
 
 /** Move the objects of the settled experiments' commits (each checkpoint and the baseline). */

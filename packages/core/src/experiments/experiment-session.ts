@@ -10,9 +10,11 @@
  * (`checkpointChain`).
  *
  * The session is handed to `runStage` decorators (`StageRunContext.experiment`):
- * the checkpoints plugin calls `commit({ checkpoint: true })` on every signal;
- * `exp run` calls it once more when the pipeline finished, which adds a final
- * commit only when something changed after the last one.
+ * the checkpoints plugin calls `checkpoint(stage, lock)` on every signal, which
+ * commits and fires `onCheckpoint` then `onExperimentCommit`; `exp run` calls
+ * `commit()` once more when the pipeline finished, which adds a final commit only
+ * when something changed after the last one. `onExperimentCommit` fires only for
+ * a commit written (not for an identical experiment reused).
  */
 import { join, relative, sep } from 'node:path'
 import { TrellisError } from '../errors.js'
@@ -20,52 +22,15 @@ import { lockPathFor } from '../dvcfile/lockfile.js'
 import { PipelineIndex } from '../pipeline/pipeline-index.js'
 import type { LockEntry, Stage } from '../pipeline/types.js'
 import type { Project } from '../project.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
+import type { ExperimentCommit, ExperimentRun } from '../plugin-api/experiment-run.js'
+import type { RunInfo } from '../plugin-api/run-info.js'
 import { autoExpName, experimentHash } from './exp-hash.js'
 import { EXEC_APPLY, EXEC_CHECKPOINT } from './exec-refs.js'
 import { expRefFor } from './exp-ref.js'
 
 
-export interface ExperimentCommit {
-  name: string
-  /** Full ref, `refs/exps/<AA>/<38 hex>/<name>`. */
-  ref: string
-  commit: string
-  /** The commit's parent: the baseline, or the previous commit of the chain. */
-  parent: string
-  baseline: string
-  /** The experiment hash of the commit message (`dvc: commit experiment <hash>`). */
-  hash: string
-  checkpoint: boolean
-  /** An identical experiment (same name, same tree) existed and was reused; no commit was written. */
-  reused: boolean
-}
-
-/** The experiment a running `exp run` appends to, as `runStage` decorators see it. */
-export interface ExperimentRun {
-  readonly baseline: string
-  /** The parent of the next commit: the baseline, the checkpoint resumed from, or the last commit of this run. */
-  readonly parent: string
-  /** The ref the chain is on; undefined until the first commit of a new experiment. */
-  readonly ref: string | undefined
-  /** The experiment's name, when known (`-n`, a continued experiment, or after the first commit). */
-  readonly name: string | undefined
-  /** The run continues from a checkpoint (stages see `DVCLIVE_RESUME=1`). */
-  readonly resumed: boolean
-  /** The commits this run made, oldest first. */
-  readonly commits: readonly ExperimentCommit[]
-  /** A stage's dvc.lock entry was written (the experiment hash is computed over these). */
-  record(stage: Stage, entry: LockEntry): void
-  /**
-   * Commit the workspace as the next commit of the chain and move the ref. Returns
-   * undefined when nothing changed since the parent (no commit). With `notify`
-   * (default) `onExperimentCommit` fires; the checkpoints plugin passes false and
-   * fires `onCheckpoint` first, then calls `notify` itself.
-   */
-  commit(options: { checkpoint: boolean; notify?: boolean }): Promise<ExperimentCommit | undefined>
-  /** Fire `onExperimentCommit` for a commit of this run. */
-  notify(commit: ExperimentCommit): Promise<void>
-}
+export type { ExperimentCommit, ExperimentRun } from '../plugin-api/experiment-run.js'
 
 export interface ExperimentSessionOptions {
   baseline: string
@@ -101,6 +66,9 @@ export class ExperimentSession implements ExperimentRun {
   private readonly serialize: <T>(work: () => Promise<T>) => Promise<T>
   private readonly entries = new Map<Stage, LockEntry>()
   private produced?: Promise<string[]>
+  private checkpointsTaken = 0
+  /** The run this experiment belongs to (set by `exp run` once it made its RunInfo); carried by every event. */
+  run!: RunInfo
 
   constructor(
     private readonly project: Project,
@@ -139,9 +107,26 @@ export class ExperimentSession implements ExperimentRun {
     return experimentHash(this.entries)
   }
 
-  async commit(options: { checkpoint: boolean; notify?: boolean }): Promise<ExperimentCommit | undefined> {
+  /** Commit the workspace as the next commit of the chain; `onExperimentCommit` fires when a commit was written. */
+  async commit(options: { checkpoint: boolean }): Promise<ExperimentCommit | undefined> {
     const result = await this.serialize(() => this.write(options.checkpoint))
-    if (result && options.notify !== false) await this.notify(result)
+    if (result && !result.reused) await this.notify(result)
+    return result
+  }
+
+  async checkpoint(stage: Stage, lock: LockEntry): Promise<ExperimentCommit | undefined> {
+    const result = await this.serialize(() => this.write(true))
+    this.checkpointsTaken++
+    await this.project.hooks.onCheckpoint.promise({
+      stage,
+      root: this.project.root,
+      run: this.run,
+      commit: result?.commit,
+      ref: this.ref,
+      lock,
+      index: this.checkpointsTaken,
+    })
+    if (result && !result.reused) await this.notify(result)
     return result
   }
 
@@ -170,8 +155,9 @@ export class ExperimentSession implements ExperimentRun {
     return result
   }
 
-  async notify(commit: ExperimentCommit): Promise<void> {
+  private async notify(commit: ExperimentCommit): Promise<void> {
     await this.project.hooks.onExperimentCommit.promise({
+      run: this.run,
       root: this.eventRoot,
       ref: commit.ref,
       commit: commit.commit,

@@ -45,131 +45,23 @@ import {
   resolveCheckpointRev,
   type CheckpointOrigin,
 } from './checkpoints.js'
-import { checkExpRun, experimentStore, runExperiment, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './exp-run.js'
-import type { ExperimentStore, SnapshotFile } from './experiment-store.js'
+import { checkExpRun, experimentStore, requireCheckpointSupport, runExperiment, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './exp-run.js'
+import type { ExperimentStore, SnapshotFile } from '../plugin-api/experiment-store.js'
 import { parseExpRef, validateExpName } from './exp-ref.js'
 import { localIsoTime } from './exp-show.js'
 import { parseOverrides, planOverrides } from './param-overrides.js'
 import type { QueuedEntry, QueuedExperiments } from './queued-experiments.js'
-
-export type QueueState = 'queued' | 'running' | 'failed' | 'success'
-
-/** The repro flags a queued run keeps (the rest of `exp run`'s options do not apply). */
-export type QueuedReproFlags = Pick<
-  ReproOptions,
-  'force' | 'singleItem' | 'pipeline' | 'allPipelines' | 'recursive' | 'downstream' | 'forceDownstream' | 'noRunCache' | 'allowMissing' | 'keepGoing'
->
-
-/** What `exp run` was asked, kept with the entry. */
-export interface QueueRequest {
-  /** Targets as typed (relative to `cwd`). */
-  targets: string[]
-  /** `-S` arguments as typed (already applied to the entry's tree). */
-  setParams: string[]
-  /** Where `exp run` was run, relative to the git root ('' = the root). */
-  cwd: string
-  /** `-f`: force every stage and replace an experiment of the same name. */
-  force: boolean
-  /** Checkpoints: start the experiment over (queued without `--rev`, or `--temp --reset`); set only when the pipeline has checkpoint stages. */
-  reset?: boolean
-  repro: QueuedReproFlags
-}
-
-export interface QueueResult {
-  name: string
-  ref: string
-  commit: string
-  /** An identical experiment existed and was reused. */
-  reused: boolean
-}
-
-export interface QueueEntry {
-  /** The entry's commit (DVC: the stash commit); users see its first 7 hex. */
-  id: string
-  /** `-n` name; undefined for an automatic name (known once it ran). */
-  name?: string
-  baseline: string
-  /** The commit to start from (DVC's `<rev>`): the baseline, or the checkpoint of `--rev`. */
-  rev: string
-  /** `--rev` that continues an experiment: its ref (DVC's `<branch>`); absent when a new experiment starts. */
-  branch?: string
-  state: QueueState
-  /** When it was queued (ISO 8601). */
-  created?: string
-  /** When its last run ended (ISO 8601). */
-  finished?: string
-  /** Unknown for entries another tool (DVC) queued. */
-  request?: QueueRequest
-  /** Params files (relative to the git root) whose values describe the entry. */
-  paramsFiles: string[]
-  /** While running: who runs it, and where. */
-  runner?: { pid: number; host: string; workspace: string; started: string }
-  /** Failed: why (the log has the details). */
-  error?: string
-  /** Succeeded: the experiment made (null: the run changed nothing). */
-  result?: QueueResult | null
-  /** The transient entry of a `--temp` run. */
-  temp?: boolean
-}
-
-/** What core hands the backend to record. */
-export interface NewQueueEntry {
-  id: string
-  name?: string
-  baseline: string
-  rev: string
-  branch?: string
-  request: QueueRequest
-  paramsFiles: string[]
-  temp?: boolean
-}
-
-export type QueueEvent =
-  | { type: 'recovered'; entries: QueueEntry[] }
-  | { type: 'start'; entry: QueueEntry; workspace: string }
-  | { type: 'done'; entry: QueueEntry; result: QueueResult | null; seconds: number }
-  | { type: 'failed'; entry: QueueEntry; error: TrellisError; log?: string }
-  | { type: 'requeued'; entry: QueueEntry }
-  | { type: 'log'; entry: QueueEntry; line: string }
-  | { type: 'warning'; message: string }
-
-export interface RunQueueOptions {
-  /** Entries run at once (default 1). */
-  jobs?: number
-  /** Only these entry ids (default: every queued entry). */
-  ids?: string[]
-  /** Stage output to the terminal rather than to the entry's log (`--temp`). */
-  live?: boolean
-  onEvent?: (event: QueueEvent) => void
-}
-
-export interface RunQueueResult {
-  succeeded: QueueEntry[]
-  failed: QueueEntry[]
-  /** Entries not run to the end (interrupted, or not started), still queued. */
-  left: QueueEntry[]
-  /** Set when SIGINT/SIGTERM stopped the run. */
-  interrupted?: NodeJS.Signals
-}
-
-/**
- * The `queue` service. Every method takes the project it works for. The
- * backend is the only writer of its records and of the experiment refs its
- * runs make.
- */
-export interface QueueBackend {
-  readonly name: string
-  /** Record an entry whose commit the caller made. */
-  enqueue(project: Project, entry: NewQueueEntry): Promise<QueueEntry>
-  /** Every entry on record, oldest first: queued, running, failed, and recent successes. */
-  list(project: Project): Promise<QueueEntry[]>
-  /** Forget entries by id (a running entry cannot be removed: INVALID_ARGUMENT). */
-  remove(project: Project, ids: string[]): Promise<void>
-  /** Run queued entries; never throws for a failed entry (see the result). */
-  run(project: Project, options?: RunQueueOptions): Promise<RunQueueResult>
-  /** An entry's log, or null when it has none. */
-  log(project: Project, id: string): Promise<string | null>
-}
+import type {
+  QueueBackend,
+  QueueEntry,
+  QueueEvent,
+  QueueRequest,
+  QueuedReproFlags,
+  RunQueueOptions,
+  RunQueueResult,
+} from '../plugin-api/queue-backend.js'
+import type { QueueEntryRunOptions } from '../plugin-api/plugin.js'
+import type { QueueEntryEvent } from '../plugin-api/hooks.js'
 
 export async function queueBackend(project: Project): Promise<QueueBackend> {
   return project.services.get('queue')
@@ -219,7 +111,7 @@ export async function queueExperiment(project: Project, options: QueueExperiment
   const lock = await project.lock(`trellis exp run --${options.temp ? 'temp' : 'queue'}`, options.lockOptions)
   try {
     const origin = options.rev === undefined ? undefined : await resolveCheckpointRev(store, options.rev, { head: baseline, hasParams: overrides.length > 0 })
-    const existing = await queue.list(project)
+    const existing = await queue.list()
     const clash = options.name !== undefined && !options.force && !origin && existing.find((e) => e.baseline === baseline && e.name === options.name && e.state !== 'success')
     if (clash) {
       throw new TrellisError('EXP_EXISTS', `Experiment conflicts with queued experiment '${options.name}' (${clash.id.slice(0, 7)})`, {
@@ -231,6 +123,7 @@ export async function queueExperiment(project: Project, options: QueueExperiment
     const index = await PipelineIndex.load(project.root)
     const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
     const stages = planStages(index, targets, options)
+    requireCheckpointSupport(project, checkpointStages(stages))
     const request: QueueRequest = {
       targets: options.targets ?? [],
       setParams: options.setParams ?? [],
@@ -283,7 +176,7 @@ export async function queueExperiment(project: Project, options: QueueExperiment
     for (const stage of index.stages) for (const p of stage.params) paramsFiles.add(p.file)
     for (const p of index.topLevelParams) paramsFiles.add(p)
     for (const f of plan.files) paramsFiles.add(f.file)
-    const entry = await queue.enqueue(project, {
+    const entry = await queue.enqueue({
       id,
       name: branch ? parseExpRef(branch)?.name : options.name,
       baseline,
@@ -293,6 +186,7 @@ export async function queueExperiment(project: Project, options: QueueExperiment
       paramsFiles: [...paramsFiles].map(toGit),
       temp: options.temp,
     })
+    await project.hooks.queueEntryChanged.promise({ projectRoot: project.root, state: 'queued', entry, reason: 'new' })
     return { entry, warnings }
   } finally {
     await lock.release()
@@ -333,7 +227,7 @@ function reproArgsPickle(request: QueueRequest, extra: number): Buffer {
 // ---- reading and removing entries ------------------------------------------
 
 export async function listQueue(project: Project): Promise<QueueEntry[]> {
-  return (await queueBackend(project)).list(project)
+  return (await queueBackend(project)).list()
 }
 
 /**
@@ -365,7 +259,7 @@ export async function findQueueEntry(project: Project, ref: string, entries?: Qu
 /** Remove entries named by id, id prefix or name; nothing is removed unless all resolve. Returns the removed entries. */
 export async function removeQueueEntries(project: Project, refs: string[]): Promise<QueueEntry[]> {
   const queue = await queueBackend(project)
-  const entries = await queue.list(project)
+  const entries = await queue.list()
   const found: QueueEntry[] = []
   const missing: string[] = []
   for (const ref of refs) {
@@ -379,16 +273,60 @@ export async function removeQueueEntries(project: Project, refs: string[]): Prom
     })
   }
   const unique = [...new Map(found.map((e) => [e.id, e])).values()]
-  await queue.remove(project, unique.map((e) => e.id))
+  await removeEntries(project, queue, unique)
   return unique
+}
+
+/** Remove entries from the backend, then tell the bus (`queueEntryChanged`, state `removed`). */
+async function removeEntries(project: Project, queue: QueueBackend, entries: QueueEntry[]): Promise<void> {
+  await queue.remove(entries.map((e) => e.id))
+  for (const entry of entries) await project.hooks.queueEntryChanged.promise({ projectRoot: project.root, state: 'removed', entry })
+}
+
+/**
+ * Run entries through the backend. The state changes it reports become
+ * `queueEntryChanged` on the bus (in order, all fired before this returns); the
+ * other events (`log`, `warning`) go to `onEvent`.
+ */
+async function runBackend(project: Project, queue: QueueBackend, options: RunQueueOptions): Promise<RunQueueResult> {
+  let fired: Promise<void> = Promise.resolve()
+  const fire = (event: Omit<QueueEntryEvent, 'projectRoot'>) => {
+    fired = fired.then(() => project.hooks.queueEntryChanged.promise({ projectRoot: project.root, ...event }))
+  }
+  const onEvent = (event: QueueEvent): void => {
+    switch (event.type) {
+      case 'recovered':
+        for (const entry of event.entries) fire({ state: 'queued', entry, reason: 'recovered' })
+        break
+      case 'start':
+        fire({ state: 'running', entry: event.entry, workspace: event.workspace })
+        break
+      case 'done':
+        fire({ state: 'done', entry: event.entry, result: event.result, seconds: event.seconds })
+        break
+      case 'failed':
+        fire({ state: 'failed', entry: event.entry, error: event.error, log: event.log })
+        break
+      case 'requeued':
+        fire({ state: 'queued', entry: event.entry, reason: 'interrupted' })
+        break
+      default:
+        options.onEvent?.(event)
+    }
+  }
+  try {
+    return await queue.run({ ...options, onEvent })
+  } finally {
+    await fired
+  }
 }
 
 /** `exp remove --queue`: forget every entry that is not running. Returns how many were removed. */
 export async function clearQueue(project: Project): Promise<number> {
   const queue = await queueBackend(project)
-  const ids = (await queue.list(project)).filter((e) => e.state !== 'running').map((e) => e.id)
-  await queue.remove(project, ids)
-  return ids.length
+  const entries = (await queue.list()).filter((e) => e.state !== 'running')
+  await removeEntries(project, queue, entries)
+  return entries.length
 }
 
 /** An entry's log (by id, prefix or name). */
@@ -397,7 +335,7 @@ export async function queueEntryLog(project: Project, ref: string): Promise<{ en
   if (!entry) {
     throw new TrellisError('EXP_NOT_FOUND', `'${ref}' is not a queued experiment`, { hint: 'List the queue with `trellis queue status`.' })
   }
-  return { entry, log: await (await queueBackend(project)).log(project, entry.id) }
+  return { entry, log: await (await queueBackend(project)).log(entry.id) }
 }
 
 /** The values of an entry's params files (`{file: data}`, paths relative to the git root), read from its commit. */
@@ -481,9 +419,9 @@ export async function runExperimentInTemp(
   const queue = await queueBackend(project)
   let run: RunQueueResult
   try {
-    run = await queue.run(project, { ids: [entry.id], jobs: 1, live: true, onEvent: options.onEvent })
+    run = await runBackend(project, queue, { ids: [entry.id], jobs: 1, live: true, onEvent: options.onEvent })
   } finally {
-    await queue.remove(project, [entry.id]).catch(() => undefined)
+    await removeEntries(project, queue, [entry]).catch(() => undefined)
   }
   return { entry, warnings, run }
 }
@@ -510,7 +448,8 @@ export function queuedExperiments(project: Project): QueuedExperiments {
       return found
     },
     async remove(ids: string[]): Promise<void> {
-      await (await queueBackend(project)).remove(project, ids)
+      const wanted = new Set(ids)
+      await removeEntries(project, await queueBackend(project), (await listQueue(project)).filter((e) => wanted.has(e.id)))
     },
   }
 }
@@ -518,10 +457,6 @@ export function queuedExperiments(project: Project): QueuedExperiments {
 /** The queue, when a plugin provides one (library users may load none). */
 export async function optionalQueuedExperiments(project: Project): Promise<QueuedExperiments | undefined> {
   return project.services.has('queue') ? queuedExperiments(project) : undefined
-}
-
-export interface QueueEntryRunOptions extends Pick<ExpRunOptions, 'log' | 'stdio' | 'stageGate' | 'onWarning'> {
-  queued: QueuedRunContext
 }
 
 /**
@@ -548,7 +483,7 @@ export async function runQueueEntry(temp: Project, entry: QueueEntry, options: Q
     workspace: false,
     resumeFrom,
     resumeMode: resumeFrom ? (entry.branch ? 'continue' : 'fork') : undefined,
-    queued: options.queued,
+    queued: { ...options.queued, entryId: entry.id },
     log: options.log,
     stdio: options.stdio,
     stageGate: options.stageGate,
@@ -571,5 +506,5 @@ async function queuedOrigin(store: ExperimentStore, entry: QueueEntry): Promise<
 
 /** `exp run --run-all`: run the queued entries through the queue service. */
 export async function runQueue(project: Project, options: RunQueueOptions = {}): Promise<RunQueueResult> {
-  return (await queueBackend(project)).run(project, options)
+  return runBackend(project, await queueBackend(project), options)
 }

@@ -4,7 +4,7 @@
  * across all baselines, with an ambiguity resolved toward the current HEAD.
  */
 import { TrellisError } from '../errors.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import { parseExpRef, type ExpRef } from './exp-ref.js'
 
 export interface ResolvedRev {

@@ -6,7 +6,7 @@
  */
 import { posix, relative, sep } from 'node:path'
 import type { Project } from '../project.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import { collectRevData, type CollectRevDataOptions, type RevData } from './rev-data.js'
 import { RevDataCache, revDataCachePath, type CachedCommit } from './rev-data-cache.js'
 import { GitTreeSource, WorkspaceSource } from './rev-source.js'

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { collectDvcFiles } from '../dvcfile/collect-dvcfiles.js'
 import { compareCodePoints } from '../util/python-json.js'
-import type { ExperimentStore } from './experiment-store.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 
 export type PathKind = 'file' | 'dir' | null
 

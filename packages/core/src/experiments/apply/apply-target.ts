@@ -9,7 +9,7 @@
  */
 import { TrellisError } from '../../errors.js'
 import { baselineLabels } from '../baseline-label.js'
-import type { ExperimentStore } from '../experiment-store.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import { expRefsContaining, notAnExperiment, type ExpRefAt } from '../exp-lineage.js'
 import type { QueuedExperiments } from '../queued-experiments.js'
 import { resolveRevOrThrow } from '../resolve-exp.js'

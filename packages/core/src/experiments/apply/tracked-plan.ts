@@ -7,7 +7,7 @@
  * uncommitted edit, a deletion, an untracked file in the way.
  */
 import { join } from 'node:path'
-import type { ExperimentStore } from '../experiment-store.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import { MODE_GITLINK, blockedAncestor, filesBelow, isObstruction, readDiskState, sameState, type FileState } from './workspace-files.js'
 
 /** One path apply changes: its state now (restored by undo) and after apply. */

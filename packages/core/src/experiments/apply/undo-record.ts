@@ -15,7 +15,7 @@
  * previous record, so successive applies undo one by one.
  */
 import { TrellisError } from '../../errors.js'
-import type { CommitFile, ExperimentStore } from '../experiment-store.js'
+import type { CommitFile, ExperimentStore } from '../../plugin-api/experiment-store.js'
 import { APPLY_UNDO_REF } from '../exec-refs.js'
 import type { OutputState } from './outputs-plan.js'
 import type { FileChange } from './tracked-plan.js'
