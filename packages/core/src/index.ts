@@ -20,16 +20,16 @@ export { computeDiff, renderDiff } from './metrics/compare.js'
 export { renderTable } from './render/table.js'
 export { Hasher } from './hash/hasher.js'
 export { ObjectCache } from './cache/object-cache.js'
-export * from './experiments/exp-ref.js'
-export * from './experiments/resolve-exp.js'
-export * from './experiments/exp-hash.js'
-export { runExperiment, checkExpRun, experimentStore, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './experiments/exp-run.js'
+export * from './experiments/refs/exp-ref.js'
+export * from './experiments/refs/resolve-exp.js'
+export * from './experiments/run/exp-hash.js'
+export { runExperiment, checkExpRun, experimentStore, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './experiments/run/exp-run.js'
 export {
   ExperimentSession,
   producedFiles,
   toGitPath,
   type ExperimentSessionOptions,
-} from './experiments/experiment-session.js'
+} from './experiments/run/experiment-session.js'
 export {
   checkpointChain,
   refsContaining,
@@ -49,8 +49,8 @@ export {
   type ResumeFlags,
   type CheckpointOrigin,
   type ResumeDecision,
-} from './experiments/checkpoints.js'
-export * from './experiments/queue.js'
+} from './experiments/run/checkpoints.js'
+export * from './experiments/queue/queue.js'
 export { checkoutWorkspace, type CheckoutResult } from './pipeline/checkout.js'
 export { interruptCommands, takeOverSignals, wasInterrupted } from './pipeline/run-command.js'
 export { ProjectLock, type AcquireOptions, type LockOwner } from './lock/project-lock.js'
@@ -70,28 +70,28 @@ export {
   type FilePlan,
   type OverridePlan,
   type ApplyOverridesResult,
-} from './experiments/param-overrides.js'
+} from './params/param-overrides.js'
 export type { EditOp, PathSegment } from './params/edit-ops.js'
-export * from './experiments/exec-refs.js'
-export { expChain, expRefsContaining, pickTowardHead, type ExpRefAt } from './experiments/exp-lineage.js'
-export { baselineLabels } from './experiments/baseline-label.js'
-export { listExperiments, renderExperimentList, experimentListToJson, type ListExperimentsOptions, type ExperimentListing } from './experiments/exp-list.js'
-export { branchExperiment, checkBranchName, type BranchResult } from './experiments/exp-branch.js'
-export type { QueuedExperiments, QueuedEntry } from './experiments/queued-experiments.js'
-export { removeExperiments, deleteExperimentRefs, type RemoveExperimentsOptions, type RemoveExperimentsResult } from './experiments/exp-remove.js'
-export { gcExperiments, gcWarning, checkGcFlags, type GcExperimentsOptions, type GcExperimentsResult } from './experiments/exp-gc.js'
-export { applyExperiment, undoApply, type ApplyOptions, type ApplyResult, type UndoOptions, type UndoResult, type RecoveredApply } from './experiments/exp-apply.js'
+export * from './experiments/run/exec-refs.js'
+export { expChain, expRefsContaining, pickTowardHead, type ExpRefAt } from './experiments/refs/exp-lineage.js'
+export { baselineLabels } from './experiments/show/baseline-label.js'
+export { listExperiments, renderExperimentList, experimentListToJson, type ListExperimentsOptions, type ExperimentListing } from './experiments/show/exp-list.js'
+export { branchExperiment, checkBranchName, type BranchResult } from './experiments/apply/exp-branch.js'
+export type { QueuedExperiments, QueuedEntry } from './experiments/queue/queued-experiments.js'
+export { removeExperiments, deleteExperimentRefs, type RemoveExperimentsOptions, type RemoveExperimentsResult } from './experiments/manage/exp-remove.js'
+export { gcExperiments, gcWarning, checkGcFlags, type GcExperimentsOptions, type GcExperimentsResult } from './experiments/manage/exp-gc.js'
+export { applyExperiment, undoApply, type ApplyOptions, type ApplyResult, type UndoOptions, type UndoResult, type RecoveredApply } from './experiments/apply/exp-apply.js'
 export { latestUndoRecord, type UndoRecord, type LoadedUndoRecord } from './experiments/apply/undo-record.js'
-export { renderExpShow, expShowTable, type ExpShowData, type ExpEntry, type ExpRowData, type ExpShowOptions, type ExpShowFormat } from './experiments/show-table.js'
-export { collectExpShow, localIsoTime, type CollectExpShowOptions, type ExtraExpRow } from './experiments/exp-show.js'
-export { selectBaselines, commitNames, currentBaseline, type BaselineSelection } from './experiments/baselines.js'
-export { expDiff, metricsDiff, paramsDiff, WORKSPACE, type RevDiffOptions, type ExpDiffResult } from './experiments/rev-diff.js'
-export { RevReader, type RevReaderOptions } from './experiments/rev-reader.js'
-export { collectRevData, type RevData, type FileEntry, type CollectRevDataOptions } from './experiments/rev-data.js'
-export { RevDataCache, revDataCachePath, REV_DATA_CACHE_VERSION, type CachedCommit } from './experiments/rev-data-cache.js'
-export { GitTreeSource, WorkspaceSource, type RevSource } from './experiments/rev-source.js'
-export { viewParams, viewMetrics, displayPath, type RevViewOptions } from './experiments/rev-view.js'
-export { errorInfo, type ErrorInfo } from './experiments/error-info.js'
+export { renderExpShow, expShowTable, type ExpShowData, type ExpEntry, type ExpRowData, type ExpShowOptions, type ExpShowFormat } from './experiments/show/show-table.js'
+export { collectExpShow, localIsoTime, type CollectExpShowOptions, type ExtraExpRow } from './experiments/show/exp-show.js'
+export { selectBaselines, commitNames, currentBaseline, type BaselineSelection } from './experiments/show/baselines.js'
+export { expDiff, metricsDiff, paramsDiff, WORKSPACE, type RevDiffOptions, type ExpDiffResult } from './experiments/read/rev-diff.js'
+export { RevReader, type RevReaderOptions } from './experiments/read/rev-reader.js'
+export { collectRevData, type RevData, type FileEntry, type CollectRevDataOptions } from './experiments/read/rev-data.js'
+export { RevDataCache, revDataCachePath, REV_DATA_CACHE_VERSION, type CachedCommit } from './experiments/read/rev-data-cache.js'
+export { GitTreeSource, WorkspaceSource, type RevSource } from './experiments/read/rev-source.js'
+export { viewParams, viewMetrics, displayPath, type RevViewOptions } from './experiments/read/rev-view.js'
+export { errorInfo, type ErrorInfo } from './experiments/show/error-info.js'
 export { diffTable, DIFF_NOT_SUPPORTED, type DiffResult, type RenderDiffOptions, type DiffFormat } from './metrics/compare.js'
 export { renderJson, dumpsJson } from './render/json.js'
 export {
@@ -102,10 +102,10 @@ export {
   type SharedExperiment,
   type ShareResult,
   type DataTransfer,
-} from './experiments/exp-share.js'
-export { pushExperiments, selectLocalExperiments, type ExpPushOptions, type ExpSelection } from './experiments/exp-push.js'
-export { pullExperiments, remoteExperiments, selectRemoteExperiments, type ExpPullOptions } from './experiments/exp-pull.js'
-export { experimentCommits, usedObjects, type UsedObject } from './experiments/exp-objects.js'
+} from './experiments/share/exp-share.js'
+export { pushExperiments, selectLocalExperiments, type ExpPushOptions, type ExpSelection } from './experiments/share/exp-push.js'
+export { pullExperiments, remoteExperiments, selectRemoteExperiments, type ExpPullOptions } from './experiments/share/exp-pull.js'
+export { experimentCommits, usedObjects, type UsedObject } from './experiments/share/exp-objects.js'
 export { openDataRemote, type DataRemoteBackends } from './remote/data-remote.js'
 export { LocalDirRemote } from './remote/local-remote.js'
 export { pushObjects, fetchObjects, DEFAULT_JOBS, type TransferOptions, type TransferSummary } from './remote/transfer.js'

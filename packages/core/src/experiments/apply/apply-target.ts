@@ -8,11 +8,11 @@
  * baseline, or a checkpoint of it) holds the params it was queued with.
  */
 import { TrellisError } from '../../errors.js'
-import { baselineLabels } from '../baseline-label.js'
+import { baselineLabels } from '../show/baseline-label.js'
 import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
-import { expRefsContaining, notAnExperiment, type ExpRefAt } from '../exp-lineage.js'
-import type { QueuedExperiments } from '../queued-experiments.js'
-import { resolveRevOrThrow } from '../resolve-exp.js'
+import { expRefsContaining, notAnExperiment, type ExpRefAt } from '../refs/exp-lineage.js'
+import type { QueuedExperiments } from '../queue/queued-experiments.js'
+import { resolveRevOrThrow } from '../refs/resolve-exp.js'
 
 export interface ApplyTarget {
   /** The commit to apply. */

@@ -16,7 +16,7 @@
  */
 import { TrellisError } from '../../errors.js'
 import type { CommitFile, ExperimentStore } from '../../plugin-api/experiment-store.js'
-import { APPLY_UNDO_REF } from '../exec-refs.js'
+import { APPLY_UNDO_REF } from '../run/exec-refs.js'
 import type { OutputState } from './outputs-plan.js'
 import type { FileChange } from './tracked-plan.js'
 import type { FileState } from './workspace-files.js'
