@@ -89,7 +89,7 @@ async function tempWorkspaceSetup() {
     git(['commit', '-qm', 'data'], dir)
     const { core, project, createTempWorkspace, removeTempWorkspace } = await api(dir)
     const { entry } = await core.queueExperiment(project, { setParams: ['p=1'] })
-    const store = await core.experimentStore(project)
+    const store = await core.gitRepository(project)
     const times = []
     let grewBytes = 0
     for (let i = 0; i < 5; i++) {

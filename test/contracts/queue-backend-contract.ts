@@ -78,7 +78,7 @@ export function queueBackendContract(name: string, setup: (dir: string) => Promi
       expect(forA.filter((t) => t !== 'log')).toEqual(['start', 'done'])
       expect(events.some((e) => 'entry' in e && e.entry.id === b.id)).toBe(false)
       const made = result.succeeded[0].result!
-      const store = await project.services.get('experimentStore')
+      const store = await project.services.get('gitRepository')
       expect(await store.resolve(made.ref)).toBe(made.commit)
       expect(new Set((await backend.list()).filter((e) => e.state === 'queued').map((e) => e.id))).toEqual(new Set([b.id]))
       expect(typeof (await backend.log(a.id))).toBe('string')

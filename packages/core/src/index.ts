@@ -23,7 +23,7 @@ export { ObjectCache } from './cache/object-cache.js'
 export * from './experiments/refs/exp-ref.js'
 export * from './experiments/refs/resolve-exp.js'
 export * from './experiments/run/exp-hash.js'
-export { runExperiment, checkExpRun, experimentStore, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './experiments/run/exp-run.js'
+export { runExperiment, checkExpRun, gitRepository, experimentStore, requireCheckpointSupport, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './experiments/run/exp-run.js'
 export {
   ExperimentSession,
   producedFiles,

@@ -34,7 +34,7 @@ import {
   TrellisError,
   interruptCommands,
   takeOverSignals,
-  type ExperimentStore,
+  type GitRepository,
   type Trellis,
   type QueueEntry,
   type QueueEvent,
@@ -54,7 +54,7 @@ export class Coordinator {
   private readonly gate = new KeyedMutex()
   private writes: Promise<unknown> = Promise.resolve()
   private interrupted?: NodeJS.Signals
-  private store!: ExperimentStore
+  private store!: GitRepository
   private workspaces!: WorkspaceProvider
   private readonly succeeded: QueueEntry[] = []
   private readonly failed: QueueEntry[] = []
@@ -79,7 +79,7 @@ export class Coordinator {
   }
 
   async run(): Promise<RunQueueResult> {
-    this.store = await this.project.core.experimentStore(this.project)
+    this.store = await this.project.core.gitRepository(this.project)
     this.workspaces = await this.project.services.get('workspaceProvider')
     const recovered = await this.write(() => this.recover())
     if (recovered.length) this.emit({ type: 'recovered', entries: recovered })

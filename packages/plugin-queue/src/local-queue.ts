@@ -12,7 +12,7 @@ import {
   dvcExpMessage,
   parseDvcExpMessage,
   parseExpRef,
-  type ExperimentStore,
+  type GitRepository,
   type NewQueueEntry,
   type Trellis,
   type QueueBackend,
@@ -35,7 +35,7 @@ export class LocalQueue implements QueueBackend {
 
   async enqueue(entry: NewQueueEntry): Promise<QueueEntry> {
     const { project } = this
-    const store = await project.core.experimentStore(project)
+    const store = await project.core.gitRepository(project)
     const records = new Records(project.tmpDir)
     const record = newRecord(entry)
     await records.locked(async () => {
@@ -48,7 +48,7 @@ export class LocalQueue implements QueueBackend {
 
   async list(): Promise<QueueEntry[]> {
     const { project } = this
-    const store = await project.core.experimentStore(project)
+    const store = await project.core.gitRepository(project)
     const records = new Records(project.tmpDir)
     return listEntries(project, store, await store.readReflog(STASH_REF), records.all())
   }
@@ -56,7 +56,7 @@ export class LocalQueue implements QueueBackend {
   async remove(ids: string[]): Promise<void> {
     const { project } = this
     if (ids.length === 0) return
-    const store = await project.core.experimentStore(project)
+    const store = await project.core.gitRepository(project)
     const records = new Records(project.tmpDir)
     await records.locked(async () => {
       for (const id of ids) {
@@ -90,7 +90,7 @@ export class LocalQueue implements QueueBackend {
  * its record; entries another tool queued count as queued), then successes
  * still on record. A running entry whose coordinator died shows as queued.
  */
-export async function listEntries(project: Pick<Trellis, 'root' | 'gitRoot'>, store: ExperimentStore, reflog: ReflogEntry[], records: QueueRecord[]): Promise<QueueEntry[]> {
+export async function listEntries(project: Pick<Trellis, 'root' | 'gitRoot'>, store: GitRepository, reflog: ReflogEntry[], records: QueueRecord[]): Promise<QueueEntry[]> {
   const byId = new Map(records.map((r) => [r.id, r]))
   const seen = new Set<string>()
   const out: QueueEntry[] = []

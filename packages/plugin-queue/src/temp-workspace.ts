@@ -21,7 +21,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { rm } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { procStat } from './records.js'
-import { checkoutWorkspace, loadDvcConfig, parseIni, writeFileAtomic, type ExperimentStore, type ProjectHandle, type RunWorkspace, type WorkspaceProvider } from '@trellis/core'
+import { checkoutWorkspace, loadDvcConfig, parseIni, writeFileAtomic, type GitRepository, type ProjectHandle, type RunWorkspace, type WorkspaceProvider } from '@trellis/core'
 
 export const WORKSPACE_RE = /^[0-9a-f]{7}-[0-9a-f]{6}$/
 
@@ -54,7 +54,7 @@ export function tempWorkspaceProvider(project: ProjectHandle): WorkspaceProvider
 
 export async function createTempWorkspace(
   project: ProjectHandle,
-  store: ExperimentStore,
+  store: GitRepository,
   entry: { id: string; baseline: string; request?: { cwd: string } },
   dir: string,
 ): Promise<RunWorkspace> {

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
-import type { Project, QueueEntry, QueueEntryEvent, QueueEvent, RunQueueResult } from '@trellis/core'
+import type { Project } from '@trellis/core'
 import { TrellisCommand } from '../../base-command.js'
+import { tapQueueProgress } from '../../queue-progress.js'
 import { reproFlags, reproOptions } from '../../repro-flags.js'
 
 export default class ExpRun extends TrellisCommand {
@@ -131,10 +132,8 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.
         },
       })
       warnings.forEach((w) => this.warning(w))
-      if (run.interrupted) throw new core.TrellisError('INTERRUPTED', `interrupted by ${run.interrupted}`, { exitCode: 130, hint: 'Nothing was stored; your workspace was not touched.' })
-      if (run.failed.length) {
-        throw new core.TrellisError('STAGE_FAILED', run.failed[0].error ?? 'the experiment failed', { exitCode: 255, hint: 'See the output above.' })
-      }
+      const error = core.tempRunError(run)
+      if (error) throw error
       const result = run.succeeded[0]?.result
       if (!result) {
         this.info('Nothing changed: no experiment was created (the run matches the baseline).')
@@ -172,37 +171,9 @@ See \`trellis queue status\` and \`trellis queue logs <entry>\`.
       return
     }
     this.info(`Running ${queued.length} queued experiment(s), ${jobs} at a time; logs: trellis queue logs <entry>`)
-    const label = (e: { id: string; name?: string }) => `'${e.id.slice(0, 7)}'${e.name ? ` (${e.name})` : ''}`
-    // progress comes from the hook bus (queueEntryChanged); the backend's own events only carry warnings
-    const recovered: QueueEntry[] = []
-    const flushRecovered = (): void => {
-      if (recovered.length) this.warning(`${recovered.length} experiment(s) left running by a stopped run are queued again: ${recovered.splice(0).map(label).join(', ')}`)
-    }
-    project.hooks.queueEntryChanged.tap('trellis-cli', (event: QueueEntryEvent) => {
-      if (event.state === 'queued' && event.reason === 'recovered') {
-        recovered.push(event.entry)
-        return
-      }
-      flushRecovered()
-      const seconds = (event.seconds ?? 0).toFixed(1)
-      if (event.state === 'running') this.info(`Running experiment ${label(event.entry)} in ${event.workspace}`)
-      else if (event.state === 'done') {
-        this.info(
-          event.result
-            ? `Reproduced experiment '${event.result.name}' from ${label(event.entry)} (${seconds} s)${event.result.reused ? ', identical to an existing one' : ''}`
-            : `Experiment ${label(event.entry)}: nothing changed, no experiment (${seconds} s)`,
-        )
-      } else if (event.state === 'failed') {
-        process.stderr.write(`Failed to reproduce experiment ${label(event.entry)}: ${event.error?.message}\n  log: trellis queue logs ${event.entry.id.slice(0, 7)}\n`)
-      } else if (event.state === 'queued' && event.reason === 'interrupted') {
-        this.info(`Experiment ${label(event.entry)} was interrupted: it is back in the queue.`)
-      }
-    })
-    const onEvent = (event: QueueEvent): void => {
-      if (event.type === 'warning') this.warning(event.message)
-    }
-    const result: RunQueueResult = await core.runQueue(project, { jobs, onEvent })
-    flushRecovered()
+    const progress = tapQueueProgress(project, { info: this.info, warning: this.warning })
+    const result = await core.runQueue(project, { jobs, onEvent: progress.onEvent })
+    progress.flush()
     const parts = [`${result.succeeded.length} reproduced`]
     if (result.failed.length) parts.push(`${result.failed.length} failed (kept in the queue)`)
     if (result.left.length) parts.push(`${result.left.length} left in the queue`)

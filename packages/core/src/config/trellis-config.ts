@@ -26,7 +26,7 @@ export interface TrellisConfig {
 }
 
 /** The services a config may choose an implementation of (`<service>: {backend: <name>}`). */
-export const SERVICE_KEYS = ['experimentStore', 'queue', 'workspaceProvider'] as const
+export const SERVICE_KEYS = ['gitRepository', 'experimentStore', 'queue', 'workspaceProvider'] as const
 
 const SEARCH_PLACES = [
   'package.json',
@@ -74,7 +74,7 @@ export async function loadTrellisConfig(root: string): Promise<TrellisConfig> {
     const value = settings[key] as { backend?: unknown } | null
     if (value === null || typeof value !== 'object' || Array.isArray(value) || typeof value.backend !== 'string' || !value.backend) {
       throw new TrellisError('CONFIG_INVALID', `'${file}': '${key}' must be a mapping with a 'backend' name`, {
-        hint: `Example: ${key}: {backend: ${key === 'queue' ? 'local' : key === 'experimentStore' ? 'git-refs' : 'temp'}}`,
+        hint: `Example: ${key}: {backend: ${key === 'queue' ? 'local' : key === 'gitRepository' || key === 'experimentStore' ? 'git-refs' : 'temp'}}`,
       })
     }
     services[key] = value.backend

@@ -8,6 +8,7 @@
 import type { DvcConfig } from '../config/dvc-config.js'
 import type { StageFailedError, TrellisError } from '../errors.js'
 import type { ExperimentStore } from './experiment-store.js'
+import type { GitRepository } from './git-repository.js'
 import type { TrellisHooks } from './hooks.js'
 import type { ProjectHandle } from './project-handle.js'
 import type { QueueEntry, QueueResult } from './queue-backend.js'
@@ -65,6 +66,8 @@ export interface TrellisCore {
   /** The error family: `new trellis.core.TrellisError(code, message, { hint })`. `instanceof` works across copies of the package. */
   readonly TrellisError: typeof TrellisError
   readonly StageFailedError: typeof StageFailedError
+  /** The project's git repository (the `gitRepository` service). */
+  gitRepository(project: ProjectHandle): Promise<GitRepository>
   /** The project's experiment store (the `experimentStore` service). */
   experimentStore(project: ProjectHandle): Promise<ExperimentStore>
   /** Run a queue entry in a workspace opened with `project.openWorkspace(runWorkspace.cwd)` (`exp run` with the entry's request). */

@@ -11,11 +11,14 @@
  */
 import type { DataRemoteFactory } from './data-remote.js'
 import type { ExperimentStore } from './experiment-store.js'
+import type { GitRepository } from './git-repository.js'
 import type { QueueBackend } from './queue-backend.js'
 import type { WorkspaceProvider } from './workspace-provider.js'
 
 export interface ServiceMap {
   /** Where experiments are stored (`git-refs`: commits under `refs/exps/`, DVC's layout). */
+  gitRepository: GitRepository
+  /** Which commit is which experiment (`git-refs`: DVC's `refs/exps/<baseline>/<name>`). */
   experimentStore: ExperimentStore
   /** The experiment queue (`local`: DVC's `refs/exps/stash` and records under `.dvc/tmp/exps/`). */
   queue: QueueBackend

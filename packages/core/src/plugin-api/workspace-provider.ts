@@ -6,7 +6,7 @@
  * could run in a container or on a scratch disk. Selected like every service
  * (`workspaceProvider: {backend: temp}`).
  */
-import type { ExperimentStore } from './experiment-store.js'
+import type { GitRepository } from './git-repository.js'
 
 export interface RunWorkspace {
   /** The work tree's top (the git root of the copy). */
@@ -22,7 +22,7 @@ export interface RunWorkspace {
 export interface WorkspaceProvider {
   readonly name: string
   /** Materialise an entry's commit in `dir` (empty or absent) for a run: files, `.dvc/config.local`, data from the cache. */
-  create(store: ExperimentStore, entry: { id: string; baseline: string; request?: { cwd: string } }, dir: string): Promise<RunWorkspace>
+  create(store: GitRepository, entry: { id: string; baseline: string; request?: { cwd: string } }, dir: string): Promise<RunWorkspace>
   /** Remove a workspace made by `create`, whatever state the run left it in. */
   remove(dir: string): Promise<void>
 }

@@ -10,7 +10,7 @@ import { StageFailedError, TrellisError } from '../errors.js'
 import { pushExperiments } from '../experiments/share/exp-push.js'
 import { expRefFor, parseExpRef } from '../experiments/refs/exp-ref.js'
 import { throwIfTransferFailed } from '../experiments/share/exp-share.js'
-import { experimentStore } from '../experiments/run/exp-run.js'
+import { experimentStore, gitRepository } from '../experiments/run/exp-run.js'
 import { dvcExpMessage, parseDvcExpMessage, runQueueEntry } from '../experiments/queue/queue.js'
 import { checkoutWorkspace } from '../pipeline/checkout.js'
 import { interruptCommands, takeOverSignals } from '../pipeline/run-command.js'
@@ -36,6 +36,7 @@ export const runtimeApi: TrellisCore = Object.freeze({
   version,
   TrellisError,
   StageFailedError,
+  gitRepository: (project: ProjectHandle) => gitRepository(engineProject(project)),
   experimentStore: (project: ProjectHandle) => experimentStore(engineProject(project)),
   runQueueEntry: (workspace, entry, options) => runQueueEntry(engineProject(workspace), entry, options),
   async pushExperiments(project, gitRemote, options) {

@@ -9,7 +9,7 @@
  */
 import { TrellisError } from '../../errors.js'
 import { baselineLabels } from '../show/baseline-label.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { expRefsContaining, notAnExperiment, type ExpRefAt } from '../refs/exp-lineage.js'
 import type { QueuedExperiments } from '../queue/queued-experiments.js'
 import { resolveRevOrThrow } from '../refs/resolve-exp.js'
@@ -23,7 +23,7 @@ export interface ApplyTarget {
   queued?: boolean
 }
 
-export async function resolveApplyTarget(store: ExperimentStore, rev: string, head: string, queue?: QueuedExperiments): Promise<ApplyTarget> {
+export async function resolveApplyTarget(store: GitRepository, rev: string, head: string, queue?: QueuedExperiments): Promise<ApplyTarget> {
   const id = queue ? (await queue.resolve([rev])).get(rev) : undefined
   if (id) {
     const entry = (await queue!.list()).find((e) => e.id === id)!

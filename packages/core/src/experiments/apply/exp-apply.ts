@@ -28,7 +28,7 @@ import type { AcquireOptions } from '../../lock/project-lock.js'
 import { Workspace } from '../../pipeline/workspace.js'
 import type { Project } from '../../project.js'
 import { APPLY_UNDO_REF, EXEC_APPLY } from '../run/exec-refs.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { toGitPath } from '../run/experiment-session.js'
 import type { QueuedExperiments } from '../queue/queued-experiments.js'
 import { resolveApplyTarget } from './apply-target.js'
@@ -86,14 +86,14 @@ export interface UndoResult {
 
 interface Context {
   project: Project
-  store: ExperimentStore
+  store: GitRepository
   ws: Workspace
 }
 
 async function withContext<T>(project: Project, cmd: string, lockOptions: AcquireOptions | undefined, work: (ctx: Context) => Promise<T>): Promise<T> {
   const lock = await project.lock(cmd, lockOptions)
   try {
-    const store = await project.services.get('experimentStore')
+    const store = await project.services.get('gitRepository')
     const ws = await Workspace.open(project.root, project.dvcConfig)
     try {
       return await work({ project, store, ws })

@@ -5,7 +5,7 @@
  * does not exist); HEAD, the index and the workspace are not touched.
  */
 import { TrellisError } from '../../errors.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { expRefsContaining, notAnExperiment, pickTowardHead, type ExpRefAt } from '../refs/exp-lineage.js'
 import { resolveRevOrThrow } from '../refs/resolve-exp.js'
 
@@ -17,7 +17,7 @@ export interface BranchResult {
   exp: ExpRefAt
 }
 
-export async function branchExperiment(store: ExperimentStore, rev: string, branch: string): Promise<BranchResult> {
+export async function branchExperiment(store: GitRepository, rev: string, branch: string): Promise<BranchResult> {
   checkBranchName(branch)
   const resolved = await resolveRevOrThrow(store, rev)
   const head = await store.head()

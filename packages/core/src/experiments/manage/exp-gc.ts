@@ -14,7 +14,7 @@
  * keeps those whose baseline is kept. Without a backend they are untouched.
  */
 import { TrellisError } from '../../errors.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { ExpRefAt } from '../refs/exp-lineage.js'
 import { deleteExperimentRefs } from './exp-remove.js'
 import type { QueuedExperiments } from '../queue/queued-experiments.js'
@@ -64,7 +64,7 @@ export function gcWarning(options: GcExperimentsOptions): string {
   return msg
 }
 
-export async function gcExperiments(store: ExperimentStore, options: GcExperimentsOptions): Promise<GcExperimentsResult> {
+export async function gcExperiments(store: GitRepository, options: GcExperimentsOptions): Promise<GcExperimentsResult> {
   checkGcFlags(options)
   const exps = await listExpRefs(store)
   const keep = await keptBaselines(store, [...new Set(exps.map((e) => e.baseline))], options)
@@ -84,7 +84,7 @@ export async function gcExperiments(store: ExperimentStore, options: GcExperimen
 }
 
 /** Which of `baselines` are kept under `options`. */
-async function keptBaselines(store: ExperimentStore, baselines: string[], options: GcExperimentsOptions): Promise<Set<string>> {
+async function keptBaselines(store: GitRepository, baselines: string[], options: GcExperimentsOptions): Promise<Set<string>> {
   const keep = new Set<string>()
   const head = await store.head()
   if (head) keep.add(head)

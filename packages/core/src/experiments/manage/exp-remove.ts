@@ -13,7 +13,7 @@
  */
 import { TrellisError } from '../../errors.js'
 import { EXEC_APPLY, EXEC_BRANCH, EXEC_CHECKPOINT } from '../run/exec-refs.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { parseExpRef } from '../refs/exp-ref.js'
 import { expChain, type ExpRefAt } from '../refs/exp-lineage.js'
 import type { QueuedExperiments } from '../queue/queued-experiments.js'
@@ -41,7 +41,7 @@ export interface RemoveExperimentsResult {
   removed: string[]
 }
 
-export async function removeExperiments(store: ExperimentStore, options: RemoveExperimentsOptions): Promise<RemoveExperimentsResult> {
+export async function removeExperiments(store: GitRepository, options: RemoveExperimentsOptions): Promise<RemoveExperimentsResult> {
   const names = options.names ?? []
   if (names.length === 0 && !options.all && !options.revs?.length && !options.queue) {
     throw new TrellisError('INVALID_ARGUMENT', 'Either provide an `experiment` argument, or use the `--rev` or `--all` flag.', {
@@ -88,7 +88,7 @@ export async function removeExperiments(store: ExperimentStore, options: RemoveE
 }
 
 /** A committed experiment named by a full ref, a name, or its tip's sha; undefined when none. */
-async function resolveCommitted(store: ExperimentStore, name: string, exps: ExpRefAt[]): Promise<ExpRefAt | undefined> {
+async function resolveCommitted(store: GitRepository, name: string, exps: ExpRefAt[]): Promise<ExpRefAt | undefined> {
   if (name.startsWith('refs/')) {
     const parsed = parseExpRef(name)
     return parsed ? exps.find((e) => e.ref === parsed.ref) : undefined
@@ -110,7 +110,7 @@ async function resolveCommitted(store: ExperimentStore, name: string, exps: ExpR
  * Delete experiment refs (each only if it still points where it did) and the
  * EXEC_* refs that point into any of them. Shared by remove and gc.
  */
-export async function deleteExperimentRefs(store: ExperimentStore, refs: ExpRefAt[]): Promise<void> {
+export async function deleteExperimentRefs(store: GitRepository, refs: ExpRefAt[]): Promise<void> {
   if (refs.length === 0) return
   const removedCommits = new Set<string>()
   for (const exp of refs) for (const sha of await expChain(store, exp)) removedCommits.add(sha)

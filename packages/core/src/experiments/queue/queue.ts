@@ -45,8 +45,8 @@ import {
   resolveCheckpointRev,
   type CheckpointOrigin,
 } from '../run/checkpoints.js'
-import { checkExpRun, experimentStore, requireCheckpointSupport, runExperiment, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from '../run/exp-run.js'
-import type { ExperimentStore, SnapshotFile } from '../../plugin-api/experiment-store.js'
+import { checkExpRun, gitRepository, requireCheckpointSupport, runExperiment, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from '../run/exp-run.js'
+import type { GitRepository, SnapshotFile } from '../../plugin-api/git-repository.js'
 import { parseExpRef, validateExpName } from '../refs/exp-ref.js'
 import { localIsoTime } from '../show/exp-show.js'
 import { parseOverrides, planOverrides } from '../../params/param-overrides.js'
@@ -100,7 +100,7 @@ export interface QueueExperimentResult {
  * now (see the module comment).
  */
 export async function queueExperiment(project: Project, options: QueueExperimentOptions = {}): Promise<QueueExperimentResult> {
-  const store = await experimentStore(project)
+  const store = await gitRepository(project)
   const queue = await queueBackend(project)
   // a resumed experiment's name is checked once it is known whether it continues one (its name is kept then)
   const baseline = await checkExpRun(store, options.rev === undefined ? options.name : undefined, !!options.force)
@@ -248,7 +248,7 @@ export async function findQueueEntry(project: Project, ref: string, entries?: Qu
   }
   const byName = all.filter((e) => e.name === ref)
   if (byName.length <= 1) return byName[0]
-  const head = await (await experimentStore(project)).head()
+  const head = await (await gitRepository(project)).head()
   const onHead = byName.filter((e) => e.baseline === head)
   if (onHead.length === 1) return onHead[0]
   throw new TrellisError('EXP_AMBIGUOUS', `'${ref}' names several queued experiments: ${byName.map((e) => e.id.slice(0, 7)).join(', ')}`, {
@@ -340,7 +340,7 @@ export async function queueEntryLog(project: Project, ref: string): Promise<{ en
 
 /** The values of an entry's params files (`{file: data}`, paths relative to the git root), read from its commit. */
 export async function queueEntryParams(project: Project, entry: QueueEntry): Promise<Record<string, { data?: unknown; error?: { type: string; msg: string } }>> {
-  const store = await experimentStore(project)
+  const store = await gitRepository(project)
   const out: Record<string, { data?: unknown; error?: { type: string; msg: string } }> = {}
   for (const file of entry.paramsFiles) {
     const bytes = await store.readFile(entry.id, file)
@@ -406,6 +406,13 @@ export function queueRunError(result: RunQueueResult): TrellisError | undefined 
   return undefined
 }
 
+/** The error an `exp run --temp` ends with, if any: interrupted (130) or the experiment failed (255). */
+export function tempRunError(run: RunQueueResult): TrellisError | undefined {
+  if (run.interrupted) return new TrellisError('INTERRUPTED', `interrupted by ${run.interrupted}`, { exitCode: 130, hint: 'Nothing was stored; your workspace was not touched.' })
+  if (run.failed.length) return new TrellisError('STAGE_FAILED', run.failed[0].error ?? 'the experiment failed', { exitCode: 255, hint: 'See the output above.' })
+  return undefined
+}
+
 /**
  * `exp run --temp`: queue a transient entry and run it at once in a temporary
  * workspace (stage output live), then drop it from the queue whatever happened
@@ -467,7 +474,7 @@ export async function optionalQueuedExperiments(project: Project): Promise<Queue
  * backend calls it; the experiment ref is written through `queued.serialize`.
  */
 export async function runQueueEntry(temp: Project, entry: QueueEntry, options: QueueEntryRunOptions): Promise<ExpRunResult> {
-  const store = await experimentStore(temp)
+  const store = await gitRepository(temp)
   const request = entry.request
   const resumeFrom = entry.rev !== entry.baseline ? await queuedOrigin(store, entry) : undefined
   // an entry DVC queued without --rev starts its checkpoint experiment over, as DVC runs it
@@ -492,7 +499,7 @@ export async function runQueueEntry(temp: Project, entry: QueueEntry, options: Q
 }
 
 /** The checkpoint a `--rev` entry resumes from, as it stands now. */
-async function queuedOrigin(store: ExperimentStore, entry: QueueEntry): Promise<CheckpointOrigin> {
+async function queuedOrigin(store: GitRepository, entry: QueueEntry): Promise<CheckpointOrigin> {
   const containing = await refsContaining(store, entry.rev)
   // a fork records no branch; the only experiment holding the checkpoint still names it in messages
   const branch = entry.branch ? containing.find((r) => r.ref === entry.branch) : containing.length === 1 ? containing[0] : undefined

@@ -6,7 +6,7 @@
  */
 import { posix, relative, sep } from 'node:path'
 import type { Project } from '../../project.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { collectRevData, type CollectRevDataOptions, type RevData } from './rev-data.js'
 import { RevDataCache, revDataCachePath, type CachedCommit } from './rev-data-cache.js'
 import { GitTreeSource, WorkspaceSource } from './rev-source.js'
@@ -19,7 +19,7 @@ export interface RevReaderOptions {
 export class RevReader {
   private constructor(
     readonly project: Project,
-    readonly store: ExperimentStore,
+    readonly store: GitRepository,
     private readonly cache: RevDataCache,
     /** The DVC root relative to the git worktree root ('' when they are the same). */
     private readonly prefix: string,
@@ -27,7 +27,7 @@ export class RevReader {
   ) {}
 
   static async open(project: Project, options: RevReaderOptions = {}): Promise<RevReader> {
-    const store = await project.services.get('experimentStore')
+    const store = await project.services.get('gitRepository')
     const prefix = relative(project.gitRoot, project.root).split(sep).join(posix.sep)
     // (the `parsing` config only changes how dicts render in `cmd`, never params or metrics)
     const collectOptions: CollectRevDataOptions = { root: project.root, cacheDir: project.dvcConfig.cacheDir }

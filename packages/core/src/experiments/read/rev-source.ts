@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { collectDvcFiles } from '../../dvcfile/collect-dvcfiles.js'
 import { compareCodePoints } from '../../util/python-json.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 
 export type PathKind = 'file' | 'dir' | null
 
@@ -34,19 +34,19 @@ function isPipelineFile(path: string): boolean {
   return base === 'dvc.yaml' || (base.endsWith('.dvc') && base !== '.dvc')
 }
 
-/** A commit's tree: listed once (`ExperimentStore.listFiles`), files read on demand. */
+/** A commit's tree: listed once (`GitRepository.listFiles`), files read on demand. */
 export class GitTreeSource implements RevSource {
   private dirs: Set<string> | undefined
 
   private constructor(
-    private readonly store: ExperimentStore,
+    private readonly store: GitRepository,
     readonly rev: string,
     /** The DVC root inside the git worktree ('' when they are the same). */
     private readonly prefix: string,
     private readonly ids: Map<string, string>,
   ) {}
 
-  static async open(store: ExperimentStore, sha: string, prefix = ''): Promise<GitTreeSource> {
+  static async open(store: GitRepository, sha: string, prefix = ''): Promise<GitTreeSource> {
     const files = await store.listFiles(sha, prefix || undefined)
     const cut = prefix ? prefix.length + 1 : 0
     const ids = new Map<string, string>()

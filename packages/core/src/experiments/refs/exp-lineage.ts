@@ -4,7 +4,7 @@
  * first-parent chain from the tip down to (not including) the baseline.
  */
 import { TrellisError } from '../../errors.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { ExpRef } from './exp-ref.js'
 import { listExpRefs } from './resolve-exp.js'
 
@@ -14,7 +14,7 @@ export type ExpRefAt = ExpRef & { sha: string }
 const MAX_CHAIN = 100_000
 
 /** The commits of an experiment ref, tip first, down to its baseline (excluded). */
-export async function expChain(store: ExperimentStore, exp: ExpRefAt): Promise<string[]> {
+export async function expChain(store: GitRepository, exp: ExpRefAt): Promise<string[]> {
   const chain: string[] = []
   let sha: string | undefined = exp.sha
   while (sha && sha !== exp.baseline && chain.length < MAX_CHAIN) {
@@ -25,7 +25,7 @@ export async function expChain(store: ExperimentStore, exp: ExpRefAt): Promise<s
 }
 
 /** The experiment refs (among `refs`, default all) whose chain contains `sha`. */
-export async function expRefsContaining(store: ExperimentStore, sha: string, refs?: ExpRefAt[]): Promise<ExpRefAt[]> {
+export async function expRefsContaining(store: GitRepository, sha: string, refs?: ExpRefAt[]): Promise<ExpRefAt[]> {
   const all = refs ?? (await listExpRefs(store))
   const tips = all.filter((e) => e.sha === sha)
   if (tips.length > 0) return tips

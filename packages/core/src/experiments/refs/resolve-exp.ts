@@ -4,7 +4,7 @@
  * across all baselines, with an ambiguity resolved toward the current HEAD.
  */
 import { TrellisError } from '../../errors.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { parseExpRef, type ExpRef } from './exp-ref.js'
 
 export interface ResolvedRev {
@@ -15,7 +15,7 @@ export interface ResolvedRev {
 }
 
 /** Every experiment ref of the repository, parsed. */
-export async function listExpRefs(store: ExperimentStore): Promise<Array<ExpRef & { sha: string }>> {
+export async function listExpRefs(store: GitRepository): Promise<Array<ExpRef & { sha: string }>> {
   const refs = await store.listRefs('refs/exps/')
   const out: Array<ExpRef & { sha: string }> = []
   for (const { ref, sha } of refs) {
@@ -26,7 +26,7 @@ export async function listExpRefs(store: ExperimentStore): Promise<Array<ExpRef 
 }
 
 /** Experiments named `name`, preferring the one whose baseline is HEAD; throws when ambiguous. */
-export async function findExpByName(store: ExperimentStore, name: string): Promise<(ExpRef & { sha: string }) | undefined> {
+export async function findExpByName(store: GitRepository, name: string): Promise<(ExpRef & { sha: string }) | undefined> {
   const matches = (await listExpRefs(store)).filter((e) => e.name === name)
   if (matches.length <= 1) return matches[0]
   const head = await store.head()
@@ -37,7 +37,7 @@ export async function findExpByName(store: ExperimentStore, name: string): Promi
   })
 }
 
-export async function resolveRev(store: ExperimentStore, rev: string): Promise<ResolvedRev | undefined> {
+export async function resolveRev(store: GitRepository, rev: string): Promise<ResolvedRev | undefined> {
   if (rev.startsWith('refs/')) {
     const sha = await store.resolve(rev)
     if (!sha) return undefined
@@ -53,7 +53,7 @@ export async function resolveRev(store: ExperimentStore, rev: string): Promise<R
 }
 
 /** Like resolveRev, but an unknown name is an error naming it. */
-export async function resolveRevOrThrow(store: ExperimentStore, rev: string): Promise<ResolvedRev> {
+export async function resolveRevOrThrow(store: GitRepository, rev: string): Promise<ResolvedRev> {
   const found = await resolveRev(store, rev)
   if (!found) {
     throw new TrellisError('EXP_NOT_FOUND', `'${rev}' is not an experiment name, ref or git revision`, {

@@ -28,7 +28,7 @@ import type { Stage } from '../../pipeline/types.js'
 import { Workspace } from '../../pipeline/workspace.js'
 import type { Project } from '../../project.js'
 import { writeFileAtomic } from '../../util/atomic-write.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { EXEC_APPLY, EXEC_CHECKPOINT } from './exec-refs.js'
 import { toGitPath } from './experiment-session.js'
 import { baselinePrefix, parseExpRef, type ExpRef } from '../refs/exp-ref.js'
@@ -63,7 +63,7 @@ export interface CheckpointChain {
  * reaches its baseline (history rewritten) stops at the root commit. Throws
  * EXP_NOT_FOUND for a ref that does not exist.
  */
-export async function checkpointChain(store: ExperimentStore, ref: string, options: { baseline?: string } = {}): Promise<CheckpointChain> {
+export async function checkpointChain(store: GitRepository, ref: string, options: { baseline?: string } = {}): Promise<CheckpointChain> {
   const parsed = parseExpRef(ref)
   const baseline = options.baseline ?? parsed?.baseline
   if (!baseline) throw new TrellisError('INVALID_ARGUMENT', `'${ref}' is not an experiment ref (refs/exps/<AA>/<38 hex>/<name>)`)
@@ -93,7 +93,7 @@ export interface RefContaining extends ExpRef {
 }
 
 /** The experiment refs whose chain contains `sha` (all baselines, or one), sorted by ref name. */
-export async function refsContaining(store: ExperimentStore, sha: string, options: { baseline?: string } = {}): Promise<RefContaining[]> {
+export async function refsContaining(store: GitRepository, sha: string, options: { baseline?: string } = {}): Promise<RefContaining[]> {
   let refs = await listExpRefs(store)
   if (options.baseline) refs = refs.filter((r) => r.ref.startsWith(baselinePrefix(options.baseline!)))
   const out: RefContaining[] = []
@@ -113,7 +113,7 @@ export async function refsContaining(store: ExperimentStore, sha: string, option
 }
 
 /** DVC's `check_baseline`: `sha` is HEAD, on an experiment of HEAD, or a child of HEAD. */
-export async function isDerivedFrom(store: ExperimentStore, sha: string, head: string): Promise<boolean> {
+export async function isDerivedFrom(store: GitRepository, sha: string, head: string): Promise<boolean> {
   if (sha === head) return true
   const containing = await refsContaining(store, sha)
   if (containing.length > 0) return containing.some((r) => r.baseline === head)
@@ -122,7 +122,7 @@ export async function isDerivedFrom(store: ExperimentStore, sha: string, head: s
 }
 
 /** Forget the last checkpoint (`--reset`, or queueing without `--rev`): a later workspace run will not auto-resume. */
-export async function resetCheckpoints(store: ExperimentStore): Promise<void> {
+export async function resetCheckpoints(store: GitRepository): Promise<void> {
   for (const ref of [EXEC_CHECKPOINT, EXEC_APPLY]) if (await store.resolve(ref)) await store.deleteRef(ref)
 }
 
@@ -131,7 +131,7 @@ export async function resetCheckpoints(store: ExperimentStore): Promise<void> {
  * EXEC_CHECKPOINT and EXEC_APPLY both exist and are derived from HEAD. An EXEC ref
  * that is not derived from HEAD (HEAD moved) is deleted.
  */
-export async function workspaceResumePoint(store: ExperimentStore, head: string): Promise<string | undefined> {
+export async function workspaceResumePoint(store: GitRepository, head: string): Promise<string | undefined> {
   const valid = async (ref: string): Promise<string | undefined> => {
     const sha = await store.resolve(ref)
     if (!sha) return undefined
@@ -189,7 +189,7 @@ export interface CheckpointOrigin {
  * holding X; among several, with `-S` the first (by name), else the one whose tip is
  * X, else none (their common baseline is used).
  */
-export async function resolveCheckpointRev(store: ExperimentStore, rev: string, options: { head: string; hasParams?: boolean }): Promise<CheckpointOrigin> {
+export async function resolveCheckpointRev(store: GitRepository, rev: string, options: { head: string; hasParams?: boolean }): Promise<CheckpointOrigin> {
   const found = await resolveRev(store, rev).catch((error: unknown) => {
     if (error instanceof TrellisError && error.code === 'EXP_AMBIGUOUS') throw error
     return undefined
@@ -282,7 +282,7 @@ export function decideCheckpointResume(origin: CheckpointOrigin, options: { dirt
  * stages' outputs and the .gitignore files beside cached ones (nor the queue's
  * `.dvc/tmp/repro.dat`). The tree-only counterpart of the workspace comparison.
  */
-export async function checkpointInputsDiffer(project: Project, store: ExperimentStore, rev: string, sha: string): Promise<boolean> {
+export async function checkpointInputsDiffer(project: Project, store: GitRepository, rev: string, sha: string): Promise<boolean> {
   const index = await PipelineIndex.load(project.root)
   const exact = new Set<string>([toGitPath(project, '.dvc/tmp/repro.dat')])
   const below: string[] = []
@@ -329,7 +329,7 @@ export async function deleteCheckpointOutputs(project: Project, stages: Stage[])
  */
 export async function restoreCheckpointOutputs(
   project: Project,
-  store: ExperimentStore,
+  store: GitRepository,
   sha: string,
   onWarning?: (message: string) => void,
 ): Promise<string[]> {

@@ -33,6 +33,7 @@ import type { AcquireOptions } from '../../lock/project-lock.js'
 import { plannedStages, reproduce, type ReproOptions, type ReproResult } from '../../pipeline/repro.js'
 import { throwIfFailed } from '../../pipeline/repro-session.js'
 import type { Project } from '../../project.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import {
   checkpointStages,
@@ -87,7 +88,7 @@ export interface ExpRunOptions extends ReproOptions {
 export interface QueuedRunContext {
   /** The entry's baseline (HEAD may have moved since it was queued). */
   baseline: string
-  /** The work tree to snapshot (made by `ExperimentStore.checkoutTree`). */
+  /** The work tree to snapshot (made by `GitRepository.checkoutTree`). */
   workTree: string
   /** The main project's root, reported in `onExperimentCommit`. */
   root: string
@@ -115,12 +116,16 @@ export interface ExpRunResult {
   repro: ReproResult
 }
 
+export async function gitRepository(project: Project): Promise<GitRepository> {
+  return project.services.get('gitRepository')
+}
+
 export async function experimentStore(project: Project): Promise<ExperimentStore> {
   return project.services.get('experimentStore')
 }
 
 /** Checks that need no lock: a baseline exists, the name is valid and free (unless `force`). */
-export async function checkExpRun(store: ExperimentStore, name: string | undefined, force: boolean): Promise<string> {
+export async function checkExpRun(store: GitRepository, name: string | undefined, force: boolean): Promise<string> {
   const baseline = await store.head()
   if (!baseline) {
     throw new TrellisError('GIT_ERROR', 'the repository has no commits: an experiment needs a baseline commit', {
@@ -134,7 +139,7 @@ export async function checkExpRun(store: ExperimentStore, name: string | undefin
   return baseline
 }
 
-async function checkNameFree(store: ExperimentStore, baseline: string, name: string): Promise<void> {
+async function checkNameFree(store: GitRepository, baseline: string, name: string): Promise<void> {
   if (await store.resolve(expRefFor(baseline, name))) {
     throw new TrellisError('EXP_EXISTS', `Experiment conflicts with existing experiment '${name}'`, {
       hint: `Use \`trellis exp run -f -n ${name}\` to replace it, or \`trellis exp run -n <new_name>\`.`,
@@ -155,7 +160,7 @@ export function requireCheckpointSupport(project: Project, checkpointed: Stage[]
 }
 
 export async function runExperiment(project: Project, options: ExpRunOptions = {}): Promise<ExpRunResult> {
-  const store = await experimentStore(project)
+  const store = await gitRepository(project)
   const head = options.queued?.baseline ?? (await checkExpRun(store, undefined, true))
   if (options.name !== undefined) validateExpName(options.name)
   const overrides = parseOverrides(options.setParams ?? [], relative(project.root, project.cwd))
@@ -204,7 +209,7 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
       warnings.forEach(warn)
     }
 
-    const session = new ExperimentSession(project, store, {
+    const session = new ExperimentSession(project, store, await experimentStore(project), {
       baseline,
       parent: decision?.rev ?? baseline,
       ref: continuing?.ref,
@@ -283,7 +288,7 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
  * Whether the workspace, once `overrides` are applied, differs from commit `sha` in a
  * tracked file (DVC's `is_dirty` after moving HEAD to the checkpoint). Nothing is written.
  */
-async function differsFrom(project: Project, store: ExperimentStore, sha: string, overrides: Override[]): Promise<boolean> {
+async function differsFrom(project: Project, store: GitRepository, sha: string, overrides: Override[]): Promise<boolean> {
   const changed = new Set(await store.changedFiles(sha))
   if (overrides.length) {
     const plan = await planOverrides(project.root, overrides)

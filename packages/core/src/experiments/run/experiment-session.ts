@@ -23,11 +23,11 @@ import { PipelineIndex } from '../../pipeline/pipeline-index.js'
 import type { LockEntry, Stage } from '../../pipeline/types.js'
 import type { Project } from '../../project.js'
 import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { ExperimentCommit, ExperimentRun } from '../../plugin-api/experiment-run.js'
 import type { RunInfo } from '../../plugin-api/run-info.js'
 import { autoExpName, experimentHash } from './exp-hash.js'
 import { EXEC_APPLY, EXEC_CHECKPOINT } from './exec-refs.js'
-import { expRefFor } from '../refs/exp-ref.js'
 
 
 export type { ExperimentCommit, ExperimentRun } from '../../plugin-api/experiment-run.js'
@@ -72,7 +72,9 @@ export class ExperimentSession implements ExperimentRun {
 
   constructor(
     private readonly project: Project,
-    private readonly store: ExperimentStore,
+    private readonly store: GitRepository,
+    /** Which commit is which experiment: the session records each commit there (`put`, compare-and-swap). */
+    private readonly experiments: ExperimentStore,
     options: ExperimentSessionOptions,
   ) {
     this.baseline = options.baseline
@@ -141,7 +143,7 @@ export class ExperimentSession implements ExperimentRun {
 
     let result: ExperimentCommit
     if (this.current.ref) {
-      await store.writeRef(this.current.ref, sha, { expect: parent, reflogMessage: message })
+      await this.experiments.put({ baseline: this.baseline, name: this.current.name! }, sha, { expect: parent, message })
       result = { name: this.current.name!, ref: this.current.ref, commit: sha, parent, baseline: this.baseline, hash, checkpoint, reused: false }
     } else {
       result = await this.createRef(sha, made.tree, hash, checkpoint, message)
@@ -170,8 +172,9 @@ export class ExperimentSession implements ExperimentRun {
   /** The first commit of a new experiment: name it and create its ref (DVC §3.3 collisions). */
   private async createRef(sha: string, tree: string, hash: string, checkpoint: boolean, message: string): Promise<ExperimentCommit> {
     const name = this.current.name ?? autoExpName(hash)
-    const ref = expRefFor(this.baseline, name)
-    const existing = await this.store.resolve(ref)
+    const id = { baseline: this.baseline, name }
+    const ref = this.experiments.locator(id)
+    const existing = await this.experiments.read(id)
     const base = { name, ref, parent: this.current.parent, baseline: this.baseline, hash, checkpoint }
     if (existing && !this.force) {
       if (checkpoint) {
@@ -186,7 +189,7 @@ export class ExperimentSession implements ExperimentRun {
       }
       return { ...base, commit: existing, reused: true }
     }
-    await this.store.writeRef(ref, sha, { expect: existing ?? null, reflogMessage: message })
+    await this.experiments.put(id, sha, { expect: existing ?? null, message })
     return { ...base, commit: sha, reused: false }
   }
 

@@ -9,7 +9,7 @@ import { TrellisError } from '../../errors.js'
 import { parseDotDvc } from '../../dvcfile/load-dot-dvc.js'
 import { parseLockfile } from '../../dvcfile/lockfile.js'
 import { loadYaml } from '../../util/yaml.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 
 export interface UsedObject {
   /** `<md5>` or `<md5>.dir`. */
@@ -33,7 +33,7 @@ const MAX_CHAIN = 100_000
  * The commits whose data an experiment needs: from `tip` along first parents
  * down to (not including) `baseline`, then `baseline`.
  */
-export async function experimentCommits(store: ExperimentStore, tip: string, baseline: string): Promise<string[]> {
+export async function experimentCommits(store: GitRepository, tip: string, baseline: string): Promise<string[]> {
   const commits: string[] = []
   let sha: string | undefined = tip
   while (sha && sha !== baseline && commits.length < MAX_CHAIN) {
@@ -82,7 +82,7 @@ const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastInd
  * not parse are reported through `onWarning` and skipped.
  */
 export async function usedObjects(
-  store: ExperimentStore,
+  store: GitRepository,
   commits: readonly string[],
   onWarning?: (message: string) => void,
 ): Promise<Map<string, UsedObject>> {

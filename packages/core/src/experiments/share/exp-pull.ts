@@ -11,7 +11,7 @@
  * kept as it is.
  */
 import { redactUrl } from '../../util/redact-url.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { parseExpRef, type ExpRef } from '../refs/exp-ref.js'
 import {
   baselinesOf,
@@ -33,7 +33,7 @@ export type ExpPullOptions = ShareOptions & ExpSelection
 type RemoteExp = ExpRef & { sha: string }
 
 /** Experiments of a git remote (refs under refs/exps/, helper refs left out), listed without fetching. */
-export async function remoteExperiments(store: ExperimentStore, gitRemote: string): Promise<RemoteExp[]> {
+export async function remoteExperiments(store: GitRepository, gitRemote: string): Promise<RemoteExp[]> {
   const out: RemoteExp[] = []
   for (const { ref, sha } of await store.listRemoteRefs(gitRemote, 'refs/exps/')) {
     const parsed = parseExpRef(ref)
@@ -43,7 +43,7 @@ export async function remoteExperiments(store: ExperimentStore, gitRemote: strin
 }
 
 /** The remote experiments a selection names; unresolvable names are one error, before anything is fetched. */
-export async function selectRemoteExperiments(store: ExperimentStore, gitRemote: string, selection: ExpSelection): Promise<RemoteExp[]> {
+export async function selectRemoteExperiments(store: GitRepository, gitRemote: string, selection: ExpSelection): Promise<RemoteExp[]> {
   const names = selection.names ?? []
   if (!selection.all && selection.rev === undefined && names.length === 0) throw noSelectionError()
   const all = await remoteExperiments(store, gitRemote)

@@ -9,7 +9,7 @@
  * is left alone with a warning naming `--force`; the other experiments go on.
  */
 import { redactUrl } from '../../util/redact-url.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { ExpRef } from '../refs/exp-ref.js'
 import { parseExpRef } from '../refs/exp-ref.js'
 import { listExpRefs, resolveRev } from '../refs/resolve-exp.js'
@@ -43,7 +43,7 @@ export type ExpPushOptions = ShareOptions & ExpSelection
 type LocalExp = ExpRef & { sha: string }
 
 /** The local experiments a selection names. Unresolvable names are one error, before anything is pushed. */
-export async function selectLocalExperiments(store: ExperimentStore, selection: ExpSelection): Promise<LocalExp[]> {
+export async function selectLocalExperiments(store: GitRepository, selection: ExpSelection): Promise<LocalExp[]> {
   const names = selection.names ?? []
   if (!selection.all && selection.rev === undefined && names.length === 0) throw noSelectionError()
   const all = await listExpRefs(store)

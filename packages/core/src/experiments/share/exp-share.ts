@@ -13,7 +13,7 @@ import { TrellisError } from '../../errors.js'
 import type { ServiceRegistry } from '../../plugin-api/services.js'
 import { openDataRemote, type DataRemote } from '../../remote/data-remote.js'
 import { fetchObjects, pushObjects, type TransferSummary } from '../../remote/transfer.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { experimentCommits, usedObjects } from './exp-objects.js'
 import type { ExpRef } from '../refs/exp-ref.js'
 
@@ -69,8 +69,8 @@ export interface ShareResult {
 /** The experiments whose refs are in place on both sides after the git step: their data moves. */
 const SETTLED: ReadonlySet<ShareStatus> = new Set(['created', 'updated', 'forced', 'up-to-date'])
 
-export async function storeOf(ctx: ShareContext): Promise<ExperimentStore> {
-  return ctx.services.get('experimentStore')
+export async function storeOf(ctx: ShareContext): Promise<GitRepository> {
+  return ctx.services.get('gitRepository')
 }
 
 export async function dvcConfigOf(ctx: ShareContext): Promise<DvcConfig> {
@@ -86,7 +86,7 @@ export async function dataRemoteFor(ctx: ShareContext, options: ShareOptions): P
 /** Move the objects of the settled experiments' commits (each checkpoint and the baseline). */
 export async function transferExperimentData(
   ctx: ShareContext,
-  store: ExperimentStore,
+  store: GitRepository,
   remote: DataRemote,
   direction: 'push' | 'fetch',
   experiments: readonly SharedExperiment[],
@@ -161,7 +161,7 @@ export function pickByName<T extends ExpRef>(name: string, matches: T[], head: s
 }
 
 /** Baselines selected by `--rev <rev>` and `-n <num>`: the commit and its first-parent ancestors. */
-export async function baselinesOf(store: ExperimentStore, rev: string, num = 1): Promise<Set<string>> {
+export async function baselinesOf(store: GitRepository, rev: string, num = 1): Promise<Set<string>> {
   let sha = await store.resolve(rev)
   if (!sha) {
     if (/^[0-9a-f]{40}$/i.test(rev)) return new Set([rev.toLowerCase()])

@@ -4,9 +4,9 @@
  * whose tip it is, as the last component of its name (`main`; `feature/x`
  * shows as `x`); else its short sha (7 hex).
  */
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 
-export async function baselineLabels(store: ExperimentStore, baselines: Iterable<string>): Promise<Map<string, string>> {
+export async function baselineLabels(store: GitRepository, baselines: Iterable<string>): Promise<Map<string, string>> {
   const wanted = new Set(baselines)
   const labels = new Map<string, string>()
   if (wanted.size === 0) return labels

@@ -11,7 +11,7 @@
  * branch, else nothing; only the last `/` component is kept.
  */
 import { TrellisError } from '../../errors.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { CachedCommit } from '../read/rev-data-cache.js'
 
 export interface BaselineSelection {
@@ -28,11 +28,11 @@ export type CommitLookup = (sha: string) => Promise<CachedCommit>
 export const EXEC_BASELINE_REF = 'refs/exps/exec/EXEC_BASELINE'
 
 /** The baseline HEAD stands for: EXEC_BASELINE while a workspace experiment runs, else HEAD. */
-export async function currentBaseline(store: ExperimentStore): Promise<string | null> {
+export async function currentBaseline(store: GitRepository): Promise<string | null> {
   return (await store.resolve(EXEC_BASELINE_REF)) ?? (await store.head())
 }
 
-export async function selectBaselines(store: ExperimentStore, commit: CommitLookup, selection: BaselineSelection = {}): Promise<string[]> {
+export async function selectBaselines(store: GitRepository, commit: CommitLookup, selection: BaselineSelection = {}): Promise<string[]> {
   const num = selection.num ?? 1
   if (!Number.isInteger(num) || num < 1) {
     throw new TrellisError('INVALID_ARGUMENT', `Invalid number of commits '${selection.num}'`, { hint: '-n/--num takes a positive number of commits.' })
@@ -53,7 +53,7 @@ export async function selectBaselines(store: ExperimentStore, commit: CommitLook
 }
 
 /** The commits tags point at (annotated tags peeled; tags of non-commits skipped). */
-async function tagCommits(store: ExperimentStore): Promise<string[]> {
+async function tagCommits(store: GitRepository): Promise<string[]> {
   const out: string[] = []
   for (const { ref } of await store.listRefs('refs/tags/')) {
     const sha = await store.resolve(ref).catch(() => null)
@@ -63,7 +63,7 @@ async function tagCommits(store: ExperimentStore): Promise<string[]> {
 }
 
 /** Every commit reachable from branches, tags and remote-tracking refs, newest first. */
-async function allCommits(store: ExperimentStore, commit: CommitLookup): Promise<string[]> {
+async function allCommits(store: GitRepository, commit: CommitLookup): Promise<string[]> {
   const starts = [
     ...(await store.listRefs('refs/heads/')).map((r) => r.sha),
     ...(await tagCommits(store)),
@@ -89,7 +89,7 @@ async function allCommits(store: ExperimentStore, commit: CommitLookup): Promise
 }
 
 /** Display names of commits: a tag pointing at it, else a branch (last `/` component). */
-export async function commitNames(store: ExperimentStore, shas: readonly string[]): Promise<Map<string, string>> {
+export async function commitNames(store: GitRepository, shas: readonly string[]): Promise<Map<string, string>> {
   const wanted = new Set(shas)
   const names = new Map<string, string>()
   const short = (ref: string): string => ref.slice(ref.lastIndexOf('/') + 1)

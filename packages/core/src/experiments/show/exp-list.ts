@@ -7,7 +7,7 @@
  */
 import { TrellisError } from '../../errors.js'
 import { baselineLabels } from './baseline-label.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { parseExpRef, type ExpRef } from '../refs/exp-ref.js'
 
 export interface ListExperimentsOptions {
@@ -22,7 +22,7 @@ export interface ListExperimentsOptions {
 /** baseline sha → experiment names (in ref order), as DVC's Python API returns it. */
 export type ExperimentListing = Map<string, string[]>
 
-export async function listExperiments(store: ExperimentStore, options: ListExperimentsOptions = {}): Promise<ExperimentListing> {
+export async function listExperiments(store: GitRepository, options: ListExperimentsOptions = {}): Promise<ExperimentListing> {
   const refs = options.remote ? await store.listRemoteRefs(options.remote, 'refs/exps/') : await store.listRefs('refs/exps/')
   const exps = refs.map(({ ref }) => parseExpRef(ref)).filter((e): e is ExpRef => e !== undefined)
   let baseline: string | null = null
@@ -40,7 +40,7 @@ export async function listExperiments(store: ExperimentStore, options: ListExper
   return listing
 }
 
-async function resolveBaseline(store: ExperimentStore, rev: string, remote: boolean): Promise<string> {
+async function resolveBaseline(store: GitRepository, rev: string, remote: boolean): Promise<string> {
   const sha = await store.resolve(rev)
   if (sha) return sha
   if (remote && /^[0-9a-f]{40}$/i.test(rev)) return rev.toLowerCase()
@@ -53,7 +53,7 @@ async function resolveBaseline(store: ExperimentStore, rev: string, remote: bool
  * DVC's text: per baseline a `<label>:` line then one tab-indented name per
  * line; with `namesOnly`, the bare names. Ends with a newline unless empty.
  */
-export async function renderExperimentList(store: ExperimentStore, listing: ExperimentListing, options: { namesOnly?: boolean } = {}): Promise<string> {
+export async function renderExperimentList(store: GitRepository, listing: ExperimentListing, options: { namesOnly?: boolean } = {}): Promise<string> {
   const labels = options.namesOnly ? new Map<string, string>() : await baselineLabels(store, listing.keys())
   const lines: string[] = []
   for (const [baseline, names] of listing) {
