@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto'
 import { copyFileSync, rmSync, statSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
-import { execa } from 'execa'
 import { gitError } from './objects.js'
 
 export interface GitRun {
@@ -15,6 +14,7 @@ export interface GitRun {
 
 /** Run git (through execa), resolving with stdout; a non-zero exit is an error unless listed in `okCodes`. */
 export async function runGit(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; okCodes?: number[] }): Promise<GitRun> {
+  const { execa } = await import('execa') // loaded on first use: most commands never spawn git
   const result = await execa('git', args, {
     cwd: options.cwd,
     env: options.env,

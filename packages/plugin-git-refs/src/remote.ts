@@ -19,7 +19,6 @@
  * needs credentials it cannot find fails with GIT_AUTH_ERROR. Whatever git
  * prints is scrubbed of passwords before it reaches an error message.
  */
-import { execa } from 'execa'
 import { TrellisError, redactText, redactUrl, urlSecrets, type RefInfo, type RefPushResult } from '@trellis/core'
 
 export type Transport = 'native' | 'iso'
@@ -48,6 +47,7 @@ function remoteEnv(repo: RemoteRepo): NodeJS.ProcessEnv {
 
 /** Run git (through execa) for a remote operation; the exit code is the caller's to judge. */
 async function spawnGit(repo: RemoteRepo, args: string[], input?: string): Promise<GitResult> {
+  const { execa } = await import('execa') // loaded on first use: most commands never spawn git
   const result = await execa('git', args, {
     cwd: repo.root,
     env: remoteEnv(repo),
