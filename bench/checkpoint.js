@@ -94,10 +94,10 @@ async function latency() {
 }
 
 const API_READ = `
-const { Project, experimentStore, listExpRefs, checkpointChain } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'packages/core/dist/index.js')).href)})
+const { openProject, gitRepository, listExpRefs, checkpointChain } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'packages/core/dist/index.js')).href)})
 const { gitRefsPlugin } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'packages/plugin-git-refs/dist/index.js')).href)})
-const project = await Project.open(process.cwd(), { defaultPlugins: async () => [gitRefsPlugin] })
-const store = await experimentStore(project)
+const project = await openProject(process.cwd(), { defaultPlugins: async () => [gitRefsPlugin] })
+const store = await gitRepository(project)
 const head = await store.head()
 const out = { [head]: {} }
 for (const exp of await listExpRefs(store)) {

@@ -9,7 +9,7 @@
 // Baseline: the git plumbing run directly (cp index, add -u, add dvc.lock,
 // write-tree, commit-tree): what a DVC-style commit costs at least.
 // Each measured snapshot runs in a fresh Node process (as a CLI call would), timed
-// from the plugin's import (then apply, then the experimentStore service, which
+// from the plugin's import (then apply, then the gitRepository service, which
 // imports the store) to the returned sha; @trellis/core is loaded before the clock
 // starts because the CLI has always loaded it by then. Every run checks the
 // trees against git's and that .git/index is unchanged. Target: < 150 ms.
@@ -38,7 +38,7 @@ const t0 = performance.now()
 const { default: gitRefs } = await import(plugin)
 const trellis = { root, gitRoot: root, hooks: createHooks(), services: new ServiceRegistry(), settings: {} }
 await gitRefs.apply(trellis, { backend })
-const store = await trellis.services.get('experimentStore')
+const store = await trellis.services.get('gitRepository')
 const t1 = performance.now()
 const sha = await store.snapshot({ parent, message: 'dvc: commit experiment bench', include: ['dvc.lock'] })
 const t2 = performance.now()

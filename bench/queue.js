@@ -28,7 +28,7 @@ async function api(dir) {
     import('@trellis/plugin-git-refs'),
     import('@trellis/plugin-queue'),
   ])
-  const project = await core.Project.open(dir, { defaultPlugins: async () => [gitRefsPlugin, queuePlugin] })
+  const project = await core.openProject(dir, { defaultPlugins: async () => [gitRefsPlugin, queuePlugin] })
   return { core, project, createTempWorkspace, removeTempWorkspace }
 }
 
@@ -89,7 +89,7 @@ async function tempWorkspaceSetup() {
     git(['commit', '-qm', 'data'], dir)
     const { core, project, createTempWorkspace, removeTempWorkspace } = await api(dir)
     const { entry } = await core.queueExperiment(project, { setParams: ['p=1'] })
-    const store = await core.experimentStore(project)
+    const store = await core.gitRepository(project)
     const times = []
     let grewBytes = 0
     for (let i = 0; i < 5; i++) {

@@ -34,8 +34,8 @@ export abstract class TrellisCommand extends Command {
   }
 
   protected async openProject(): Promise<Project> {
-    const { Project } = await import('@trellis/core')
-    return Project.open(process.cwd(), { defaultPlugins: builtinPlugins })
+    const { openProject } = await import('@trellis/core')
+    return openProject(process.cwd(), { defaultPlugins: builtinPlugins })
   }
 
   protected override async catch(error: Error & { exitCode?: number; hint?: string; code?: string; oclif?: { exit?: number } }): Promise<never> {

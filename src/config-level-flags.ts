@@ -14,6 +14,6 @@ export function configLevel(flags: { local?: boolean; project?: boolean }): Conf
 /** The project's `.dvc` directory and the cwd, without loading plugins. */
 export async function remoteContext(flags: { local?: boolean; project?: boolean }): Promise<RemoteEditContext> {
   const { Project } = await import('@trellis/core')
-  const project = await Project.open(process.cwd(), { noPlugins: true })
+  const project = await Project.open(process.cwd())
   return { dvcDir: project.dvcDir, cwd: process.cwd(), level: configLevel(flags) }
 }

@@ -9,16 +9,17 @@ import { createHash } from 'node:crypto'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import {
-  Project,
+  openProject,
+  type Project,
   checkResumeFlags,
   checkpointChain,
   decideCheckpointResume,
-  experimentStore,
+  gitRepository,
   refsContaining,
   resolveCheckpointRev,
   runExperiment,
   workspaceResumePoint,
-  type ExperimentStore,
+  type GitRepository,
 } from '@trellis/core'
 import { gitRefsPlugin } from '@trellis/plugin-git-refs'
 import { checkpointsPlugin } from '@trellis/plugin-checkpoints'
@@ -29,9 +30,9 @@ afterEach(() => repos.splice(0).forEach((r) => r.remove()))
 
 const ref = (baseline: string, name: string) => `refs/exps/${baseline.slice(0, 2)}/${baseline.slice(2)}/${name}`
 
-async function open(r: Repo): Promise<{ project: Project; store: ExperimentStore }> {
-  const project = await Project.open(r.dir, { defaultPlugins: async () => [gitRefsPlugin, checkpointsPlugin] })
-  return { project, store: await experimentStore(project) }
+async function open(r: Repo): Promise<{ project: Project; store: GitRepository }> {
+  const project = await openProject(r.dir, { defaultPlugins: async () => [gitRefsPlugin, checkpointsPlugin] })
+  return { project, store: await gitRepository(project) }
 }
 
 /**

@@ -56,3 +56,82 @@ describe('plugins', () => {
     expect(res.stderr).toMatch(/ERROR: plugin '\.\/nope\.mjs'/)
   })
 })
+
+describe('plugin packages, services and options', () => {
+  it('resolves an ESM-only plugin package (exports with only an `import` condition) from the project', async () => {
+    const r = makeRepo({
+      'node_modules/esm-only-plugin/package.json': JSON.stringify({ name: 'esm-only-plugin', type: 'module', exports: { '.': { import: './main.js' } } }),
+      'node_modules/esm-only-plugin/main.js': PLUGIN,
+      '.trellisrc.yaml': 'plugins:\n  - [esm-only-plugin, {file: hooks.log}]\n',
+      '.gitignore': 'hooks.log\nnode_modules/\n',
+      'dvc.yaml': 'stages:\n  one:\n    cmd: echo 1 > one.txt\n    outs: [one.txt]\n',
+    })
+    repos.push(r)
+    const res = await r.run(['repro'])
+    expect(res.code, res.stderr).toBe(0)
+    expect(r.read('hooks.log')).toContain('before one\n')
+  })
+
+  const SECOND_QUEUE = `export default {
+  name: 'other-queue',
+  apply(trellis) {
+    trellis.services.register('queue', 'other', () => ({
+      name: 'other',
+      async enqueue() { throw new trellis.core.TrellisError('INVALID_ARGUMENT', 'the other queue takes nothing', { hint: 'none' }) },
+      async list() { return [] },
+      async remove() {},
+      async run() { return { succeeded: [], failed: [], left: [] } },
+      async log() { return null },
+    }))
+  },
+}
+`
+
+  it('the config chooses a service implementation by name; two without a choice are an error naming both', async () => {
+    const r = makeRepo({
+      'other-queue.mjs': SECOND_QUEUE,
+      '.trellisrc.yaml': 'plugins: [./other-queue.mjs]\n',
+      'params.yaml': 'n: 1\n',
+      'dvc.yaml': 'stages:\n  one:\n    cmd: cat params.yaml > one.txt\n    params: [n]\n    outs: [one.txt]\n',
+    })
+    repos.push(r)
+    const ambiguous = await r.run(['queue', 'status'])
+    expect(ambiguous.code).not.toBe(0)
+    expect(ambiguous.stderr).toMatch(/ERROR: several plugins provide the 'queue' service \(local, other\)/)
+    expect(ambiguous.stderr).toContain('queue: {backend: other}')
+
+    r.write('.trellisrc.yaml', 'plugins: [./other-queue.mjs]\nqueue: {backend: other}\n')
+    const other = await r.run(['exp', 'run', '--queue'])
+    expect(other.stderr).toContain('ERROR: the other queue takes nothing')
+
+    r.write('.trellisrc.yaml', 'plugins: [./other-queue.mjs]\nqueue: {backend: local}\n')
+    const local = await r.run(['exp', 'run', '--queue', '-S', 'n=2'])
+    expect(local.code, local.stderr).toBe(0)
+    expect(local.stdout).toMatch(/Queued experiment '[0-9a-f]{7}'/)
+
+    r.write('.trellisrc.yaml', 'queue: {backend: redis}\n')
+    const missing = await r.run(['queue', 'status'])
+    expect(missing.stderr).toMatch(/ERROR: '.*\.trellisrc\.yaml' chooses 'redis' for the 'queue' service, but no loaded plugin provides it/)
+
+    r.write('.trellisrc.yaml', 'queue: local\n')
+    const bad = await r.run(['queue', 'status'])
+    expect(bad.stderr).toMatch(/ERROR: '.*\.trellisrc\.yaml': 'queue' must be a mapping with a 'backend' name/)
+  })
+
+  it('each plugin sees its own options; a built-in named in the config gets its options', async () => {
+    const SHOW = (name: string) => `import { appendFileSync } from 'node:fs'
+export default { name: '${name}', apply(trellis, options) { appendFileSync(trellis.root + '/opts.log', '${name} ' + JSON.stringify(trellis.options) + ' ' + JSON.stringify(options) + ' ' + typeof trellis.core.TrellisError + '\\n') } }
+`
+    const r = makeRepo({
+      'a.mjs': SHOW('a'),
+      'b.mjs': SHOW('b'),
+      '.trellisrc.yaml': 'plugins:\n  - [./a.mjs, {x: 1}]\n  - ./b.mjs\n  - [git-refs, {backend: native}]\n',
+      '.gitignore': 'opts.log\n',
+      'dvc.yaml': 'stages: {}\n',
+    })
+    repos.push(r)
+    const res = await r.run(['status'])
+    expect(res.code, res.stderr).toBe(0)
+    expect(r.read('opts.log')).toBe('a {"x":1} {"x":1} function\nb undefined undefined function\n')
+  })
+})

@@ -45,6 +45,7 @@ export type ErrorCode =
   | 'CHECKPOINT_IN_REPRO'
   | 'CHECKPOINT_FAILED'
   | 'CHECKPOINT_RESUME'
+  | 'CHECKPOINTS_NOT_LOADED'
   | 'GIT_REMOTE_ERROR'
   | 'GIT_AUTH_ERROR'
   | 'REMOTE_NOT_CONFIGURED'
@@ -69,7 +70,16 @@ export interface TrellisErrorOptions {
   exitCode?: number
 }
 
+/** Marks every TrellisError, so `instanceof` holds for errors made by another copy of @trellis/core (a plugin's bundled one). */
+const BRAND = Symbol.for('@trellis/core:TrellisError')
+
 export class TrellisError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true
+    if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false
+    return this === TrellisError || (value as Error).name === this.name
+  }
+
   readonly code: ErrorCode
   readonly hint?: string
   readonly exitCode: number
@@ -80,6 +90,7 @@ export class TrellisError extends Error {
     this.code = code
     this.hint = options.hint
     this.exitCode = options.exitCode ?? 1
+    Object.defineProperty(this, BRAND, { value: true })
   }
 }
 

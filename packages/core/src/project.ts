@@ -1,29 +1,32 @@
 /**
  * An opened Trellis/DVC project: its roots, both configurations, the hook bus
- * and the services plugins registered. `Project.open()` is the entry point of
- * the Node API and of every CLI command.
+ * and the services plugins registered. `openProject()` (plugins/open-project.ts)
+ * opens one and applies its plugins; `Project.open()` opens one without plugins.
  */
 import { join } from 'node:path'
 import { cleanStaging } from './cache/cache-staging.js'
 import { loadDvcConfig, type DvcConfig } from './config/dvc-config.js'
 import { loadTrellisConfig, type TrellisConfig } from './config/trellis-config.js'
-import { createHooks, type TrellisHooks } from './hooks.js'
+import { createHooks, type TrellisHooks } from './plugin-api/hooks.js'
+import type { ProjectHandle } from './plugin-api/project-handle.js'
 import { ProjectLock, type AcquireOptions } from './lock/project-lock.js'
-import { applyPlugins, resolvePlugins } from './plugins/load-plugins.js'
 import { ServiceRegistry } from './plugins/service-registry.js'
-import type { Trellis, TrellisPlugin } from './plugins/trellis.js'
 import { findProjectRoot } from './repo/find-root.js'
 
-export interface OpenOptions {
-  /** The built-in plugins (the CLI passes git-refs, checkpoints and queue); loaded before the config's own. */
-  defaultPlugins?: () => Promise<TrellisPlugin[]>
-  /** Skip plugin loading entirely (read-only helpers). */
-  noPlugins?: boolean
+/** The bus and the services, shared by a project and the workspaces opened from it. */
+interface Shared {
+  hooks: TrellisHooks
+  services: ServiceRegistry
+  /** The plugin whose `apply` is running (taps registered now belong to it). */
+  applying?: string
+  /** Where observer-tap failures go (default: a WARNING on stderr). */
+  warn: (message: string) => void
 }
 
-export class Project implements Trellis {
+export class Project implements ProjectHandle {
   readonly hooks: TrellisHooks
   readonly services: ServiceRegistry
+  private readonly shared: Shared
 
   private constructor(
     /** The DVC root (the directory holding `.dvc/`). */
@@ -34,14 +37,23 @@ export class Project implements Trellis {
     readonly cwd: string,
     readonly dvcConfig: DvcConfig,
     readonly config: TrellisConfig,
-    shared?: { hooks: TrellisHooks; services: ServiceRegistry },
+    shared?: Shared,
   ) {
-    this.hooks = shared?.hooks ?? createHooks()
-    this.services = shared?.services ?? new ServiceRegistry()
+    this.shared = shared ?? Project.newShared(config)
+    this.hooks = this.shared.hooks
+    this.services = this.shared.services
   }
 
-  get settings(): Readonly<Record<string, unknown>> {
-    return this.config.settings
+  private static newShared(config: TrellisConfig): Shared {
+    const shared: Shared = {
+      warn: (message) => void process.stderr.write(`WARNING: ${message}\n`),
+      hooks: createHooks(
+        (plugin, hook, error) => shared.warn(`plugin '${plugin}' failed in ${hook}: ${error instanceof Error ? error.message : String(error)} (ignored: results are kept)`),
+        (tapName) => shared.applying ?? tapName,
+      ),
+      services: new ServiceRegistry(config.services, config.filepath ? `'${config.filepath}'` : 'the trellis config'),
+    }
+    return shared
   }
 
   get dvcDir(): string {
@@ -52,32 +64,38 @@ export class Project implements Trellis {
     return join(this.root, '.dvc', 'tmp')
   }
 
-  static async open(cwd: string = process.cwd(), options: OpenOptions = {}): Promise<Project> {
+  /** Open the project `cwd` is in, without plugins (see `openProject`). */
+  static async open(cwd: string = process.cwd()): Promise<Project> {
     const { root, gitRoot } = findProjectRoot(cwd)
     const [dvcConfig, config] = await Promise.all([loadDvcConfig(root), loadTrellisConfig(root)])
-    const project = new Project(root, gitRoot, cwd, dvcConfig, config)
-    if (!options.noPlugins) {
-      // Built-ins first, then the config's plugins (a later plugin can replace a service: the
-      // last registration wins). A config plugin with a built-in's name takes its place, so
-      // nothing is applied twice; `builtins: false` in the config leaves the built-ins out.
-      const configured = config.plugins ? await resolvePlugins(root, config.plugins, config.filepath!) : []
-      const names = new Set(configured.map(([plugin]) => plugin.name))
-      const builtins = options.defaultPlugins && config.settings.builtins !== false ? await options.defaultPlugins() : []
-      await applyPlugins(project, [...builtins.filter((plugin) => !names.has(plugin.name)), ...configured])
+    return new Project(root, gitRoot, cwd, dvcConfig, config)
+  }
+
+  /** Run `apply` with taps attributed to `plugin` (observer failures are reported with its name). */
+  async applying<T>(plugin: string, apply: () => T | Promise<T>): Promise<T> {
+    this.shared.applying = plugin
+    try {
+      return await apply()
+    } finally {
+      this.shared.applying = undefined
     }
-    return project
+  }
+
+  /** Where warnings of the bus go (observer taps that threw); the CLI keeps stderr. */
+  set onWarning(warn: (message: string) => void) {
+    this.shared.warn = warn
   }
 
   /**
    * The same project in another work tree (a temporary workspace of a queued
    * experiment): root discovery and `.dvc/config` from `cwd`, while the hook bus,
    * the services and the trellis config are this project's, so plugins loaded
-   * once see every run (events carry the root they concern).
+   * once see every run (events carry the run they concern).
    */
   async openWorkspace(cwd: string): Promise<Project> {
     const { root, gitRoot } = findProjectRoot(cwd)
     const dvcConfig = await loadDvcConfig(root)
-    return new Project(root, gitRoot, cwd, dvcConfig, this.config, { hooks: this.hooks, services: this.services })
+    return new Project(root, gitRoot, cwd, dvcConfig, this.config, this.shared)
   }
 
   /**

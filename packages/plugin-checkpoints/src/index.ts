@@ -9,20 +9,23 @@
  * 1. records the stage as it is now (`StageRunContext.save()`: outputs hashed and
  *    copied into the cache, the program's files left as they are; its dvc.lock
  *    entry written),
- * 2. commits the workspace as the next commit of the experiment's chain (parent =
- *    the previous checkpoint) and moves the experiment ref,
- * 3. fires `onCheckpoint`, then `onExperimentCommit`,
- * 4. removes the file, which lets the program go on.
+ * 2. asks core to take the checkpoint (`ExperimentRun.checkpoint`): core commits the
+ *    workspace as the next commit of the experiment's chain (parent = the previous
+ *    checkpoint), moves the experiment ref and fires `onCheckpoint`, then
+ *    `onExperimentCommit`,
+ * 3. removes the file, which lets the program go on.
  *
  * An error in any step stops the program (SIGTERM to its process group) and fails
  * the stage with CHECKPOINT_FAILED; the checkpoints already committed stay.
  * Core never imports this package: it taps the `runStage` hook (a decorator of the
- * stage runner) and uses the `ExperimentRun` core hands to decorators.
+ * stage runner), uses the `ExperimentRun` core hands to decorators, and registers
+ * the `checkpoints` service, without which core refuses checkpoint stages
+ * (CHECKPOINTS_NOT_LOADED). Runtime values come from `trellis.core`.
  *
  * Options (`plugins: [['@trellis/plugin-checkpoints', { pollMs: 50 }]]`): `pollMs`,
  * the fallback poll interval of the signal watcher.
  */
-import { TrellisError, type StageRunContext, type StageRunner, type Trellis, type TrellisPlugin } from '@trellis/core'
+import type { StageRunContext, StageRunner, Trellis, TrellisPlugin } from '@trellis/core/plugin-api'
 import { join } from 'node:path'
 import { SIGNAL_FILE } from './make-checkpoint.js'
 import { SignalWatcher } from './watcher.js'
@@ -41,6 +44,7 @@ export const checkpointsPlugin: TrellisPlugin = {
   name: PLUGIN_NAME,
   apply(trellis: Trellis, options?: unknown) {
     const pollMs = (options as CheckpointsPluginOptions | undefined)?.pollMs
+    trellis.services.register('checkpoints', PLUGIN_NAME, () => ({ plugin: PLUGIN_NAME }))
     trellis.hooks.runStage.tap(PLUGIN_NAME, (runner, context) =>
       isCheckpointRun(context) ? checkpointRunner(trellis, runner, context, pollMs) : runner,
     )
@@ -63,6 +67,7 @@ export function signalFile(root: string): string {
 export function checkpointRunner(trellis: Trellis, next: StageRunner, context: StageRunContext, pollMs?: number): StageRunner {
   const experiment = context.experiment!
   const { stage } = context
+  const { TrellisError } = trellis.core
   return async (invocation) => {
     const controller = new AbortController()
     const outer = invocation.signal
@@ -73,10 +78,8 @@ export function checkpointRunner(trellis: Trellis, next: StageRunner, context: S
       if (controller.signal.aborted) return
       try {
         const lock = await context.save()
-        const commit = await experiment.commit({ checkpoint: true, notify: false })
+        const commit = await experiment.checkpoint(stage, lock)
         taken++
-        await trellis.hooks.onCheckpoint.promise({ stage, root: context.root, commit: commit?.commit, ref: experiment.ref, lock, index: taken })
-        if (commit) await experiment.notify(commit)
         context.log(
           commit
             ? `Checkpoint experiment iteration '${commit.commit.slice(0, 7)}'.`

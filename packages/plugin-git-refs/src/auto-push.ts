@@ -9,7 +9,7 @@
  * A failed push is a warning on stderr, never a failed run: the experiment is
  * committed locally either way and `trellis exp push` can send it later.
  */
-import type { ExperimentCommitEvent, Trellis } from '@trellis/core'
+import type { ExperimentCommitEvent, Trellis } from '@trellis/core/plugin-api'
 
 const TRUTHY = new Set(['1', 'true', 'yes', 'y', 'on'])
 
@@ -36,10 +36,9 @@ export async function autoPush(trellis: Trellis, event: ExperimentCommitEvent, s
     warn(`DVC_EXP_AUTO_PUSH is set but DVC_EXP_GIT_REMOTE is not: ${what} was not pushed. Set DVC_EXP_GIT_REMOTE to a git remote name or URL.`)
     return
   }
-  const { pushExperiments, redactUrl, throwIfTransferFailed } = await import('@trellis/core')
+  const { pushExperiments, redactUrl } = trellis.core
   try {
-    const result = await pushExperiments(trellis, settings.remote, { names: [event.ref], onWarning: warn })
-    throwIfTransferFailed(result, 'push')
+    await pushExperiments(trellis, settings.remote, { names: [event.ref], onWarning: warn })
   } catch (error) {
     const e = error as { message?: string; hint?: string }
     const hint = e.hint ? ` (${e.hint})` : ''

@@ -14,7 +14,7 @@ describe('plugin', () => {
     const root = makeRepo()
     const trellis = { root, gitRoot: root, hooks: createHooks(), services: new ServiceRegistry(), settings: {} } as unknown as Trellis
     await plugin.apply(trellis)
-    const store = await trellis.services.get('experimentStore')
+    const store = await trellis.services.get('gitRepository')
     expect(store).toBeInstanceOf(GitRefsStore)
     expect(await store.head()).toBe(git(root, 'rev-parse', 'HEAD'))
   })
@@ -22,6 +22,6 @@ describe('plugin', () => {
   it('fails with NOT_A_GIT_REPO outside a repository', async () => {
     const trellis = { root: '/', gitRoot: '/', hooks: createHooks(), services: new ServiceRegistry(), settings: {} } as unknown as Trellis
     await plugin.apply(trellis)
-    await expect(trellis.services.get('experimentStore')).rejects.toMatchObject({ code: 'NOT_A_GIT_REPO' })
+    await expect(trellis.services.get('gitRepository')).rejects.toMatchObject({ code: 'NOT_A_GIT_REPO' })
   })
 })

@@ -1,6 +1,6 @@
 /**
  * @trellis/plugin-git-refs: experiments as commits under hidden git refs
- * (`refs/exps/...`, DVC's layout). Registers the `experimentStore` service
+ * (`refs/exps/...`, DVC's layout). Registers the `gitRepository` service
  * (which also lists, pushes and fetches experiment refs on git remotes, see
  * remote.ts) and taps `onExperimentCommit` for auto-push
  * (`DVC_EXP_AUTO_PUSH` + `DVC_EXP_GIT_REMOTE`, see auto-push.ts).
@@ -13,7 +13,7 @@
  * `auto` (default), `fs` or `native`; `transport` is `auto` (default),
  * `native` or `iso`; see {@link GitRefsStoreOptions}.
  */
-import type { Trellis, TrellisPlugin } from '@trellis/core'
+import type { Trellis, TrellisPlugin } from '@trellis/core/plugin-api'
 import { tapAutoPush } from './auto-push.js'
 import type { GitRefsStoreOptions } from './store.js'
 
@@ -23,9 +23,15 @@ export const gitRefsPlugin: TrellisPlugin = {
   name: PLUGIN_NAME,
   apply(trellis: Trellis, options?: unknown) {
     const storeOptions = (options && typeof options === 'object' ? options : {}) as GitRefsStoreOptions
-    trellis.services.register('experimentStore', PLUGIN_NAME, async () => {
+    // `gitRepository: {backend: git-refs}` in the config chooses it
+    trellis.services.register('gitRepository', 'git-refs', async () => {
       const { GitRefsStore } = await import('./store.js')
       return new GitRefsStore(trellis.gitRoot, storeOptions)
+    })
+    // `experimentStore: {backend: git-refs}`: which commit is which experiment, in DVC's ref layout
+    trellis.services.register('experimentStore', 'git-refs', async () => {
+      const { GitExperimentStore } = await import('./experiments.js')
+      return new GitExperimentStore(await trellis.services.get('gitRepository'), trellis.core)
     })
     tapAutoPush(trellis, PLUGIN_NAME)
   },
@@ -34,5 +40,6 @@ export const gitRefsPlugin: TrellisPlugin = {
 export default gitRefsPlugin
 
 export type { GitRefsStore, GitRefsStoreOptions, SnapshotBackend } from './store.js'
+export { GitExperimentStore, type RefLayout } from './experiments.js'
 export type { Transport } from './remote.js'
 export { autoPushSettings, type AutoPushSettings } from './auto-push.js'

@@ -2,7 +2,6 @@
  * The native-git backend: git's own plumbing on a temporary copy of the
  * index (`GIT_INDEX_FILE`), so the real index is never written.
  */
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { copyFileSync, rmSync, statSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,26 +12,21 @@ export interface GitRun {
   code: number
 }
 
-/** Run git, resolving with stdout; a non-zero exit is an error unless listed in `okCodes`. */
-export function runGit(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; okCodes?: number[] }): Promise<GitRun> {
-  return new Promise((resolve, reject) => {
-    const input = options.input
-    const child = spawn('git', args, { cwd: options.cwd, env: options.env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', (error) => reject(gitError(`cannot run git ${args[0]}`, error)))
-    child.on('close', (code) => {
-      const exit = code ?? 1
-      if (exit === 0 || options.okCodes?.includes(exit)) resolve({ stdout: Buffer.concat(out).toString('utf8'), code: exit })
-      else reject(gitError(`git ${args[0]} failed (exit ${exit}): ${Buffer.concat(err).toString('utf8').trim()}`, undefined))
-    })
-    if (child.stdin) {
-      child.stdin.on('error', () => {}) // git exited without reading: its exit code tells
-      child.stdin.end(input)
-    }
+/** Run git (through execa), resolving with stdout; a non-zero exit is an error unless listed in `okCodes`. */
+export async function runGit(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; okCodes?: number[] }): Promise<GitRun> {
+  const { execa } = await import('execa') // loaded on first use: most commands never spawn git
+  const result = await execa('git', args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: false,
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+    reject: false,
+    stripFinalNewline: false,
   })
+  if (result.exitCode === undefined) throw gitError(`cannot run git ${args[0]}`, result.cause ?? result)
+  const exit = result.exitCode
+  if (exit === 0 || options.okCodes?.includes(exit)) return { stdout: result.stdout, code: exit }
+  throw gitError(`git ${args[0]} failed (exit ${exit}): ${result.stderr.trim()}`, undefined)
 }
 
 /**

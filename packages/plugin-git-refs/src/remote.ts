@@ -19,7 +19,6 @@
  * needs credentials it cannot find fails with GIT_AUTH_ERROR. Whatever git
  * prints is scrubbed of passwords before it reaches an error message.
  */
-import { spawn } from 'node:child_process'
 import { TrellisError, redactText, redactUrl, urlSecrets, type RefInfo, type RefPushResult } from '@trellis/core'
 
 export type Transport = 'native' | 'iso'
@@ -46,20 +45,22 @@ function remoteEnv(repo: RemoteRepo): NodeJS.ProcessEnv {
   }
 }
 
-function spawnGit(repo: RemoteRepo, args: string[], input?: string): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd: repo.root, env: remoteEnv(repo), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', (error) => reject(new TrellisError('GIT_ERROR', `cannot run git: ${error.message}`, { hint: 'Install git, or set TRELLIS_GIT_TRANSPORT=iso for http(s) remotes.' })))
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }))
-    if (child.stdin) {
-      child.stdin.on('error', () => {})
-      child.stdin.end(input)
-    }
+/** Run git (through execa) for a remote operation; the exit code is the caller's to judge. */
+async function spawnGit(repo: RemoteRepo, args: string[], input?: string): Promise<GitResult> {
+  const { execa } = await import('execa') // loaded on first use: most commands never spawn git
+  const result = await execa('git', args, {
+    cwd: repo.root,
+    env: remoteEnv(repo),
+    extendEnv: false,
+    ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
+    reject: false,
+    stripFinalNewline: false,
   })
+  if (result.exitCode === undefined) {
+    const reason = result.cause instanceof Error ? result.cause.message : result.shortMessage
+    throw new TrellisError('GIT_ERROR', `cannot run git: ${reason}`, { hint: 'Install git, or set TRELLIS_GIT_TRANSPORT=iso for http(s) remotes.' })
+  }
+  return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr }
 }
 
 /** A remote argument never reaches git as an option. */

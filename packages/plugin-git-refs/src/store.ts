@@ -33,7 +33,7 @@ import {
   TrellisError,
   type CommitFile,
   type CommitInfo,
-  type ExperimentStore,
+  type GitRepository,
   type ReflogEntry,
   type RefInfo,
   type RefPushResult,
@@ -82,7 +82,7 @@ interface WorkTreeAt {
   readonly gitDir: string
 }
 
-export class GitRefsStore implements ExperimentStore {
+export class GitRefsStore implements GitRepository {
   /** The worktree's top level (may be above the Trellis project root). */
   readonly root: string
   readonly gitDir: string

@@ -32,36 +32,36 @@ import { join } from 'node:path'
 import PQueue from 'p-queue'
 import {
   TrellisError,
-  experimentStore,
   interruptCommands,
   redactText,
-  runQueueEntry,
   takeOverSignals,
-  type ExperimentStore,
-  type Project,
+  type GitRepository,
+  type Trellis,
   type QueueEntry,
   type QueueEvent,
   type QueueResult,
   type RunQueueOptions,
   type RunQueueResult,
+  type WorkspaceProvider,
 } from '@trellis/core'
 import { KeyedMutex } from './gate.js'
 import type { LocalQueue } from './local-queue.js'
 import { STASH_REF } from './local-queue.js'
 import { Records, newRecord, runnerAlive, selfRunner, toEntry, type QueueRecord } from './records.js'
-import { createTempWorkspace, killProcessesIn, listTempWorkspaces, removeTempWorkspace } from './temp-workspace.js'
+import { killProcessesIn, listTempWorkspaces, removeTempWorkspace } from './temp-workspace.js'
 
 export class Coordinator {
   private readonly records: Records
   private readonly gate = new KeyedMutex()
   private writes: Promise<unknown> = Promise.resolve()
   private interrupted?: NodeJS.Signals
-  private store!: ExperimentStore
+  private store!: GitRepository
+  private workspaces!: WorkspaceProvider
   private readonly succeeded: QueueEntry[] = []
   private readonly failed: QueueEntry[] = []
 
   constructor(
-    private readonly project: Project,
+    private readonly project: Trellis,
     private readonly queue: LocalQueue,
     private readonly options: RunQueueOptions,
   ) {
@@ -80,11 +80,12 @@ export class Coordinator {
   }
 
   async run(): Promise<RunQueueResult> {
-    this.store = await experimentStore(this.project)
+    this.store = await this.project.core.gitRepository(this.project)
+    this.workspaces = await this.project.services.get('workspaceProvider')
     const recovered = await this.write(() => this.recover())
     if (recovered.length) this.emit({ type: 'recovered', entries: recovered })
     const wanted = this.options.ids ? new Set(this.options.ids) : undefined
-    const entries = (await this.queue.list(this.project)).filter((e) => e.state === 'queued' && (!wanted || wanted.has(e.id)))
+    const entries = (await this.queue.list()).filter((e) => e.state === 'queued' && (!wanted || wanted.has(e.id)))
     const pq = new PQueue({ concurrency: Math.max(1, this.options.jobs ?? 1) })
     const releaseSignals = takeOverSignals()
     const onSignal = (signal: NodeJS.Signals) => {
@@ -104,7 +105,7 @@ export class Coordinator {
       releaseSignals()
     }
     const done = new Set([...this.succeeded, ...this.failed].map((e) => e.id))
-    const now = new Map((await this.queue.list(this.project)).map((e) => [e.id, e]))
+    const now = new Map((await this.queue.list()).map((e) => [e.id, e]))
     const left = entries.filter((e) => !done.has(e.id)).map((e) => now.get(e.id) ?? e)
     const result: RunQueueResult = { succeeded: this.succeeded, failed: this.failed, left }
     if (this.interrupted) result.interrupted = this.interrupted
@@ -191,7 +192,7 @@ export class Coordinator {
       if (request?.setParams.length) log(`# -S ${request.setParams.join(' -S ')}`)
       if (request?.targets.length) log(`# targets: ${request.targets.join(' ')}`)
       log(`# workspace: ${dir}`)
-      const ws = await createTempWorkspace(this.project, this.store, record, dir)
+      const ws = await this.workspaces.create(this.store, record, dir)
       const setUp = Date.now()
       log(
         `# set up in ${setUp - started} ms: ${ws.checkout.files} cached file(s) of ${ws.checkout.outputs} output(s) linked from the cache` +
@@ -201,7 +202,7 @@ export class Coordinator {
         log(`# resumes checkpoint ${record.rev}${record.branch ? ` of ${record.branch}` : ' (a new experiment from it)'}`)
       }
       const temp = await this.project.openWorkspace(ws.cwd)
-      const run = await runQueueEntry(temp, toEntry(record), {
+      const run = await this.project.core.runQueueEntry(temp, toEntry(record), {
         log,
         onWarning: (message) => log(`WARNING: ${message}`),
         stdio: this.options.live ? 'inherit' : logFd,
@@ -262,7 +263,7 @@ export class Coordinator {
     } finally {
       closeSync(logFd)
       try {
-        await removeTempWorkspace(dir)
+        await this.workspaces.remove(dir)
       } catch (error) {
         this.emit({ type: 'warning', message: `cannot remove '${dir}': ${(error as Error).message}` })
       }

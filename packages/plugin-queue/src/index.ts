@@ -49,16 +49,21 @@
  * workspaces, running entries on another machine (the record keeps a host
  * for that).
  */
-import type { Trellis, TrellisPlugin } from '@trellis/core'
+import type { Trellis, TrellisPlugin } from '@trellis/core/plugin-api'
 
 export const PLUGIN_NAME = 'queue'
 
 export const queuePlugin: TrellisPlugin = {
   name: PLUGIN_NAME,
   apply(trellis: Trellis) {
-    trellis.services.register('queue', PLUGIN_NAME, async () => {
+    // `queue: {backend: local}` and `workspaceProvider: {backend: temp}` in the config choose these
+    trellis.services.register('queue', 'local', async () => {
       const { LocalQueue } = await import('./local-queue.js')
-      return new LocalQueue()
+      return new LocalQueue(trellis)
+    })
+    trellis.services.register('workspaceProvider', 'temp', async () => {
+      const { tempWorkspaceProvider } = await import('./temp-workspace.js')
+      return tempWorkspaceProvider(trellis)
     })
   },
 }
@@ -67,5 +72,5 @@ export default queuePlugin
 
 export { LocalQueue, STASH_REF, listEntries } from './local-queue.js'
 export { KeyedMutex } from './gate.js'
-export { tempLinkTypes, createTempWorkspace, removeTempWorkspace, type TempWorkspace } from './temp-workspace.js'
+export { tempLinkTypes, createTempWorkspace, removeTempWorkspace, tempWorkspaceProvider } from './temp-workspace.js'
 export type { QueueRecord, Runner } from './records.js'

@@ -10,12 +10,11 @@ import { join, relative } from 'node:path'
 import {
   TrellisError,
   dvcExpMessage,
-  experimentStore,
   parseDvcExpMessage,
   parseExpRef,
-  type ExperimentStore,
+  type GitRepository,
   type NewQueueEntry,
-  type Project,
+  type Trellis,
   type QueueBackend,
   type QueueEntry,
   type ReflogEntry,
@@ -31,13 +30,17 @@ export const STASH_REF = 'refs/exps/stash'
 export class LocalQueue implements QueueBackend {
   readonly name = 'local'
 
-  async enqueue(project: Project, entry: NewQueueEntry): Promise<QueueEntry> {
-    return (await this.enqueueAll(project, [entry]))[0]
+  /** @param project the project whose queue this is (the `trellis` the plugin was applied to) */
+  constructor(private readonly project: Trellis) {}
+
+  async enqueue(entry: NewQueueEntry): Promise<QueueEntry> {
+    return (await this.enqueueAll([entry]))[0]!
   }
 
   /** Every entry under one hold of the queue lock, in order (a sweep). */
-  async enqueueAll(project: Project, entries: NewQueueEntry[]): Promise<QueueEntry[]> {
-    const store = await experimentStore(project)
+  async enqueueAll(entries: NewQueueEntry[]): Promise<QueueEntry[]> {
+    const { project } = this
+    const store = await project.core.gitRepository(project)
     const records = new Records(project.tmpDir)
     const made = entries.map((entry) => newRecord(entry))
     await records.locked(async () => {
@@ -50,15 +53,17 @@ export class LocalQueue implements QueueBackend {
     return made.map(toEntry)
   }
 
-  async list(project: Project): Promise<QueueEntry[]> {
-    const store = await experimentStore(project)
+  async list(): Promise<QueueEntry[]> {
+    const { project } = this
+    const store = await project.core.gitRepository(project)
     const records = new Records(project.tmpDir)
     return listEntries(project, store, await store.readReflog(STASH_REF), records.all())
   }
 
-  async remove(project: Project, ids: string[]): Promise<void> {
+  async remove(ids: string[]): Promise<void> {
+    const { project } = this
     if (ids.length === 0) return
-    const store = await experimentStore(project)
+    const store = await project.core.gitRepository(project)
     const records = new Records(project.tmpDir)
     await records.locked(async () => {
       for (const id of ids) {
@@ -74,13 +79,13 @@ export class LocalQueue implements QueueBackend {
     })
   }
 
-  async run(project: Project, options: RunQueueOptions = {}): Promise<RunQueueResult> {
-    return new Coordinator(project, this, options).run()
+  async run(options: RunQueueOptions = {}): Promise<RunQueueResult> {
+    return new Coordinator(this.project, this, options).run()
   }
 
-  async log(project: Project, id: string): Promise<string | null> {
+  async log(id: string): Promise<string | null> {
     try {
-      return readFileSync(new Records(project.tmpDir).logFile(id), 'utf8')
+      return readFileSync(new Records(this.project.tmpDir).logFile(id), 'utf8')
     } catch {
       return null
     }
@@ -92,7 +97,7 @@ export class LocalQueue implements QueueBackend {
  * its record; entries another tool queued count as queued), then successes
  * still on record. A running entry whose coordinator died shows as queued.
  */
-export async function listEntries(project: Project, store: ExperimentStore, reflog: ReflogEntry[], records: QueueRecord[]): Promise<QueueEntry[]> {
+export async function listEntries(project: Pick<Trellis, 'root' | 'gitRoot'>, store: GitRepository, reflog: ReflogEntry[], records: QueueRecord[]): Promise<QueueEntry[]> {
   const byId = new Map(records.map((r) => [r.id, r]))
   const seen = new Set<string>()
   const out: QueueEntry[] = []

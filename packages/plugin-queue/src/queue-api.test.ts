@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { Project, clearQueue, findQueueEntry, initProject, listQueue, queueEntryParams, queueExperiment, queueShowRows, removeQueueEntries } from '@trellis/core'
+import { openProject, type Project, clearQueue, findQueueEntry, initProject, listQueue, queueEntryParams, queueExperiment, queueShowRows, removeQueueEntries } from '@trellis/core'
 import { gitRefsPlugin } from '@trellis/plugin-git-refs'
 import { queuePlugin } from './index.js'
 
@@ -25,7 +25,7 @@ async function repo(): Promise<Project> {
   git(dir, 'add', '-A')
   git(dir, 'commit', '-qm', 'base')
   Object.assign(process.env, { GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@e' })
-  return Project.open(dir, { defaultPlugins: async () => [gitRefsPlugin, queuePlugin] })
+  return openProject(dir, { defaultPlugins: async () => [gitRefsPlugin, queuePlugin] })
 }
 
 describe('queue API', () => {

@@ -21,7 +21,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { rm } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { procStat } from './records.js'
-import { WorkTreeGuard, checkoutWorkspace, loadDvcConfig, parseIni, writeFileAtomic, type ExperimentStore, type Project } from '@trellis/core'
+import { WorkTreeGuard, checkoutWorkspace, loadDvcConfig, parseIni, writeFileAtomic, type GitRepository, type ProjectHandle, type RunWorkspace, type WorkspaceProvider } from '@trellis/core'
 
 export const WORKSPACE_RE = /^[0-9a-f]{7}-[0-9a-f]{6}$/
 
@@ -43,23 +43,21 @@ export function tempLinkTypes(userTypes: readonly string[]): string[] {
   return out
 }
 
-export interface TempWorkspace {
-  /** The work tree's top (the git root of the copy). */
-  dir: string
-  /** The DVC project root inside it. */
-  root: string
-  /** Where `exp run` was run from, inside it. */
-  cwd: string
-  /** Outputs linked from the cache, files among them, and outputs missing from the cache. */
-  checkout: { outputs: number; files: number; missing: string[] }
+/** The `temp` workspace provider: {@link createTempWorkspace} and {@link removeTempWorkspace}, bound to a project. */
+export function tempWorkspaceProvider(project: ProjectHandle): WorkspaceProvider {
+  return {
+    name: 'temp',
+    create: (store, entry, dir) => createTempWorkspace(project, store, entry, dir),
+    remove: removeTempWorkspace,
+  }
 }
 
 export async function createTempWorkspace(
-  project: Project,
-  store: ExperimentStore,
+  project: ProjectHandle,
+  store: GitRepository,
   entry: { id: string; baseline: string; request?: { cwd: string } },
   dir: string,
-): Promise<TempWorkspace> {
+): Promise<RunWorkspace> {
   mkdirSync(dir, { recursive: true })
   await store.checkoutTree(entry.id, dir, { head: entry.baseline })
   const root = join(dir, relative(project.gitRoot, project.root))
@@ -78,7 +76,7 @@ export async function createTempWorkspace(
 }
 
 /** The user's `.dvc/config.local`, with `cache.dir` = the shared cache and the temp link types, written to `target`. */
-async function writeLocalConfig(project: Project, target: string): Promise<void> {
+async function writeLocalConfig(project: ProjectHandle, target: string): Promise<void> {
   let sections: Record<string, Record<string, string>> = {}
   try {
     sections = parseIni(readFileSync(join(project.dvcDir, 'config.local'), 'utf8'), '.dvc/config.local')

@@ -30,7 +30,7 @@ tagged commit, -A of every commit in the history of HEAD, branches and tags. At 
     }
     checkGcFlags(options)
     const project = await this.openProject()
-    const store = await project.services.get('experimentStore')
+    const store = await project.services.get('gitRepository')
     const queue = await optionalQueuedExperiments(project)
     const plan = await gcExperiments(store, { ...options, queue, dryRun: true })
     if (plan.removed.length === 0 && plan.removedQueued.length === 0) {

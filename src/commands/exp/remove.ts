@@ -22,7 +22,7 @@ or a queued entry's name or id prefix (queued entries are looked up first, as DV
     this.setOutput(flags)
     const project = await this.openProject()
     const { optionalQueuedExperiments, removeExperiments } = await import('@trellis/core')
-    const store = await project.services.get('experimentStore')
+    const store = await project.services.get('gitRepository')
     const queued = await optionalQueuedExperiments(project)
     const result = await removeExperiments(store, { names: argv as string[], all: flags.all, revs: flags.rev, queue: flags.queue, queued })
     if (result.removed.length > 0) this.info(`Removed experiments: ${result.removed.join(',')}`)

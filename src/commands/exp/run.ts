@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
-import type { Project, QueueEntry, QueueEvent, RunQueueResult, SweepOptions } from '@trellis/core'
+import type { Project, QueueEntry, RunQueueResult, SweepOptions } from '@trellis/core'
 import { TrellisCommand } from '../../base-command.js'
+import { tapQueueProgress } from '../../queue-progress.js'
 import { reproFlags, reproOptions } from '../../repro-flags.js'
 
 export default class ExpRun extends TrellisCommand {
@@ -160,10 +161,8 @@ comma part a key=value) stays two assignments.
         },
       })
       warnings.forEach((w) => this.warning(w))
-      if (run.interrupted) throw new core.TrellisError('INTERRUPTED', `interrupted by ${run.interrupted}`, { exitCode: 130, hint: 'Nothing was stored; your workspace was not touched.' })
-      if (run.failed.length) {
-        throw new core.TrellisError('STAGE_FAILED', run.failed[0].error ?? 'the experiment failed', { exitCode: 255, hint: 'See the output above.' })
-      }
+      const error = core.tempRunError(run)
+      if (error) throw error
       const result = run.succeeded[0]?.result
       if (!result) {
         this.info('Nothing changed: no experiment was created (the run matches the baseline).')
@@ -201,7 +200,9 @@ comma part a key=value) stays two assignments.
       return
     }
     this.info(`Running ${queued.length} queued experiment(s), ${jobs} at a time; logs: trellis queue logs <entry>`)
-    const result: RunQueueResult = await core.runQueue(project, { jobs, onEvent: (event) => this.queueEvent(event) })
+    const progress = tapQueueProgress(project, { info: this.info, warning: this.warning })
+    const result = await core.runQueue(project, { jobs, onEvent: progress.onEvent })
+    progress.flush()
     this.queueSummary(result)
     const error = core.queueRunError(result)
     if (error) throw error
@@ -214,36 +215,6 @@ comma part a key=value) stays two assignments.
     this.info(`\nQueue run: ${parts.join(', ')}.`)
     const made = result.succeeded.filter((e) => e.result).map((e) => e.result!.name)
     if (made.length) this.info(`Reproduced experiment(s): ${made.join(', ')}\nCompare: trellis exp show   |   apply one: trellis exp apply <name>`)
-  }
-
-  private queueEvent(event: QueueEvent): void {
-    const label = (e: { id: string; name?: string }) => `'${e.id.slice(0, 7)}'${e.name ? ` (${e.name})` : ''}`
-    switch (event.type) {
-      case 'recovered':
-        this.warning(`${event.entries.length} experiment(s) left running by a stopped run are queued again: ${event.entries.map(label).join(', ')}`)
-        break
-      case 'start':
-        this.info(`Running experiment ${label(event.entry)} in ${event.workspace}`)
-        break
-      case 'done':
-        this.info(
-          event.result
-            ? `Reproduced experiment '${event.result.name}' from ${label(event.entry)} (${event.seconds.toFixed(1)} s)${event.result.reused ? ', identical to an existing one' : ''}`
-            : `Experiment ${label(event.entry)}: nothing changed, no experiment (${event.seconds.toFixed(1)} s)`,
-        )
-        break
-      case 'failed':
-        process.stderr.write(`Failed to reproduce experiment ${label(event.entry)}: ${event.error.message}\n  log: trellis queue logs ${event.entry.id.slice(0, 7)}\n`)
-        break
-      case 'requeued':
-        this.info(`Experiment ${label(event.entry)} was interrupted: it is back in the queue.`)
-        break
-      case 'warning':
-        this.warning(event.message)
-        break
-      default:
-        break
-    }
   }
 
   /** A sweep: plan (and check) every combination, then print it (--dry), queue it (--queue) or queue and run it now. */
@@ -276,6 +247,7 @@ comma part a key=value) stays two assignments.
       this.info(`\nSweep ${plan.id}: ${count} experiment(s) queued. Run them: trellis exp run --run-all -j N; then: trellis exp show --sweep ${plan.id}`)
       return
     }
+    const progress = tapQueueProgress(project, { info: this.info, warning: this.warning })
     const { run } = await core.runSweep(project, plan, {
       ...options,
       jobs: flags.jobs,
@@ -284,8 +256,9 @@ comma part a key=value) stays two assignments.
         queued(entries)
         this.info(`Running sweep ${plan.id}: ${count} experiment(s), ${flags.jobs} at a time, in temporary workspaces; logs: trellis queue logs <entry>`)
       },
-      onEvent: (event) => this.queueEvent(event),
+      onEvent: progress.onEvent,
     })
+    progress.flush()
     this.queueSummary(run)
     if (!this.quiet) {
       process.stdout.write(`\nSweep ${plan.id}:\n`)

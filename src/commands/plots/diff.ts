@@ -23,7 +23,7 @@ checkpoints (x = checkpoint index).`
     this.setOutput(flags)
     const project = await this.openProject()
     const { diffRevisions } = await import('@trellis/core')
-    const store = await project.services.get('experimentStore')
+    const store = await project.services.get('gitRepository')
     const revs = await diffRevisions(store, argv as string[])
     await runPlots(project, flags, { revs, targets: flags.targets ?? [], checkpoints: flags.checkpoints, info: this.info, warning: this.warning })
   }

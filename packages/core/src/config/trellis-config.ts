@@ -6,7 +6,10 @@
  *   plugins:            # names (resolved from the repo) or paths, optionally with options
  *     - ./tools/my-plugin.js
  *     - [trellis-plugin-s3, { bucket: x }]
- *   <any other key>: a setting, readable by plugins as `trellis.settings`
+ *   queue: {backend: local}         # the implementation of a service, by name
+ *   experimentStore: {backend: git-refs}
+ *   builtins: false                 # leave the built-in plugins out
+ * A plugin's own settings are its `[name, options]` pair: each plugin sees only its own.
  */
 import { TrellisError } from '../errors.js'
 
@@ -16,8 +19,14 @@ export interface TrellisConfig {
   /** Where it was found, or undefined when the repo has none (then the built-in plugins load). */
   filepath?: string
   plugins?: PluginSpec[]
+  /** The implementation chosen per service (`queue: {backend: local}` → `{queue: 'local'}`). */
+  services: Record<string, string>
+  /** Every other top-level key. */
   settings: Record<string, unknown>
 }
+
+/** The services a config may choose an implementation of (`<service>: {backend: <name>}`). */
+export const SERVICE_KEYS = ['gitRepository', 'experimentStore', 'queue', 'workspaceProvider'] as const
 
 const SEARCH_PLACES = [
   'package.json',
@@ -45,7 +54,7 @@ export async function loadTrellisConfig(root: string): Promise<TrellisConfig> {
       cause: error,
     })
   }
-  if (!result || result.isEmpty) return { settings: {} }
+  if (!result || result.isEmpty) return { services: {}, settings: {} }
   const file = result.filepath
   const raw = result.config
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -59,7 +68,19 @@ export async function loadTrellisConfig(root: string): Promise<TrellisConfig> {
       hint: 'Example: plugins: [./my-plugin.js, [some-package, {option: 1}]]',
     })
   }
-  return { filepath: file, plugins, settings }
+  const services: Record<string, string> = {}
+  for (const key of SERVICE_KEYS) {
+    if (!(key in settings)) continue
+    const value = settings[key] as { backend?: unknown } | null
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || typeof value.backend !== 'string' || !value.backend) {
+      throw new TrellisError('CONFIG_INVALID', `'${file}': '${key}' must be a mapping with a 'backend' name`, {
+        hint: `Example: ${key}: {backend: ${key === 'queue' ? 'local' : key === 'gitRepository' || key === 'experimentStore' ? 'git-refs' : 'temp'}}`,
+      })
+    }
+    services[key] = value.backend
+    delete settings[key]
+  }
+  return { filepath: file, plugins, services, settings }
 }
 
 function isPluginList(value: unknown): value is PluginSpec[] {

@@ -15,7 +15,7 @@
  */
 import { ObjectCache } from '../cache/object-cache.js'
 import { TrellisError } from '../errors.js'
-import type { UsedObject } from '../experiments/exp-objects.js'
+import type { UsedObject } from '../experiments/share/exp-objects.js'
 import { PipelineIndex } from '../pipeline/pipeline-index.js'
 import { checkoutWorkspace, type CheckoutResult } from '../pipeline/checkout.js'
 import type { Project } from '../project.js'
@@ -59,7 +59,7 @@ async function wantedObjects(project: SyncProject, options: DataSyncOptions): Pr
     if (!wanted.has(md5)) wanted.set(md5, { md5, source: output.path, cached: true, push: true })
   }
   if (hasRevisions(options)) {
-    const store = await project.services.get('experimentStore')
+    const store = await project.services.get('gitRepository')
     for (const [md5, used] of await revisionObjects(store, options, options.onWarning)) {
       if (!used.cached || !used.push || wanted.has(md5)) continue
       wanted.set(md5, used)
@@ -79,7 +79,7 @@ function cacheOf(project: SyncProject): ObjectCache {
 }
 
 export async function pushData(project: SyncProject, options: DataSyncOptions = {}): Promise<DataSyncResult> {
-  const remote = await openDataRemote(project.dvcConfig, options.remote)
+  const remote = await openDataRemote(project.dvcConfig, options.remote, project.services)
   const wanted = await wantedObjects(project, options)
   const summary = await pushObjects(cacheOf(project), remote, wanted.keys(), { jobs: options.jobs, onProgress: options.onProgress })
   warnMissing(summary.missing, wanted, options.onWarning)
@@ -88,7 +88,7 @@ export async function pushData(project: SyncProject, options: DataSyncOptions = 
 }
 
 export async function fetchData(project: SyncProject, options: DataSyncOptions = {}): Promise<DataSyncResult> {
-  const remote = await openDataRemote(project.dvcConfig, options.remote)
+  const remote = await openDataRemote(project.dvcConfig, options.remote, project.services)
   const wanted = await wantedObjects(project, options)
   const summary = await fetchObjects(cacheOf(project), remote, wanted.keys(), { jobs: options.jobs, onProgress: options.onProgress })
   warnMissing(summary.missing, wanted, options.onWarning)

@@ -15,9 +15,9 @@
 import { ObjectCache } from '../cache/object-cache.js'
 import { TrellisError } from '../errors.js'
 import { latestUndoRecord, loadUndoRecord } from '../experiments/apply/undo-record.js'
-import { EXEC_APPLY } from '../experiments/exec-refs.js'
-import { usedObjects } from '../experiments/exp-objects.js'
-import type { QueuedExperiments } from '../experiments/queued-experiments.js'
+import { EXEC_APPLY } from '../experiments/run/exec-refs.js'
+import { usedObjects } from '../experiments/share/exp-objects.js'
+import type { QueuedExperiments } from '../experiments/queue/queued-experiments.js'
 import { PipelineIndex } from '../pipeline/pipeline-index.js'
 import type { Project } from '../project.js'
 import { openDataRemote, type DataRemote } from '../remote/data-remote.js'
@@ -85,7 +85,7 @@ async function usedSet(project: GcProject, cache: ObjectCache, options: GcOption
   const used = new Set<string>()
   const index = await PipelineIndex.load(project.root)
   for (const output of await trackedOutputs(index, { cwd: project.root, includeUncached: true })) if (output.recorded?.md5) used.add(output.recorded.md5)
-  const store = await project.services.get('experimentStore')
+  const store = await project.services.get('gitRepository')
   for (const md5 of (await revisionObjects(store, { ...options, queue: options.queue }, options.onWarning)).keys()) used.add(md5)
   // what `exp apply --undo` restores, and the experiment the workspace holds (EXEC_APPLY)
   for (let record = await latestUndoRecord(store); record; record = record.previous ? await loadUndoRecord(store, record.previous) : null) {
@@ -106,7 +106,7 @@ async function usedSet(project: GcProject, cache: ObjectCache, options: GcOption
 
 export async function planGc(project: GcProject, options: GcOptions): Promise<GcPlan> {
   checkDataGcFlags(options)
-  const remote = options.cloud ? await openDataRemote(project.dvcConfig, options.remote) : undefined
+  const remote = options.cloud ? await openDataRemote(project.dvcConfig, options.remote, project.services) : undefined
   if (remote && (!remote.list || !remote.remove)) {
     throw new TrellisError('REMOTE_INVALID', `DVC remote '${remote.name}' cannot list or delete objects: gc -c is not possible there`, { hint: 'Run gc without -c.' })
   }

@@ -12,12 +12,12 @@
  *
  * HEAD's commit is always included (its data is what the workspace was made from).
  */
-import { selectBaselines } from '../experiments/baselines.js'
-import { baselinesOf } from '../experiments/exp-share.js'
-import { experimentCommits, usedObjects, type UsedObject } from '../experiments/exp-objects.js'
-import type { ExperimentStore } from '../experiments/experiment-store.js'
-import type { QueuedExperiments } from '../experiments/queued-experiments.js'
-import { listExpRefs } from '../experiments/resolve-exp.js'
+import { selectBaselines } from '../experiments/show/baselines.js'
+import { baselinesOf } from '../experiments/share/exp-share.js'
+import { experimentCommits, usedObjects, type UsedObject } from '../experiments/share/exp-objects.js'
+import type { GitRepository } from '../plugin-api/git-repository.js'
+import type { QueuedExperiments } from '../experiments/queue/queued-experiments.js'
+import { listExpRefs } from '../experiments/refs/resolve-exp.js'
 
 export interface RevisionScope {
   allBranches?: boolean
@@ -35,7 +35,7 @@ export function hasRevisions(scope: RevisionScope): boolean {
 }
 
 /** The commits of the scope (HEAD included), without duplicates. */
-export async function scopeCommits(store: ExperimentStore, scope: RevisionScope): Promise<string[]> {
+export async function scopeCommits(store: GitRepository, scope: RevisionScope): Promise<string[]> {
   const commits = new Set(
     await selectBaselines(store, (sha) => store.readCommit(sha), {
       allBranches: scope.allBranches,
@@ -52,6 +52,6 @@ export async function scopeCommits(store: ExperimentStore, scope: RevisionScope)
 }
 
 /** Every object the scope's commits record (first mention kept, for messages). */
-export async function revisionObjects(store: ExperimentStore, scope: RevisionScope, onWarning?: (message: string) => void): Promise<Map<string, UsedObject>> {
+export async function revisionObjects(store: GitRepository, scope: RevisionScope, onWarning?: (message: string) => void): Promise<Map<string, UsedObject>> {
   return usedObjects(store, await scopeCommits(store, scope), onWarning)
 }

@@ -10,7 +10,6 @@
  *   map is rendered as command-line flags (`--k v`, shell-quoted strings).
  */
 import { PyFloat, pyStr } from '../util/python-json.js'
-import type { Context } from './vars-context.js'
 
 /** A grammar or type error in an interpolation (printed after a newline, like DVC). */
 export class ParseError extends Error {
@@ -241,8 +240,13 @@ function expressionOf(match: InterpolationMatch): string {
   return parseExpression(match.inner)
 }
 
+/** What interpolation reads variables from (vars-context.ts's `Context` is one). */
+export interface VarsLookup {
+  select(key: string): unknown
+}
+
 /** `Context.resolve_str`. */
-export function resolveStr(src: string, context: Context, options: ResolveOptions = {}): unknown {
+export function resolveStr(src: string, context: VarsLookup, options: ResolveOptions = {}): unknown {
   const matches = getMatches(src)
   if (isExactString(src, matches)) {
     const value = context.select(expressionOf(matches[0]))
@@ -264,7 +268,7 @@ export function resolveStr(src: string, context: Context, options: ResolveOption
 }
 
 /** `Context.resolve`: every string, map key included, of nested data. */
-export function resolveData(data: unknown, context: Context, options: ResolveOptions = {}): unknown {
+export function resolveData(data: unknown, context: VarsLookup, options: ResolveOptions = {}): unknown {
   if (typeof data === 'string') return resolveStr(data, context, options)
   if (Array.isArray(data)) return data.map((item) => resolveData(item, context, options))
   if (isPlainMap(data)) {

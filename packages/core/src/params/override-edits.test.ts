@@ -2,7 +2,7 @@
 // deleted ones take their lines (and comments on them) with them; Python refuses clearly.
 import { describe, expect, it } from 'vitest'
 import { TrellisError } from '../errors.js'
-import { editParamsText, parseOverrides } from '../experiments/param-overrides.js'
+import { editParamsText, parseOverrides } from './param-overrides.js'
 
 function edit(text: string, file: string, ...args: string[]): { after: string; warnings: string[] } {
   const { after, warnings } = editParamsText(text, file, parseOverrides(args, ''))

@@ -3,13 +3,22 @@ import { TrellisError } from '../errors.js'
 import type { AcquireOptions } from '../lock/project-lock.js'
 import type { Project } from '../project.js'
 import { reproduce, type ReproOptions, type ReproResult } from './repro.js'
+import { newRunInfo, stageCounts, withRunEvents } from './run-lifecycle.js'
 
 export async function reproduceLocked(project: Project, options: ReproOptions, lockOptions?: AcquireOptions): Promise<ReproResult> {
   const lock = await project.lock(`trellis repro ${(options.targets ?? []).join(' ')}`.trim(), lockOptions)
   try {
-    const result = await reproduce(project, options)
-    throwIfFailed(result)
-    return result
+    const run = options.run ?? newRunInfo({ kind: 'repro', projectRoot: project.root, workspaceRoot: project.root })
+    return await withRunEvents(
+      project.hooks,
+      run,
+      async () => {
+        const result = await reproduce(project, { ...options, run })
+        throwIfFailed(result)
+        return result
+      },
+      (result) => ({ stages: stageCounts(result.outcomes.values()) }),
+    )
   } finally {
     await lock.release()
   }

@@ -11,8 +11,10 @@ import { readParamsFile } from '../params/params-file.js'
 import { collectLockParams } from '../params/key-path.js'
 import { StageFailedError, TrellisError } from '../errors.js'
 import type { Project } from '../project.js'
-import type { ExperimentRun } from '../experiments/experiment-session.js'
-import type { StageRunContext, StageRunner } from '../hooks.js'
+import type { ExperimentRun } from '../plugin-api/experiment-run.js'
+import type { StageRunContext, StageRunner } from '../plugin-api/hooks.js'
+import type { StageGate } from '../plugin-api/plugin.js'
+import type { RunInfo } from '../plugin-api/run-info.js'
 import { lockPathFor } from '../dvcfile/lockfile.js'
 import { buildInputs, currentOutputs, withOutputs } from './lock-entry.js'
 import { checkoutOutputs, commitOutputs, copyOutputsToCache, outputsInCache, prepareOutputs } from './outputs.js'
@@ -25,6 +27,7 @@ import { resolveTargets } from './targets.js'
 import type { LockEntry, Stage } from './types.js'
 import { Workspace } from './workspace.js'
 import { pyEquals } from '../util/python-json.js'
+import { newRunInfo } from './run-lifecycle.js'
 
 export interface ReproOptions {
   targets?: string[]
@@ -60,12 +63,10 @@ export interface ReproOptions {
    * waited for and then restored from the run-cache instead of run twice.
    */
   stageGate?: StageGate
+  /** The run this reproduction belongs to (events carry it); a `repro` run of its own when absent. */
+  run?: RunInfo
 }
 
-/** A keyed mutex (see `ReproOptions.stageGate`); `acquire` resolves to the release function. */
-export interface StageGate {
-  acquire(key: string): Promise<() => void>
-}
 
 export type StageOutcome = 'ran' | 'restored' | 'verified' | 'unchanged' | 'dry'
 
@@ -88,7 +89,8 @@ export async function reproduce(project: Project, options: ReproOptions = {}): P
   const ws = await Workspace.open(project.root, project.dvcConfig, options.log)
   try {
     checkWritablePaths(ws, plan)
-    return await new Run(project, index, ws, plan, options).execute()
+    const run = options.run ?? newRunInfo({ kind: 'repro', projectRoot: project.root, workspaceRoot: project.root })
+    return await new Run(project, index, ws, plan, options, run).execute()
   } finally {
     await ws.close()
   }
@@ -174,6 +176,7 @@ class Run {
     private readonly ws: Workspace,
     private readonly plan: Stage[],
     private readonly options: ReproOptions,
+    private readonly run: RunInfo,
   ) {
     this.runCache = new RunCache(project.dvcConfig.cacheDir)
   }
@@ -211,11 +214,12 @@ class Run {
           () => {
             finished.add(stage)
           },
-          (error: unknown) => {
+          async (error: unknown) => {
             bad.add(stage)
             const wrapped = wrap(stage, error)
             this.failed.push({ stage, error: wrapped })
             if (!this.options.keepGoing || wrapped.code === 'INTERRUPTED') stop = true
+            await this.project.hooks.stageFailed.promise({ stage, root: this.project.root, run: this.run, error: wrapped })
           },
         )
         running.set(stage, task.finally(() => running.delete(stage)))
@@ -252,7 +256,7 @@ class Run {
     }
     if (options.forceDownstream) this.forceRest = true
 
-    const event = { stage, root: this.project.root }
+    const event = { stage, root: this.project.root, run: this.run }
     await this.project.hooks.beforeStage.promise(event)
     const inputs = await buildInputs(ws, stage)
     await prepareOutputs(ws, stage)
@@ -304,6 +308,7 @@ class Run {
     const context: StageRunContext = {
       stage,
       root: this.project.root,
+      run: this.run,
       experiment: options.experiment,
       log: (line) => this.log(line),
       save: () => {
@@ -359,7 +364,7 @@ class Run {
       return
     }
     this.log(stage.kind === 'single' ? `Verifying data sources in stage: '${stage.address}'` : `Verifying outputs in frozen stage: '${stage.address}'`)
-    const event = { stage, root: this.project.root }
+    const event = { stage, root: this.project.root, run: this.run }
     await this.project.hooks.beforeStage.promise(event)
     const lock = await this.ws.lockEntry(stage)
     const entry = await withOutputs(this.ws, stage, { ...(lock ?? { cmd: stage.cmd ?? '' }), outs: undefined })

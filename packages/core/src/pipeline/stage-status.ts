@@ -4,8 +4,15 @@
  * reasons, `repro` only needs the verdict.
  */
 import { pyEquals } from '../util/python-json.js'
-import type { Workspace } from './workspace.js'
-import type { LockEntry, LockPathEntry, Stage } from './types.js'
+import type { HashInfo, LockEntry, LockPathEntry, ParamsDep, Stage } from './types.js'
+
+/** What change detection reads of the workspace (workspace.ts's `Workspace` provides it). */
+export interface StatusSource {
+  exists(path: string): Promise<boolean>
+  hasObject(md5: string): Promise<boolean>
+  hash(path: string): Promise<HashInfo>
+  paramsStatus(dep: ParamsDep, locked: Record<string, unknown> | undefined): Promise<Record<string, PathStatus> | PathStatus | undefined>
+}
 
 export type PathStatus = 'deleted' | 'modified' | 'new' | 'not in cache'
 
@@ -55,7 +62,7 @@ export interface StatusOptions {
   allowMissing?: boolean
 }
 
-export async function stageStatus(ws: Workspace, stage: Stage, lock: LockEntry | undefined, options: StatusOptions = {}): Promise<StageStatus> {
+export async function stageStatus(ws: StatusSource, stage: Stage, lock: LockEntry | undefined, options: StatusOptions = {}): Promise<StageStatus> {
   const status: StageStatus = { changedCommand: false, alwaysChanged: false, changedDeps: {}, changedOuts: {} }
   const done = () => options.firstOnly && isChanged(status)
 
@@ -93,7 +100,7 @@ function byPath(entries: LockPathEntry[] | undefined): Map<string, LockPathEntry
   return new Map((entries ?? []).map((e) => [e.path, e]))
 }
 
-async function pathStatus(ws: Workspace, path: string, locked: LockPathEntry | undefined, cached: boolean): Promise<PathStatus | undefined> {
+async function pathStatus(ws: StatusSource, path: string, locked: LockPathEntry | undefined, cached: boolean): Promise<PathStatus | undefined> {
   if (cached && locked?.md5 && !(await ws.hasObject(locked.md5))) return 'not in cache'
   if (!(await ws.exists(path))) return 'deleted'
   if (!locked?.md5) return 'modified'

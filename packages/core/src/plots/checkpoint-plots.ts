@@ -7,11 +7,11 @@
  * (a branch, a commit, the workspace) contributes one point at step 0. The metrics are read
  * through the summary index (rev-reader.ts), so a chain is read from git once.
  */
-import { expChain } from '../experiments/exp-lineage.js'
-import { resolveRevOrThrow } from '../experiments/resolve-exp.js'
-import type { RevData } from '../experiments/rev-data.js'
-import { WORKSPACE } from '../experiments/rev-diff.js'
-import { RevReader } from '../experiments/rev-reader.js'
+import { expChain } from '../experiments/refs/exp-lineage.js'
+import { resolveRevOrThrow } from '../experiments/refs/resolve-exp.js'
+import type { RevData } from '../experiments/read/rev-data.js'
+import { WORKSPACE } from '../experiments/read/rev-diff.js'
+import { RevReader } from '../experiments/read/rev-reader.js'
 import { flatten, isMapping } from '../metrics/flatten.js'
 import type { Project } from '../project.js'
 import { PyFloat } from '../util/python-json.js'

@@ -11,12 +11,12 @@
  */
 import { posix, relative, sep } from 'node:path'
 import { TrellisError } from '../errors.js'
-import { errorInfo } from '../experiments/error-info.js'
-import type { ExperimentStore } from '../experiments/experiment-store.js'
-import { resolveRevOrThrow } from '../experiments/resolve-exp.js'
-import { loadRevPipeline } from '../experiments/rev-pipeline.js'
-import { GitTreeSource, WorkspaceSource, type RevSource } from '../experiments/rev-source.js'
-import { WORKSPACE } from '../experiments/rev-diff.js'
+import { errorInfo } from '../experiments/show/error-info.js'
+import type { GitRepository } from '../plugin-api/git-repository.js'
+import { resolveRevOrThrow } from '../experiments/refs/resolve-exp.js'
+import { loadRevPipeline } from '../experiments/read/rev-pipeline.js'
+import { GitTreeSource, WorkspaceSource, type RevSource } from '../experiments/read/rev-source.js'
+import { WORKSPACE } from '../experiments/read/rev-diff.js'
 import { isWithin } from '../pipeline/path-utils.js'
 import type { Project } from '../project.js'
 import { isImage, isPlotFile, parsePlotData } from './plot-data.js'
@@ -88,7 +88,7 @@ interface Rev {
 
 /** Open every revision: unknown ones are one error before anything is read. */
 async function openRevs(project: Project, labels: string[], errors: PlotError[]): Promise<Rev[]> {
-  const store: ExperimentStore = await project.services.get('experimentStore')
+  const store: GitRepository = await project.services.get('gitRepository')
   const prefix = relative(project.gitRoot, project.root).split(sep).join(posix.sep)
   const shas = new Map<string, string>()
   for (const label of labels) if (label !== WORKSPACE) shas.set(label, (await resolveRevOrThrow(store, label)).sha)

@@ -7,8 +7,8 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { lockPathFor, parseLockfile } from '../dvcfile/lockfile.js'
-import type { ExperimentStore } from '../experiments/experiment-store.js'
-import type { RevSource } from '../experiments/rev-source.js'
+import type { GitRepository } from '../plugin-api/git-repository.js'
+import type { RevSource } from '../experiments/read/rev-source.js'
 import { isWithin } from '../pipeline/path-utils.js'
 import type { Out, Stage } from '../pipeline/types.js'
 
@@ -20,7 +20,7 @@ export interface PlotFilesOptions {
   /** Workspace: the absolute DVC root. */
   root?: string
   /** A commit: the store, the sha and the DVC root inside the git worktree. */
-  git?: { store: ExperimentStore; sha: string; prefix: string }
+  git?: { store: GitRepository; sha: string; prefix: string }
 }
 
 export class PlotFiles {

@@ -3,10 +3,10 @@
  * tracked file differs from it) and `workspace`; one given → it and `workspace`; several →
  * exactly those. A repository without commits has only the workspace.
  */
-import type { ExperimentStore } from '../experiments/experiment-store.js'
-import { WORKSPACE } from '../experiments/rev-diff.js'
+import type { GitRepository } from '../plugin-api/git-repository.js'
+import { WORKSPACE } from '../experiments/read/rev-diff.js'
 
-export async function diffRevisions(store: ExperimentStore, given: string[]): Promise<string[]> {
+export async function diffRevisions(store: GitRepository, given: string[]): Promise<string[]> {
   if (given.length > 1) return [...new Set(given)]
   if (given.length === 1) return given[0] === WORKSPACE ? [WORKSPACE] : [given[0], WORKSPACE]
   const head = await store.head()

@@ -1,38 +1,72 @@
 /**
- * Resolve and apply the plugins named in the trellis config. A name starting
- * with `.` or `/` is a path relative to the repository root; anything else is a
- * package resolved from the repository (then from Trellis itself). A module
- * must export a plugin object `{ name, apply }` (default or named `plugin`), or a
- * class / factory producing one.
+ * Resolve and apply plugins. A name starting with `.` or `/` is a path relative
+ * to the project root; anything else is a package resolved from the project root
+ * as `import` would resolve it (ESM `exports` conditions, ESM-only packages
+ * included), then from Trellis itself. A module must export a plugin object
+ * `{ name, apply }` (default or named `plugin`), or a class / factory producing one.
+ *
+ * Each plugin's `apply` gets its own view of the project (`trellis.options` is its
+ * own options, `trellis.core` the runtime API), and the taps it registers are
+ * recorded as its own, so a failing observer tap is reported with its name.
  */
-import { createRequire } from 'node:module'
 import { isAbsolute, join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { pathToFileURL, fileURLToPath } from 'node:url'
+import { moduleResolve } from 'import-meta-resolve'
 import { TrellisError } from '../errors.js'
 import type { PluginSpec } from '../config/trellis-config.js'
-import type { Trellis, TrellisPlugin } from './trellis.js'
+import type { Trellis, TrellisCore, TrellisPlugin } from '../plugin-api/plugin.js'
+import type { Project } from '../project.js'
 
-export async function applyPlugins(trellis: Trellis, plugins: Array<TrellisPlugin | [TrellisPlugin, unknown]>): Promise<void> {
-  for (const entry of plugins) {
-    const [plugin, options] = Array.isArray(entry) ? entry : [entry, undefined]
-    await plugin.apply(trellis, options)
+/** A plugin with its options, ready to apply. */
+export interface LoadedPlugin {
+  plugin: TrellisPlugin
+  options?: unknown
+  /** The package or path it came from (undefined for plugins passed in code). */
+  from?: string
+}
+
+export async function applyPlugins(project: Project, core: TrellisCore, plugins: LoadedPlugin[]): Promise<void> {
+  for (const { plugin, options } of plugins) {
+    const view = pluginView(project, core, options)
+    await project.applying(plugin.name, () => plugin.apply(view, options))
   }
 }
 
-export async function resolvePlugins(root: string, specs: PluginSpec[], configFile: string): Promise<Array<[TrellisPlugin, unknown]>> {
-  const out: Array<[TrellisPlugin, unknown]> = []
+/** The project as one plugin sees it: everything of the project, plus its own options and the runtime API. */
+function pluginView(project: Project, core: TrellisCore, options: unknown): Trellis {
+  const view = Object.create(project) as Trellis
+  Object.defineProperties(view, {
+    options: { value: options, enumerable: true },
+    core: { value: core, enumerable: true },
+  })
+  return view
+}
+
+/** Load the config's plugin entries (`name | [name, options]`). `builtins` are found by name, without importing anything. */
+export async function resolvePlugins(root: string, specs: PluginSpec[], configFile: string, builtins: TrellisPlugin[] = []): Promise<LoadedPlugin[]> {
+  const out: LoadedPlugin[] = []
   for (const spec of specs) {
     const [name, options] = typeof spec === 'string' ? [spec, undefined] : spec
-    out.push([await importPlugin(root, name, configFile), options])
+    const builtin = builtins.find((p) => p.name === name)
+    out.push({ plugin: builtin ?? (await importPlugin(root, name, configFile)), options, from: builtin ? undefined : name })
   }
   return out
+}
+
+/** The file a plugin name resolves to from the project root (as `import` from a module there would), or throws. */
+export function resolvePluginFile(root: string, name: string): string {
+  if (name.startsWith('.') || isAbsolute(name)) return resolve(root, name)
+  try {
+    return fileURLToPath(moduleResolve(name, pathToFileURL(join(root, 'package.json')), new Set(['node', 'import'])))
+  } catch {
+    return fileURLToPath(moduleResolve(name, new URL(import.meta.url), new Set(['node', 'import'])))
+  }
 }
 
 async function importPlugin(root: string, name: string, configFile: string): Promise<TrellisPlugin> {
   let url: string
   try {
-    if (name.startsWith('.') || isAbsolute(name)) url = pathToFileURL(resolve(root, name)).href
-    else url = pathToFileURL(resolveFromRoot(root, name)).href
+    url = pathToFileURL(resolvePluginFile(root, name)).href
   } catch (error) {
     throw new TrellisError('PLUGIN_INVALID', `plugin '${name}' named in '${configFile}' cannot be found`, {
       hint: `Install it (npm i -D ${name}) or fix the path; relative paths start with './' and are relative to the repository root.`,
@@ -53,14 +87,6 @@ async function importPlugin(root: string, name: string, configFile: string): Pro
     })
   }
   return plugin
-}
-
-function resolveFromRoot(root: string, name: string): string {
-  try {
-    return createRequire(join(root, 'package.json')).resolve(name)
-  } catch {
-    return createRequire(import.meta.url).resolve(name)
-  }
 }
 
 function toPlugin(value: unknown): TrellisPlugin | undefined {

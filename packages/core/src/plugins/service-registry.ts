@@ -1,46 +1,78 @@
 /**
- * Named services that plugins provide and core consumes (the experiment store,
- * the queue backend, …). A service is registered as a factory and created on
- * first use, so a command that never needs git never loads a git library.
+ * The project's service registry (the contract is plugin-api/services.ts):
+ * implementations registered by name, one chosen per service by the config
+ * (`<service>: {backend: <name>}`), created on first use.
  */
 import { TrellisError } from '../errors.js'
-import type { ExperimentStore } from '../experiments/experiment-store.js'
-import type { QueueBackend } from '../experiments/queue.js'
+import type { DataRemoteFactory } from '../plugin-api/data-remote.js'
+import type { ServiceFactory, ServiceMap, ServiceName, ServiceRegistry as ServiceRegistryContract } from '../plugin-api/services.js'
 
-export interface ServiceMap {
-  experimentStore: ExperimentStore
-  /** The experiment queue backend (`@trellis/plugin-queue` by default). */
-  queue: QueueBackend
-}
-
-type Factory<T> = () => T | Promise<T>
-
-export class ServiceRegistry {
-  private readonly factories = new Map<string, { provider: string; factory: Factory<unknown> }>()
+export class ServiceRegistry implements ServiceRegistryContract {
+  private readonly factories = new Map<string, Map<string, ServiceFactory<unknown>>>()
   private readonly instances = new Map<string, Promise<unknown>>()
+  private readonly remotes = new Map<string, DataRemoteFactory>()
 
-  /** Register (or replace: the last plugin wins) the provider of a service. */
-  register<K extends keyof ServiceMap & string>(name: K, provider: string, factory: Factory<ServiceMap[K]>): void {
-    this.factories.set(name, { provider, factory })
-    this.instances.delete(name)
+  /**
+   * @param choices the implementation the config chose per service (`{queue: 'local'}`)
+   * @param configFile where the choices come from, for messages
+   */
+  constructor(
+    private readonly choices: Readonly<Record<string, string>> = {},
+    private readonly configFile = 'the trellis config',
+  ) {}
+
+  register<K extends ServiceName>(service: K, implementation: string, factory: ServiceFactory<ServiceMap[K]>): void {
+    let byName = this.factories.get(service)
+    if (!byName) this.factories.set(service, (byName = new Map()))
+    byName.delete(implementation) // a re-registration moves to the end
+    byName.set(implementation, factory)
+    this.instances.delete(service)
   }
 
-  has(name: keyof ServiceMap & string): boolean {
-    return this.factories.has(name)
+  has(service: ServiceName): boolean {
+    return (this.factories.get(service)?.size ?? 0) > 0
   }
 
-  async get<K extends keyof ServiceMap & string>(name: K): Promise<ServiceMap[K]> {
-    let instance = this.instances.get(name)
+  implementations(service: ServiceName): string[] {
+    return [...(this.factories.get(service)?.keys() ?? [])]
+  }
+
+  async get<K extends ServiceName>(service: K): Promise<ServiceMap[K]> {
+    let instance = this.instances.get(service)
     if (!instance) {
-      const entry = this.factories.get(name)
-      if (!entry) {
-        throw new TrellisError('PLUGIN_INVALID', `no plugin provides the '${name}' service`, {
-          hint: 'Add a plugin that provides it to your trellis config, or remove the config to load the built-in plugins.',
-        })
-      }
-      instance = Promise.resolve(entry.factory())
-      this.instances.set(name, instance)
+      instance = Promise.resolve(this.choose(service)())
+      this.instances.set(service, instance)
     }
     return instance as Promise<ServiceMap[K]>
+  }
+
+  registerDataRemote(scheme: string, factory: DataRemoteFactory): void {
+    this.remotes.set(scheme.toLowerCase(), factory)
+  }
+
+  dataRemote(scheme: string): DataRemoteFactory | undefined {
+    return this.remotes.get(scheme.toLowerCase())
+  }
+
+  private choose(service: ServiceName): ServiceFactory<unknown> {
+    const byName = this.factories.get(service) ?? new Map<string, ServiceFactory<unknown>>()
+    const names = [...byName.keys()]
+    const chosen = this.choices[service]
+    if (chosen !== undefined) {
+      const factory = byName.get(chosen)
+      if (factory) return factory
+      throw new TrellisError('PLUGIN_INVALID', `${this.configFile} chooses '${chosen}' for the '${service}' service, but no loaded plugin provides it`, {
+        hint: names.length ? `Provided: ${names.join(', ')}. Fix \`${service}: {backend: …}\`, or add the plugin that provides '${chosen}'.` : `Add the plugin that provides '${chosen}' to your trellis config.`,
+      })
+    }
+    if (names.length === 1) return byName.get(names[0])!
+    if (names.length === 0) {
+      throw new TrellisError('PLUGIN_INVALID', `no plugin provides the '${service}' service`, {
+        hint: 'Add a plugin that provides it to your trellis config, or remove the config to load the built-in plugins.',
+      })
+    }
+    throw new TrellisError('PLUGIN_INVALID', `several plugins provide the '${service}' service (${names.join(', ')}) and ${this.configFile} chooses none`, {
+      hint: `Choose one in the trellis config: \`${service}: {backend: ${names.at(-1)}}\`.`,
+    })
   }
 }

@@ -15,62 +15,23 @@
  * Trellis share a remote; and http(s) URLs, read-only (`http-remote.ts`).
  * Other schemes (s3://, gs://, azure://, ssh://) are accepted in the config
  * and fail when used, unless a plugin adds them with
- * {@link registerDataRemoteBackend}.
+ * `trellis.services.registerDataRemote(scheme, factory)` (kept in the
+ * project's service registry, never in a module-global table).
  */
 import { isAbsolute } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DvcConfig } from '../config/dvc-config.js'
 import { TrellisError } from '../errors.js'
 import { redactUrl } from '../util/redact-url.js'
+import type { DataRemote, DataRemoteFactory, DataRemoteSpec } from '../plugin-api/data-remote.js'
 import { HttpRemote } from './http-remote.js'
 import { LocalDirRemote } from './local-remote.js'
 
-/** One DVC remote. Objects are named by their DVC hash: `<md5>` or `<md5>.dir`. */
-export interface DataRemote {
-  /** The remote's name in `.dvc/config`. */
-  readonly name: string
-  /** Its URL for messages (a password masked). */
-  readonly displayUrl: string
-  /** Whether the remote holds the object. */
-  exists(md5: string): Promise<boolean>
-  /**
-   * Store the local file `source` (a cache object) as object `md5`, atomically:
-   * no reader ever sees a partly written object under its final name.
-   */
-  upload(source: string, md5: string): Promise<void>
-  /**
-   * Copy object `md5` to the local file `dest` (a temporary file that the
-   * caller verifies and renames into the cache). False when the remote does
-   * not have it.
-   */
-  download(md5: string, dest: string): Promise<boolean>
-  /** Which of `md5s` the remote holds, in one pass (optional: `exists` is asked one by one otherwise). */
-  existsMany?(md5s: readonly string[]): Promise<Set<string>>
-  /** Every object the remote holds (for `gc -c`); absent on remotes that cannot list. */
-  list?(): AsyncIterable<string>
-  /** Delete one object (for `gc -c`); absent on read-only remotes. */
-  remove?(md5: string): Promise<void>
-}
+export type { DataRemote, DataRemoteFactory, DataRemoteSpec } from '../plugin-api/data-remote.js'
 
-export interface DataRemoteSpec {
-  /** Name in `.dvc/config`. */
-  name: string
-  /** `url` as configured (relative local paths already resolved against `.dvc/`). */
-  url: string
-  /** Every other option of the remote's section (`region`, `credentialpath`, ...). */
-  options: Record<string, string>
-}
-
-export type DataRemoteFactory = (spec: DataRemoteSpec) => DataRemote | Promise<DataRemote>
-
-const backends = new Map<string, DataRemoteFactory>()
-
-/**
- * Add (or replace) the backend for a URL scheme, e.g. `registerDataRemoteBackend('s3', spec => new S3Remote(spec))`
- * in a plugin's `apply`. `file` and plain paths are built in.
- */
-export function registerDataRemoteBackend(scheme: string, factory: DataRemoteFactory): void {
-  backends.set(scheme.toLowerCase(), factory)
+/** Where the backends of other URL schemes are found: the project's service registry. */
+export interface DataRemoteBackends {
+  dataRemote(scheme: string): DataRemoteFactory | undefined
 }
 
 const ADD_REMOTE_HINT =
@@ -79,7 +40,7 @@ const ADD_REMOTE_HINT =
   'pass -r <name> to use another remote, or --no-cache to share the experiment without its data.'
 
 /** The remote `name` (default: `core.remote`) of a project's DVC configuration. */
-export async function openDataRemote(config: DvcConfig, name?: string): Promise<DataRemote> {
+export async function openDataRemote(config: DvcConfig, name?: string, backends?: DataRemoteBackends): Promise<DataRemote> {
   const chosen = name ?? config.defaultRemote
   const configured = Object.keys(config.remotes)
   if (!chosen) {
@@ -101,11 +62,11 @@ export async function openDataRemote(config: DvcConfig, name?: string): Promise<
   if (isAbsolute(url)) return new LocalDirRemote(chosen, url)
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase()
   if (scheme === 'file') return new LocalDirRemote(chosen, fileURLToPath(url))
-  if ((scheme === 'http' || scheme === 'https') && !backends.has(scheme)) return new HttpRemote(spec)
-  const factory = scheme ? backends.get(scheme) : undefined
+  const factory = scheme ? backends?.dataRemote(scheme) : undefined
+  if (!factory && (scheme === 'http' || scheme === 'https')) return new HttpRemote(spec)
   if (!factory) {
     throw new TrellisError('REMOTE_INVALID', `DVC remote '${chosen}' (${redactUrl(url)}) is of a kind Trellis cannot reach: ${scheme ? `there is no ${scheme}:// support built in` : 'not a path nor a URL'}`, {
-      hint: 'Built in: local directory remotes (a path or file:// URL) and http(s) remotes (read-only: fetch and pull). A plugin can add others (s3, gs, azure, ssh) with registerDataRemoteBackend(scheme, factory).',
+      hint: 'Built in: local directory remotes (a path or file:// URL) and http(s) remotes (read-only: fetch and pull). A plugin can add others (s3, gs, azure, ssh) with trellis.services.registerDataRemote(scheme, factory).',
     })
   }
   return factory(spec)

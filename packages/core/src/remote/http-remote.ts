@@ -10,7 +10,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { TrellisError } from '../errors.js'
 import { redactUrl } from '../util/redact-url.js'
-import type { DataRemote, DataRemoteSpec } from './data-remote.js'
+import type { DataRemote, DataRemoteSpec } from '../plugin-api/data-remote.js'
 
 export class HttpRemote implements DataRemote {
   readonly name: string

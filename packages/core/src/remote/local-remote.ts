@@ -7,7 +7,7 @@
 import { chmod, constants, copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { TrellisError } from '../errors.js'
-import type { DataRemote } from './data-remote.js'
+import type { DataRemote } from '../plugin-api/data-remote.js'
 
 const OBJECT_RE = /^[0-9a-f]{32}(\.dir)?$/
 

@@ -7,7 +7,8 @@ import { ObjectCache } from '../cache/object-cache.js'
 import type { DvcConfig } from '../config/dvc-config.js'
 import { hashDirectory } from '../hash/dir-hash.js'
 import { md5FileSync } from '../hash/file-hash.js'
-import { openDataRemote, registerDataRemoteBackend, type DataRemote } from './data-remote.js'
+import { openDataRemote, type DataRemote } from './data-remote.js'
+import { ServiceRegistry } from '../plugins/service-registry.js'
 import { LocalDirRemote } from './local-remote.js'
 import { fetchObjects, pushObjects } from './transfer.js'
 
@@ -130,8 +131,11 @@ describe('openDataRemote', () => {
     const remotes = { storage: { url: dir }, viaUrl: { url: pathToFileURL(dir).href }, mem: { url: 'mem://bucket/x', region: 'eu' } }
     expect(await openDataRemote(config({ defaultRemote: 'storage', remotes }))).toMatchObject({ name: 'storage', dir })
     expect(await openDataRemote(config({ remotes }), 'viaUrl')).toMatchObject({ name: 'viaUrl', dir })
-    registerDataRemoteBackend('mem', (spec) => Object.assign(new LocalDirRemote(spec.name, dir), { name: `${spec.name}:${spec.options.region}` }))
-    expect((await openDataRemote(config({ remotes }), 'mem')).name).toBe('mem:eu')
+    const services = new ServiceRegistry()
+    services.registerDataRemote('mem', (spec) => Object.assign(new LocalDirRemote(spec.name, dir), { name: `${spec.name}:${spec.options.region}` }))
+    expect((await openDataRemote(config({ remotes }), 'mem', services)).name).toBe('mem:eu')
+    // another project's registry does not see it
+    await expect(openDataRemote(config({ remotes }), 'mem', new ServiceRegistry())).rejects.toMatchObject({ code: 'REMOTE_INVALID' })
   })
 
   it('says how to add a remote when there is none, and names the bad one otherwise', async () => {

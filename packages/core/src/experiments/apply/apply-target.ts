@@ -8,11 +8,11 @@
  * baseline, or a checkpoint of it) holds the params it was queued with.
  */
 import { TrellisError } from '../../errors.js'
-import { baselineLabels } from '../baseline-label.js'
-import type { ExperimentStore } from '../experiment-store.js'
-import { expRefsContaining, notAnExperiment, type ExpRefAt } from '../exp-lineage.js'
-import type { QueuedExperiments } from '../queued-experiments.js'
-import { resolveRevOrThrow } from '../resolve-exp.js'
+import { baselineLabels } from '../show/baseline-label.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
+import { expRefsContaining, notAnExperiment, type ExpRefAt } from '../refs/exp-lineage.js'
+import type { QueuedExperiments } from '../queue/queued-experiments.js'
+import { resolveRevOrThrow } from '../refs/resolve-exp.js'
 
 export interface ApplyTarget {
   /** The commit to apply. */
@@ -23,7 +23,7 @@ export interface ApplyTarget {
   queued?: boolean
 }
 
-export async function resolveApplyTarget(store: ExperimentStore, rev: string, head: string, queue?: QueuedExperiments): Promise<ApplyTarget> {
+export async function resolveApplyTarget(store: GitRepository, rev: string, head: string, queue?: QueuedExperiments): Promise<ApplyTarget> {
   const id = queue ? (await queue.resolve([rev])).get(rev) : undefined
   if (id) {
     const entry = (await queue!.list()).find((e) => e.id === id)!

@@ -7,7 +7,7 @@
  * uncommitted edit, a deletion, an untracked file in the way.
  */
 import { join } from 'node:path'
-import type { ExperimentStore } from '../experiment-store.js'
+import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { WorkTreeGuard } from '../../fs/safe-path.js'
 import { MODE_GITLINK, MODE_SYMLINK, blockedAncestor, filesBelow, isObstruction, readDiskState, sameState, type FileState } from './workspace-files.js'
 
@@ -42,7 +42,7 @@ export interface TrackedPlan {
  * experiment after another needs no --force.
  */
 export async function planTrackedChanges(
-  store: ExperimentStore,
+  store: GitRepository,
   /** The git work tree's guard: every path is checked (and refusals collected) before the disk is read. */
   guard: WorkTreeGuard,
   head: string,
@@ -107,7 +107,7 @@ export async function planTrackedChanges(
   return { changes, conflicts, skipped }
 }
 
-async function sameAsCommit(store: ExperimentStore, commit: string, path: string, current: FileState | null): Promise<boolean> {
+async function sameAsCommit(store: GitRepository, commit: string, path: string, current: FileState | null): Promise<boolean> {
   const content = await store.readFile(commit, path)
   if (content === null || current === null) return content === current
   return Buffer.compare(Buffer.from(content), Buffer.from(current.content)) === 0

@@ -15,8 +15,8 @@
  * previous record, so successive applies undo one by one.
  */
 import { TrellisError } from '../../errors.js'
-import type { CommitFile, ExperimentStore } from '../experiment-store.js'
-import { APPLY_UNDO_REF } from '../exec-refs.js'
+import type { CommitFile, GitRepository } from '../../plugin-api/git-repository.js'
+import { APPLY_UNDO_REF } from '../run/exec-refs.js'
 import type { OutputState } from './outputs-plan.js'
 import type { FileChange } from './tracked-plan.js'
 import type { FileState } from './workspace-files.js'
@@ -47,7 +47,7 @@ export interface LoadedUndoRecord {
   previous: string | null
 }
 
-export async function writeUndoRecord(store: ExperimentStore, record: UndoRecord, files: FileChange[]): Promise<{ sha: string; previous: string | null }> {
+export async function writeUndoRecord(store: GitRepository, record: UndoRecord, files: FileChange[]): Promise<{ sha: string; previous: string | null }> {
   const previous = await store.resolve(APPLY_UNDO_REF)
   const blobs: CommitFile[] = [{ path: RECORD_FILE, content: `${JSON.stringify(record, null, 2)}\n` }]
   for (const change of files) {
@@ -64,12 +64,12 @@ export async function writeUndoRecord(store: ExperimentStore, record: UndoRecord
 }
 
 /** The newest undo record, or null when there is none. */
-export async function latestUndoRecord(store: ExperimentStore): Promise<LoadedUndoRecord | null> {
+export async function latestUndoRecord(store: GitRepository): Promise<LoadedUndoRecord | null> {
   const sha = await store.resolve(APPLY_UNDO_REF)
   return sha ? loadUndoRecord(store, sha) : null
 }
 
-export async function loadUndoRecord(store: ExperimentStore, sha: string): Promise<LoadedUndoRecord> {
+export async function loadUndoRecord(store: GitRepository, sha: string): Promise<LoadedUndoRecord> {
   const commit = await store.readCommit(sha)
   const text = await store.readFile(sha, RECORD_FILE)
   if (!commit.message.startsWith(MESSAGE_PREFIX) || text === null) {
@@ -87,7 +87,7 @@ export async function loadUndoRecord(store: ExperimentStore, sha: string): Promi
   return { sha, record, files, previous }
 }
 
-async function blob(store: ExperimentStore, sha: string, side: 'before' | 'after', path: string, state: { mode: number } | null): Promise<FileState | null> {
+async function blob(store: GitRepository, sha: string, side: 'before' | 'after', path: string, state: { mode: number } | null): Promise<FileState | null> {
   if (!state) return null
   const content = await store.readFile(sha, `${side}/${path}`)
   if (content === null) throw new TrellisError('GIT_ERROR', `undo record ${sha} lacks ${side}/${path}`)
@@ -95,7 +95,7 @@ async function blob(store: ExperimentStore, sha: string, side: 'before' | 'after
 }
 
 /** Drop the newest record (after it was undone): the ref goes back to the previous one. */
-export async function popUndoRecord(store: ExperimentStore, loaded: LoadedUndoRecord): Promise<void> {
+export async function popUndoRecord(store: GitRepository, loaded: LoadedUndoRecord): Promise<void> {
   if (loaded.previous) await store.writeRef(APPLY_UNDO_REF, loaded.previous, { expect: loaded.sha, reflogMessage: 'trellis: exp apply --undo' })
   else await store.deleteRef(APPLY_UNDO_REF, { expect: loaded.sha })
 }

@@ -1,0 +1,97 @@
+/**
+ * The plugin shape and the object handed to `apply` (webpack style: a plugin is
+ * `{ name, apply(trellis) }`, and `trellis.core` is the engine's runtime API, as
+ * webpack hands `compiler.webpack` to its plugins). A plugin needs nothing from
+ * `@trellis/core` at run time: types come from `@trellis/core/plugin-api`
+ * (`import type`), values from `trellis.core`.
+ */
+import type { DvcConfig } from '../config/dvc-config.js'
+import type { StageFailedError, TrellisError } from '../errors.js'
+import type { ExperimentStore } from './experiment-store.js'
+import type { GitRepository } from './git-repository.js'
+import type { TrellisHooks } from './hooks.js'
+import type { ProjectHandle } from './project-handle.js'
+import type { QueueEntry, QueueResult } from './queue-backend.js'
+import type { ServiceRegistry } from './services.js'
+
+export interface Trellis extends ProjectHandle {
+  /** This plugin's own options: the second element of its `[name, options]` entry in the config (undefined without one). */
+  readonly options: unknown
+  /** The engine's runtime API (error classes and the functions plugins use). */
+  readonly core: TrellisCore
+  readonly hooks: TrellisHooks
+  readonly services: ServiceRegistry
+}
+
+export interface TrellisPlugin {
+  readonly name: string
+  /** Tap hooks, register services. `options` is the same as `trellis.options`. */
+  apply(trellis: Trellis, options?: unknown): void | Promise<void>
+}
+
+/** A keyed mutex shared by runs (see `QueueEntryRunOptions.stageGate`); `acquire` resolves to the release function. */
+export interface StageGate {
+  acquire(key: string): Promise<() => void>
+}
+
+export interface QueueEntryRunOptions {
+  /** Progress lines. */
+  log?: (line: string) => void
+  onWarning?: (message: string) => void
+  /** Where stage commands' output goes: the terminal, or a file descriptor (the entry's log). */
+  stdio?: 'inherit' | number
+  /** Runs sharing a run-cache pass the same gate: an identical stage running elsewhere is waited for, then restored. */
+  stageGate?: StageGate
+  queued: {
+    /** The entry's baseline (HEAD may have moved since it was queued). */
+    baseline: string
+    /** The work tree to snapshot (made by the workspace provider). */
+    workTree: string
+    /** The main project's root, reported in events. */
+    root: string
+    /** Every commit (ref move) runs through it: the queue's single writer. */
+    serialize?: <T>(work: () => Promise<T>) => Promise<T>
+  }
+}
+
+export interface QueueEntryRunResult {
+  /** Undefined when nothing changed (no experiment was made). */
+  experiment?: QueueResult & { baseline: string; checkpoints: number }
+}
+
+/** The runtime API every plugin receives as `trellis.core`. */
+export interface TrellisCore {
+  /** The version of `@trellis/core` that runs. */
+  readonly version: string
+  /** The error family: `new trellis.core.TrellisError(code, message, { hint })`. `instanceof` works across copies of the package. */
+  readonly TrellisError: typeof TrellisError
+  readonly StageFailedError: typeof StageFailedError
+  /** The project's git repository (the `gitRepository` service). */
+  gitRepository(project: ProjectHandle): Promise<GitRepository>
+  /** The project's experiment store (the `experimentStore` service). */
+  experimentStore(project: ProjectHandle): Promise<ExperimentStore>
+  /** Run a queue entry in a workspace opened with `project.openWorkspace(runWorkspace.cwd)` (`exp run` with the entry's request). */
+  runQueueEntry(workspace: ProjectHandle, entry: QueueEntry, options: QueueEntryRunOptions): Promise<QueueEntryRunResult>
+  /** `exp push` of some experiments (full refs or names) to a git remote, with their cached data; throws when a transfer failed. */
+  pushExperiments(project: ProjectHandle, gitRemote: string, options: { names: string[]; onWarning?: (message: string) => void }): Promise<void>
+  /** Link (or copy) every output recorded in the project's dvc.lock files from the cache into its work tree. */
+  checkoutWorkspace(project: { root: string; dvcConfig: DvcConfig }): Promise<{ outputs: number; files: number; missing: string[] }>
+  /** Send a signal to the process group of every stage command this process runs. */
+  interruptCommands(signal: NodeJS.Signals): void
+  /** Handle SIGINT/SIGTERM by interrupting the running commands; returns the function that gives the signals back. */
+  takeOverSignals(): () => void
+  /** Write a file atomically (temp file, fsync, rename). */
+  writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void>
+  /** `.dvc/config` + `config.local` of a project root, as DVC reads them. */
+  loadDvcConfig(root: string): Promise<DvcConfig>
+  /** Parse a DVC (git-style INI) config file's text. */
+  parseIni(text: string, file: string): Record<string, Record<string, string>>
+  /** A URL with its password masked. */
+  redactUrl(url: string): string
+  /** `refs/exps/<AA>/<38 hex>/<name>` */
+  expRefFor(baseline: string, name: string): string
+  parseExpRef(ref: string): { baseline: string; name: string } | undefined
+  /** DVC's stash message `dvc-exp:<rev>:<baseline>:<name>[:<branch>]`. */
+  dvcExpMessage(rev: string, baseline: string, name?: string, branch?: string): string
+  parseDvcExpMessage(message: string): { rev: string; baseline: string; name?: string; branch?: string } | undefined
+}
