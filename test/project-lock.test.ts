@@ -71,6 +71,7 @@ describe('project lock', () => {
     expect(Date.now() - t0).toBeLessThan(5000)
     expect(code).toBe(130)
     expect(stderr).toContain('ERROR: interrupted')
+    expect(r.isUnlocked('.dvc/tmp/lock')).toBe(true)
     const lock = r.read('dvc.lock')
     expect(lock).toContain('  a:\n')
     expect(lock).not.toContain('  b:\n')

@@ -17,6 +17,8 @@ export interface HashRequest {
   paths: string[]
   /** Expected size from a stat taken just before, or -1 when unknown. */
   sizes: number[]
+  /** DVC 3 plain md5 (no CRLF text rule). */
+  plain?: boolean
 }
 
 export interface HashResponse {
@@ -75,12 +77,12 @@ function fillSync(fd, buf, stopAt) {
   return got
 }
 
-function md5FdSync(fd, sizeHint) {
+function md5FdSync(fd, sizeHint, plain) {
   const L = chunk.length
   let remaining = sizeHint >= 0 ? sizeHint : Infinity
   let n = fillSync(fd, chunk, Math.min(L, remaining))
   remaining -= n
-  const text = isTextBlock(chunk, n)
+  const text = !plain && isTextBlock(chunk, n)
   if (n < L || remaining <= 0) {
     const len = text ? dos2unixInPlace(chunk, n) : n
     return oneShotHash('md5', chunk.subarray(0, len), 'hex')
@@ -98,14 +100,14 @@ function md5FdSync(fd, sizeHint) {
 }
 
 parentPort.on('message', (msg) => {
-  const { id, paths, sizes } = msg
+  const { id, paths, sizes, plain } = msg
   const md5s = new Array(paths.length).fill(null)
   const errors = new Array(paths.length).fill(null)
   for (let i = 0; i < paths.length; i++) {
     let fd = -1
     try {
       fd = openSync(paths[i], 'r')
-      md5s[i] = md5FdSync(fd, sizes[i])
+      md5s[i] = md5FdSync(fd, sizes[i], plain === true)
     } catch (e) {
       errors[i] = { code: e && e.code, message: String(e && e.message ? e.message : e) }
     } finally {

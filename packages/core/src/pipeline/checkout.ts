@@ -13,7 +13,9 @@ import { join } from 'node:path'
 import type { Project } from '../project.js'
 import { lockPathFor, readLockfile } from '../dvcfile/lockfile.js'
 import { PipelineIndex } from './pipeline-index.js'
-import type { LockEntry, LockPathEntry } from './types.js'
+import type { ObjectCache } from '../cache/object-cache.js'
+import type { Hasher } from '../hash/hasher.js'
+import { hashNameOf, type LockEntry, type LockPathEntry } from './types.js'
 import { Workspace } from './workspace.js'
 
 export interface CheckoutResult {
@@ -25,7 +27,7 @@ export interface CheckoutResult {
   missing: string[]
 }
 
-export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConfig'>): Promise<CheckoutResult> {
+export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConfig'> & { settings?: Project['settings'] }): Promise<CheckoutResult> {
   const index = await PipelineIndex.load(project.root)
   const result: CheckoutResult = { outputs: 0, files: 0, missing: [] }
   // what the locks record, read before the state db is opened (often there is nothing to do)
@@ -46,23 +48,26 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
     }
   }
   if (recorded.length === 0) return result
-  const ws = await Workspace.open(project.root, project.dvcConfig)
+  const ws = await Workspace.openFor(project)
   try {
     for (const { path, entry } of recorded) {
       const md5 = entry.md5!
-      if (!(await ws.hasObject(md5))) {
+      const name = hashNameOf(entry)
+      if (!(await ws.hasObject(md5, name))) {
         result.missing.push(path)
         continue
       }
-      await ws.checkoutFromCache(path, md5, 'link', entry.isexec)
+      await ws.checkoutFromCache(path, md5, 'link', entry.isexec, name)
       result.outputs++
+      const cache = ws.cache.forHash(name)
+      const hasher = await ws.hasherFor(name)
       if (md5.endsWith('.dir')) {
-        for (const file of await ws.cache.readManifest(md5)) {
-          record(ws, `${path}/${file.relpath}`, file.md5)
+        for (const file of await cache.readManifest(md5)) {
+          record(ws.root, cache, hasher, `${path}/${file.relpath}`, file.md5)
           result.files++
         }
       } else {
-        record(ws, path, md5)
+        record(ws.root, cache, hasher, path, md5)
         result.files++
       }
     }
@@ -72,12 +77,12 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
   return result
 }
 
-function record(ws: Workspace, path: string, md5: string): void {
-  const abs = join(ws.root, path)
-  const object = statSync(ws.cache.objectPath(md5), { throwIfNoEntry: false })
+function record(root: string, cache: ObjectCache, hasher: Hasher, path: string, md5: string): void {
+  const abs = join(root, path)
+  const object = statSync(cache.objectPath(md5), { throwIfNoEntry: false })
   const file = statSync(abs, { throwIfNoEntry: false })
   if (!object || !file) return
   // a copy (or reflink) is a new inode written just now: give it the object's times
   if (file.ino !== object.ino || file.dev !== object.dev) utimesSync(abs, object.atime, object.mtime)
-  ws.hasher.recordFile(path, md5)
+  hasher.recordFile(path, md5)
 }

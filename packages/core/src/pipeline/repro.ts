@@ -84,7 +84,7 @@ export async function reproduce(project: Project, options: ReproOptions = {}): P
   const plan = planStages(index, targets, options)
   if (!options.allowCheckpoints) refuseCheckpointStages(plan)
   await checkInputsExist(project, index, plan, options)
-  const ws = await Workspace.open(project.root, project.dvcConfig, options.log)
+  const ws = await Workspace.openFor(project, options.log)
   try {
     return await new Run(project, index, ws, plan, options).execute()
   } finally {

@@ -5,7 +5,7 @@
  */
 import { pyEquals } from '../util/python-json.js'
 import type { Workspace } from './workspace.js'
-import type { LockEntry, LockPathEntry, Stage } from './types.js'
+import { hashNameOf, type LockEntry, type LockPathEntry, type Stage } from './types.js'
 
 export type PathStatus = 'deleted' | 'modified' | 'new' | 'not in cache'
 
@@ -93,11 +93,13 @@ function byPath(entries: LockPathEntry[] | undefined): Map<string, LockPathEntry
   return new Map((entries ?? []).map((e) => [e.path, e]))
 }
 
+/** A recorded entry is checked with the hash it names (DVC 3 `hash: md5` or legacy md5-dos2unix). */
 async function pathStatus(ws: Workspace, path: string, locked: LockPathEntry | undefined, cached: boolean): Promise<PathStatus | undefined> {
-  if (cached && locked?.md5 && !(await ws.hasObject(locked.md5))) return 'not in cache'
+  const name = hashNameOf(locked)
+  if (cached && locked?.md5 && !(await ws.hasObject(locked.md5, name))) return 'not in cache'
   if (!(await ws.exists(path))) return 'deleted'
   if (!locked?.md5) return 'modified'
-  const info = await ws.hash(path)
+  const info = await ws.hash(path, name)
   return info.md5 === locked.md5 ? undefined : 'modified'
 }
 
