@@ -12,6 +12,7 @@ const suites = {
   'exp-show': () => import('./exp-show.js'),
   checkpoint: () => import('./checkpoint.js'),
   queue: () => import('./queue.js'),
+  dvc: () => import('./vs-dvc.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
