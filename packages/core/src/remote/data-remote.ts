@@ -19,6 +19,7 @@ import { isAbsolute } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DvcConfig } from '../config/dvc-config.js'
 import { TrellisError } from '../errors.js'
+import type { HashName } from '../pipeline/types.js'
 import { redactUrl } from '../util/redact-url.js'
 import { LocalDirRemote } from './local-remote.js'
 
@@ -41,6 +42,17 @@ export interface DataRemote {
    * not have it.
    */
   download(md5: string, dest: string): Promise<boolean>
+  /**
+   * Optional: the same remote for objects of hash `name`, laid out as DVC 3 does
+   * (`md5` objects under `<url>/files/md5/`, 2.x and legacy ones at the root).
+   * A backend without it receives every object at its root.
+   */
+  forHash?(name: HashName): DataRemote
+}
+
+/** `remote` for objects of hash `name` (DVC 3 `md5` → `<url>/files/md5`). */
+export function remoteForHash(remote: DataRemote, name: HashName): DataRemote {
+  return name === 'md5-dos2unix' ? remote : (remote.forHash?.(name) ?? remote)
 }
 
 export interface DataRemoteSpec {
