@@ -6,7 +6,8 @@
 #
 #   .venvs/dvc2   dvc 2.58.2 (last 2.x: checkpoints, make_checkpoint) + dvclive 2.x
 #   .venvs/dvc3   latest dvc 3.x
-#   .venvs/dvc28  an early 2.x (queue format documented for --run-all), best effort
+#   .venvs/dvc28  dvc 2.8.3, an early 2.x (the queue format of exp run --queue), best effort;
+#                 it needs the fsspec and funcy of its time
 #
 # Pins for 2.58.2 (see README "DVC interop"): pygit2 1.14.1 (newer lacks GIT_OBJ_COMMIT),
 # dulwich<1 ('Repo' object has no attribute 'stage'), pathspec<1 (_DIR_MARK import).
@@ -43,8 +44,8 @@ p3=$!
 wait $p2
 wait $p3
 # The early 2.x is best effort: its unbounded dependencies have moved on since 2021.
-if ! install dvc28 2.8 "dvc==2.8.3" "pygit2==1.14.1" "dulwich<0.21" "pathspec<0.10" "scmrepo<0.1" 2>"$ROOT/dvc28.log"; then
-  echo "setup-dvc: dvc 2.8.3 did not install (see $ROOT/dvc28.log); the early-2.x tests use the queue fixture instead" >&2
+if ! install dvc28 2.8 "dvc==2.8.3" "pygit2==1.14.1" "dulwich<0.21" "pathspec<0.10" "scmrepo<0.1" "fsspec==2021.10.1" "funcy<2" 2>"$ROOT/dvc28.log"; then
+  echo "setup-dvc: dvc 2.8.3 did not install (see $ROOT/dvc28.log); test/interop/queue.test.ts needs it" >&2
   rm -rf "$ROOT/dvc28"
 fi
 echo "setup-dvc: ready in $(( $(date +%s) - start ))s: $(cat $ROOT/dvc2/.installed) $(cat $ROOT/dvc3/.installed)" >&2
