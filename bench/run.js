@@ -17,6 +17,7 @@ const suites = {
   plots: () => import('./plots.js'),
   'data-sync': () => import('./data-sync.js'),
   sweep: () => import('./sweep.js'),
+  dvc: () => import('./vs-dvc.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -11,13 +11,17 @@ import { makeRepo, type Repo } from './support/repo.js'
 const repos: Repo[] = []
 afterAll(() => repos.forEach((r) => r.remove()))
 
-/** Every file under the repo except .git, with its content. */
+/**
+ * Every file under the repo except .git, with its content. `.dvc/tmp/lock` is left out: it
+ * is DVC's flock file, which stays after every run (holding the last holder's pid), as with DVC.
+ */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {}
   const walk = (rel: string) => {
     for (const name of readdirSync(join(dir, rel))) {
       if (name === '.git') continue
       const p = rel ? `${rel}/${name}` : name
+      if (p === '.dvc/tmp/lock') continue
       if (statSync(join(dir, p)).isDirectory()) walk(p)
       else out[p] = readFileSync(join(dir, p), 'latin1')
     }

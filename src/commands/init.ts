@@ -9,6 +9,7 @@ Run it once in the root of a git repository; every other command needs it.`
   static override flags = {
     subdir: Flags.boolean({ description: 'Make a project in a subdirectory of the git repository.' }),
     force: Flags.boolean({ char: 'f', description: 'Re-create the config files of an existing project.' }),
+    dvc3: Flags.boolean({ description: 'Write dvc.lock and .dvc entries in the DVC 3.x format (hash: md5, cache in .dvc/cache/files/md5); sets dvcFormat: 3 in .trellisrc.yaml.' }),
   }
 
   async run(): Promise<void> {

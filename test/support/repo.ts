@@ -54,6 +54,16 @@ export class Repo {
     return existsSync(this.path(rel))
   }
 
+  /** Nobody holds the flock(2) lock on `rel` (`.dvc/tmp/lock`, DVC's and Trellis' project lock). */
+  isUnlocked(rel: string): boolean {
+    try {
+      execFileSync('flock', ['-n', '-E', '75', this.path(rel), 'true'])
+      return true
+    } catch {
+      return false
+    }
+  }
+
   git(...args: string[]): string {
     return execFileSync('git', args, { cwd: this.dir, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8' }).trim()
   }

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'PLUGIN_INVALID'
   | 'LOCK_TIMEOUT'
+  | 'LOCK_FAILED'
   | 'INTERRUPTED'
   | 'INVALID_ARGUMENT'
   | 'EXP_NOT_FOUND'

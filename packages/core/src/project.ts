@@ -56,6 +56,10 @@ export class Project implements ProjectHandle {
     return shared
   }
 
+  get settings(): Readonly<Record<string, unknown>> {
+    return this.config.settings
+  }
+
   get dvcDir(): string {
     return join(this.root, '.dvc')
   }

@@ -17,7 +17,7 @@
  *   Entries DVC queued are listed and run too (whole pipeline, default flags).
  * - **One writer.** Every change to records, to `refs/exps/stash` and to
  *   experiment refs made by queued runs happens under the queue lock
- *   (`.dvc/tmp/exps/queue.lock`, taken over when its owner is dead), one at a
+ *   (`.dvc/tmp/exps/queue.lock`, a flock released when its holder dies), one at a
  *   time; in a run, only the coordinator writes them. Runs never write the
  *   main repository's index, HEAD, refs or `.dvc/tmp/lock`.
  * - **Runs.** `--run-all -j N` runs N entries at once (p-queue), FIFO, in this

@@ -2,8 +2,8 @@
  * Durable queue records: one JSON file per entry under
  * `.dvc/tmp/exps/queue/<id>.json` (written atomically: temp file + rename),
  * the entry's log beside it (`<id>.log`), and the queue lock
- * (`.dvc/tmp/exps/queue.lock`, an O_EXCL pid file whose dead owner's lock is
- * taken over). Every change to records or to the queue's refs happens under
+ * (`.dvc/tmp/exps/queue.lock`, a flock like the project lock: released by the
+ * kernel when its holder dies). Every change to records or to the queue's refs happens under
  * that lock, one at a time, in one process at a time.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -105,7 +105,7 @@ export class Records {
   /** The queue lock, held for the duration of `work`. */
   async locked<T>(work: () => Promise<T>): Promise<T> {
     const lock = new ProjectLock(join(this.exps, 'queue.lock'), `trellis queue (pid ${process.pid})`)
-    await lock.acquire({ pollMs: 5 })
+    await lock.acquire()
     try {
       return await work()
     } finally {

@@ -70,7 +70,7 @@ export async function createTempWorkspace(
   mkdirSync(dirname(reproDat), { recursive: true })
   await writeLocalConfig(project, localConfig)
   const dvcConfig = await loadDvcConfig(root)
-  const checkout = await checkoutWorkspace({ root, dvcConfig })
+  const checkout = await checkoutWorkspace({ root, dvcConfig, settings: project.settings })
   const cwd = join(dir, entry.request?.cwd ?? relative(project.gitRoot, project.root))
   return { dir, root, cwd: existsSync(cwd) ? cwd : root, checkout }
 }

@@ -1,6 +1,8 @@
 /**
- * The DVC 2.x object cache (reference `dvc-pipelines.md` b.5), by default
- * `<repo>/.dvc/cache`:
+ * The DVC object cache (reference `dvc-pipelines.md` b.5), by default
+ * `<repo>/.dvc/cache`. That root holds the 2.x (`md5-dos2unix`, "legacy") objects;
+ * DVC 3 `md5` objects live in `<cache>/files/md5/` with the same layout, reached
+ * with `forHash('md5')` (the run-cache stays at `<cache>/runs` for both):
  *
  * - the object of hash `h` is `<cache>/<h[0:2]>/<h[2:]>`; a directory's object
  *   keeps its `.dir` suffix and holds the manifest JSON exactly as DVC writes it
@@ -46,6 +48,7 @@ import { TrellisError } from '../errors.js'
 import { dirManifestJson, parseDirManifest, sortDirEntries, type DirEntry } from '../hash/dir-hash.js'
 import { md5Bytes, md5FileSync } from '../hash/file-hash.js'
 import { stagingFile } from './cache-staging.js'
+import type { HashName } from '../pipeline/types.js'
 import { isProtectedLinkType, Linker, parseLinkTypes, type LinkType } from './link.js'
 
 const MD5_RE = /^[0-9a-f]{32}(\.dir)?$/
@@ -53,6 +56,13 @@ const MD5_RE = /^[0-9a-f]{32}(\.dir)?$/
 export interface ObjectCacheOptions {
   /** `cache.type` from `.dvc/config` (comma list) or a parsed list. Default `reflink,copy`. */
   linkTypes?: string | readonly string[]
+  /** The hash of the objects in `cacheDir` (for verifying writable objects). Default `md5-dos2unix`. */
+  hashName?: HashName
+}
+
+/** Where the objects of a hash name are, under a cache (or remote) root: `files/md5` for DVC 3 md5. */
+export function hashSubdir(name: HashName): string {
+  return name === 'md5' ? join('files', 'md5') : ''
 }
 
 export interface CheckoutOptions {
@@ -79,14 +89,36 @@ export class ObjectCache {
   /** Absolute cache directory. */
   readonly dir: string
   readonly linker: Linker
+  readonly hashName: HashName
+  private readonly linkTypes: string | readonly string[] | undefined
   private readonly madeDirs = new Set<string>()
   private readonly manifests = new Map<string, DirEntry[]>()
+  private readonly byHash = new Map<HashName, ObjectCache>()
 
   /** `options` may also be just the link types (`cache.type` string or list). */
   constructor(cacheDir: string, options: ObjectCacheOptions | string | readonly string[] = {}) {
-    const linkTypes = typeof options === 'string' || Array.isArray(options) ? (options as string | readonly string[]) : (options as ObjectCacheOptions).linkTypes
+    const plain = typeof options === 'string' || Array.isArray(options)
+    const linkTypes = plain ? (options as string | readonly string[]) : (options as ObjectCacheOptions).linkTypes
     this.dir = resolve(cacheDir)
+    this.linkTypes = linkTypes
+    this.hashName = (plain ? undefined : (options as ObjectCacheOptions).hashName) ?? 'md5-dos2unix'
     this.linker = new Linker(parseLinkTypes(linkTypes), this.dir)
+  }
+
+  /**
+   * The cache holding objects of hash `name`, for a cache made on the cache root:
+   * itself for `md5-dos2unix` (DVC 2.x, and DVC 3's legacy objects), `<root>/files/md5`
+   * for DVC 3 `md5`. Same link types.
+   */
+  forHash(name: HashName): ObjectCache {
+    if (name === this.hashName) return this
+    let cache = this.byHash.get(name)
+    if (!cache) {
+      const root = this.hashName === 'md5' ? resolve(this.dir, '..', '..') : this.dir
+      cache = name === 'md5-dos2unix' ? new ObjectCache(root, { linkTypes: this.linkTypes }) : new ObjectCache(join(root, hashSubdir(name)), { linkTypes: this.linkTypes, hashName: name })
+      this.byHash.set(name, cache)
+    }
+    return cache
   }
 
   /** The cache of a repo: `<root>/.dvc/cache` unless `cacheDir` says otherwise (relative to root). */
@@ -385,7 +417,7 @@ export class ObjectCache {
     if ((st.mode & 0o222) === 0) return true
     let actual: string
     try {
-      actual = md5FileSync(path, st.size)
+      actual = md5FileSync(path, st.size, this.hashName === 'md5')
     } catch {
       return false
     }

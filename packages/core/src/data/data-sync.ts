@@ -20,7 +20,8 @@ import { PipelineIndex } from '../pipeline/pipeline-index.js'
 import { checkoutWorkspace, type CheckoutResult } from '../pipeline/checkout.js'
 import type { Project } from '../project.js'
 import { openDataRemote } from '../remote/data-remote.js'
-import { fetchObjects, pushObjects, type TransferSummary } from '../remote/transfer.js'
+import { transferByHash, type TransferSummary } from '../remote/transfer.js'
+import { hashNameOf } from '../pipeline/types.js'
 import { hasRevisions, revisionObjects, type RevisionScope } from './revision-objects.js'
 import { trackedOutputs } from './tracked-outputs.js'
 
@@ -56,7 +57,7 @@ async function wantedObjects(project: SyncProject, options: DataSyncOptions): Pr
     const md5 = output.recorded?.md5
     // `push: false` outputs are never sent, so never fetched either (DVC 2.x tries and fails)
     if (!md5 || output.out.push === false) continue
-    if (!wanted.has(md5)) wanted.set(md5, { md5, source: output.path, cached: true, push: true })
+    if (!wanted.has(md5)) wanted.set(md5, { md5, source: output.path, cached: true, push: true, hashName: hashNameOf(output.recorded) })
   }
   if (hasRevisions(options)) {
     const store = await project.services.get('gitRepository')
@@ -81,7 +82,7 @@ function cacheOf(project: SyncProject): ObjectCache {
 export async function pushData(project: SyncProject, options: DataSyncOptions = {}): Promise<DataSyncResult> {
   const remote = await openDataRemote(project.dvcConfig, options.remote, project.services)
   const wanted = await wantedObjects(project, options)
-  const summary = await pushObjects(cacheOf(project), remote, wanted.keys(), { jobs: options.jobs, onProgress: options.onProgress })
+  const summary = await transferByHash('push', cacheOf(project), remote, wanted.values(), { jobs: options.jobs, onProgress: options.onProgress })
   warnMissing(summary.missing, wanted, options.onWarning)
   if (summary.failed.length > 0) throw transferError('push', 'upload', summary, remote.name)
   return { remote: remote.name, ...summary }
@@ -90,7 +91,7 @@ export async function pushData(project: SyncProject, options: DataSyncOptions = 
 export async function fetchData(project: SyncProject, options: DataSyncOptions = {}): Promise<DataSyncResult> {
   const remote = await openDataRemote(project.dvcConfig, options.remote, project.services)
   const wanted = await wantedObjects(project, options)
-  const summary = await fetchObjects(cacheOf(project), remote, wanted.keys(), { jobs: options.jobs, onProgress: options.onProgress })
+  const summary = await transferByHash('fetch', cacheOf(project), remote, wanted.values(), { jobs: options.jobs, onProgress: options.onProgress })
   warnMissing(summary.missing, wanted, options.onWarning)
   return { remote: remote.name, ...summary }
 }

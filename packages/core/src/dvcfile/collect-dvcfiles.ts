@@ -4,7 +4,10 @@
  * tree: git does not descend into ignored directories, so a `.venv` or `node_modules` with
  * tens of thousands of files costs nothing.
  *
- * Not handled here (by design or not yet): `.dvcignore` rules; skipping stage files that lie
+ * Files ignored by `.dvcignore` (or inside an ignored directory) are left out, as DVC's
+ * collection does.
+ *
+ * Not handled here (by design or not yet): skipping stage files that lie
  * inside another stage's output (the pipeline index reports that case as an error);
  * nested git repositories / submodules (git does not list their files).
  */
@@ -12,6 +15,7 @@ import { execFile } from 'node:child_process'
 import { lstat } from 'node:fs/promises'
 import { join, posix } from 'node:path'
 import { TrellisError } from '../errors.js'
+import { DvcIgnore } from '../hash/dvcignore.js'
 import { compareCodePoints } from '../util/python-json.js'
 
 function git(root: string, args: string[]): Promise<string> {
@@ -68,5 +72,6 @@ export async function collectDvcFiles(root: string): Promise<string[]> {
       ),
     ),
   )
-  return candidates.filter((_, i) => present[i]).sort(compareCodePoints)
+  const ignores = new DvcIgnore(root)
+  return candidates.filter((p, i) => present[i] && !ignores.isIgnored(p)).sort(compareCodePoints)
 }

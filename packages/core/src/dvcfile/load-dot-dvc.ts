@@ -44,6 +44,7 @@ function recordedHash(entry: Record<string, unknown>, node: unknown, text: strin
   if (typeof entry.size === 'number') hash.size = entry.size
   if (typeof entry.nfiles === 'number') hash.nfiles = entry.nfiles
   if (entry.isexec === true) hash.isexec = true
+  if (entry.hash === 'md5') hash.hash = 'md5'
   return Object.keys(hash).length ? hash : undefined
 }
 
@@ -157,12 +158,13 @@ export async function loadDotDvc(root: string, relPath: string): Promise<Stage> 
   return (await readDotDvcFile(root, relPath)).stage
 }
 
-const HASH_KEYS = ['md5', 'etag', 'checksum', 'size', 'nfiles', 'isexec']
+const HASH_KEYS = ['md5', 'etag', 'checksum', 'size', 'nfiles', 'isexec', 'hash']
 
 /**
  * The text of a `.dvc` file after recording new hashes for some outs (by `pathAsWritten`):
- * each out entry is written as DVC does (`md5, size, nfiles, isexec, path`, then its other
- * keys in their order); everything else is kept.
+ * each out entry is written as DVC does (`md5, size, nfiles, isexec, path`; DVC 3:
+ * `md5, size, nfiles, isexec, hash: md5, path`), then its other keys in their order;
+ * everything else is kept.
  */
 export function updateDotDvcHashes(data: Record<string, unknown>, hashes: Map<string, Partial<HashInfo>>): string {
   const outs = Array.isArray(data.outs) ? (data.outs as Array<Record<string, unknown>>) : []
@@ -174,6 +176,7 @@ export function updateDotDvcHashes(data: Record<string, unknown>, hashes: Map<st
     if (hash.size !== undefined) out.set('size', hash.size)
     if (hash.nfiles !== undefined) out.set('nfiles', hash.nfiles)
     if (hash.isexec) out.set('isexec', true)
+    if (hash.hash) out.set('hash', hash.hash)
     out.set('path', entry.path)
     for (const [k, v] of Object.entries(entry)) if (!HASH_KEYS.includes(k) && k !== 'path') out.set(k, v)
     return out

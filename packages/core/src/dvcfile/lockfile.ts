@@ -1,9 +1,9 @@
 /**
- * `dvc.lock` reading and writing, DVC 2.x format (`schema: '2.0'`; legacy v1 = the stage map
- * at the top level, read and migrated on the next write). Entries are written exactly as
+ * `dvc.lock` reading and writing, `schema: '2.0'` (DVC 2.x and 3.x; legacy v1 = the stage
+ * map at the top level, read and migrated on the next write). Entries are written exactly as
  * DVC's `to_single_stage_lockfile` + ruamel dumper do: `cmd, deps, params, outs`; deps and
- * outs sorted by path, each `path, md5, size, nfiles, isexec`; params with `params.yaml`
- * first then the other files sorted, keys sorted.
+ * outs sorted by path, each `path, md5, size, nfiles, isexec` (DVC 3: `path, hash: md5,
+ * md5, size, …`); params with `params.yaml` first then the other files sorted, keys sorted.
  */
 import { readFile } from 'node:fs/promises'
 import { join, posix } from 'node:path'
@@ -52,6 +52,7 @@ function checksumOf(node: unknown, text: string): string | undefined {
 
 function pathEntry(node: unknown, data: Record<string, unknown>, text: string): LockPathEntry {
   const entry: LockPathEntry = { path: data.path as string }
+  if (data.hash === 'md5') entry.hash = 'md5'
   const md5 = checksumOf(pairValue(node, 'md5'), text)
   if (md5 !== undefined) entry.md5 = md5
   if (typeof data.size === 'number') entry.size = data.size
@@ -113,6 +114,7 @@ type Ordered = Map<string, unknown>
 
 function orderedPathEntry(entry: LockPathEntry): Ordered {
   const out: Ordered = new Map([['path', entry.path]])
+  if (entry.hash !== undefined) out.set('hash', entry.hash)
   if (entry.md5 !== undefined) out.set('md5', entry.md5)
   if (entry.size !== undefined) out.set('size', entry.size)
   if (entry.nfiles !== undefined) out.set('nfiles', entry.nfiles)

@@ -292,6 +292,7 @@ const META_FIELDS: Fields = { size: int, nfiles: int, isexec: bool, version_id: 
 
 const DATA_SCHEMA = dict({
   ...CHECKSUMS,
+  hash: str, // DVC 3: `hash: md5` (legacy md5-dos2unix entries have none)
   ...META_FIELDS,
   path: required(str),
   cloud: dictType,
@@ -324,6 +325,7 @@ const LOCKFILE_V2_SCHEMA = dict({
 
 const OUTPUT_SCHEMA_FIELDS: Fields = {
   ...CHECKSUMS,
+  hash: str, // DVC 3 `.dvc` files: `hash: md5`
   path: required(str),
   plot: anyOf(bool, dict(PLOT_PROPS)),
   persist: bool,

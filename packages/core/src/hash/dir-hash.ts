@@ -102,24 +102,38 @@ export function walkFiles(absDir: string): WalkedFile[] {
   return out
 }
 
-/** `walkFiles` with a callback per file instead of a list (nothing retained). */
-export function walkFilesWith(absDir: string, visit: (relpath: string, absPath: string, stat: BigIntStats) => void): void {
-  walkInto(absDir.endsWith('/') && absDir.length > 1 ? absDir.slice(0, -1) : absDir, '', visit)
+/**
+ * `walkFiles` with a callback per file instead of a list (nothing retained). `skip`
+ * (e.g. a `.dvcignore` filter) is asked about each entry before it is visited or
+ * entered, with its path relative to `absDir`.
+ */
+export function walkFilesWith(
+  absDir: string,
+  visit: (relpath: string, absPath: string, stat: BigIntStats) => void,
+  skip?: (relpath: string, isDir: boolean) => boolean,
+): void {
+  walkInto(absDir.endsWith('/') && absDir.length > 1 ? absDir.slice(0, -1) : absDir, '', visit, skip)
 }
 
 const BIGINT = { bigint: true } as const
 
-function walkInto(absDir: string, relPrefix: string, visit: (relpath: string, absPath: string, stat: BigIntStats) => void): void {
+function walkInto(
+  absDir: string,
+  relPrefix: string,
+  visit: (relpath: string, absPath: string, stat: BigIntStats) => void,
+  skip: ((relpath: string, isDir: boolean) => boolean) | undefined,
+): void {
   const dirents = readdirSync(absDir, { withFileTypes: true })
   for (const d of dirents) {
     const name = d.name
     const abs = `${absDir}/${name}`
     const rel = relPrefix === '' ? name : `${relPrefix}/${name}`
     if (d.isDirectory()) {
-      walkInto(abs, rel, visit)
+      if (!skip?.(rel, true)) walkInto(abs, rel, visit, skip)
     } else if (d.isFile()) {
-      visit(rel, abs, statSync(abs, BIGINT) as BigIntStats)
+      if (!skip?.(rel, false)) visit(rel, abs, statSync(abs, BIGINT) as BigIntStats)
     } else if (d.isSymbolicLink()) {
+      if (skip?.(rel, false)) continue
       // A dangling link throws ENOENT: DVC fails on it too.
       const st = statSync(abs, BIGINT) as BigIntStats
       if (st.isFile()) visit(rel, abs, st)

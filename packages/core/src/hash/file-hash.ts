@@ -88,13 +88,13 @@ let scratch: Buffer | undefined
  * from a stat taken just before) lets a small file be hashed without the final
  * zero-byte read; if the file grew meanwhile, the extra bytes of that read are still hashed.
  */
-export function md5FdSync(fd: number, sizeHint?: number, buf?: Buffer): string {
+export function md5FdSync(fd: number, sizeHint?: number, buf?: Buffer, plain = false): string {
   const chunk = buf ?? (scratch ??= Buffer.allocUnsafeSlow(CHUNK_SIZE))
   const L = chunk.length
   let remaining = sizeHint ?? Infinity
   let n = fillSync(fd, chunk, Math.min(L, remaining))
   remaining -= n
-  const text = isTextBlock(chunk, n)
+  const text = !plain && isTextBlock(chunk, n)
   if (n < L || remaining <= 0) {
     // Common case: everything fits in one chunk.
     const len = text ? dos2unixInPlace(chunk, n) : n
@@ -112,11 +112,14 @@ export function md5FdSync(fd: number, sizeHint?: number, buf?: Buffer): string {
   return h.digest('hex')
 }
 
-/** DVC md5 of a file by path (stat not needed). */
-export function md5FileSync(absPath: string, sizeHint?: number): string {
+/**
+ * DVC md5 of a file by path (stat not needed): the 2.x `md5-dos2unix` by default,
+ * the DVC 3 plain `md5` (raw bytes, no text rule) with `plain`.
+ */
+export function md5FileSync(absPath: string, sizeHint?: number, plain = false): string {
   const fd = openSync(absPath, 'r')
   try {
-    return md5FdSync(fd, sizeHint)
+    return md5FdSync(fd, sizeHint, undefined, plain)
   } finally {
     closeSync(fd)
   }

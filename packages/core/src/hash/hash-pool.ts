@@ -53,6 +53,7 @@ interface Batch {
   id: number
   paths: string[]
   sizes: number[]
+  plain: boolean
   /** Estimated cost in bytes (small files count as 4 KiB: opening them is the cost). */
   cost: number
   resolve: (md5s: (string | null)[], errors: HashResponse['errors']) => void
@@ -86,9 +87,9 @@ export class HashPool {
    * missing = unknown) lets workers skip the final zero-byte read and balances batches.
    * Rejects with the first file's error (an `Error` carrying the fs `code`).
    */
-  async md5Many(paths: readonly string[], sizes?: readonly number[]): Promise<string[]> {
+  async md5Many(paths: readonly string[], sizes?: readonly number[], plain = false): Promise<string[]> {
     if (paths.length === 0) return []
-    if (this.size < 1 || this.broken || !hashWorkerEntry()) return md5ManyInProcess(paths, sizes)
+    if (this.size < 1 || this.broken || !hashWorkerEntry()) return md5ManyInProcess(paths, sizes, plain)
     this.start()
     const parts: Promise<string[]>[] = []
     let i = 0
@@ -103,7 +104,7 @@ export class HashPool {
         cost += Math.max(size, 4096)
         i++
       }
-      parts.push(this.submit(batchPaths, batchSizes, cost))
+      parts.push(this.submit(batchPaths, batchSizes, cost, plain))
     }
     const results = await Promise.all(parts)
     return results.length === 1 ? results[0] : results.flat()
@@ -122,12 +123,13 @@ export class HashPool {
     await Promise.all(slots.map((s) => s.worker.terminate()))
   }
 
-  private submit(paths: string[], sizes: number[], cost: number): Promise<string[]> {
+  private submit(paths: string[], sizes: number[], cost: number, plain: boolean): Promise<string[]> {
     return new Promise<string[]>((resolve, reject) => {
       const batch: Batch = {
         id: this.nextId++,
         paths,
         sizes,
+        plain,
         cost,
         resolve: (md5s, errors) => {
           const failed = errors.findIndex((e) => e !== null)
@@ -196,7 +198,7 @@ export class HashPool {
       if (best.inflight.size === 0) best.worker.ref()
       best.inflight.set(batch.id, batch)
       best.outstanding += batch.cost
-      const req: HashRequest = { id: batch.id, paths: batch.paths, sizes: batch.sizes }
+      const req: HashRequest = { id: batch.id, paths: batch.paths, sizes: batch.sizes, plain: batch.plain }
       best.worker.postMessage(req)
     }
   }
@@ -207,7 +209,7 @@ function runInProcess(batch: Batch): void {
   const errors: HashResponse['errors'] = []
   for (let i = 0; i < batch.paths.length; i++) {
     try {
-      md5s.push(md5FileSync(batch.paths[i], batch.sizes[i] >= 0 ? batch.sizes[i] : undefined))
+      md5s.push(md5FileSync(batch.paths[i], batch.sizes[i] >= 0 ? batch.sizes[i] : undefined, batch.plain))
       errors.push(null)
     } catch (error) {
       md5s.push(null)
@@ -219,11 +221,11 @@ function runInProcess(batch: Batch): void {
 }
 
 /** Hash in the calling thread (the fast path for a few files). */
-export function md5ManyInProcess(paths: readonly string[], sizes?: readonly number[]): string[] {
+export function md5ManyInProcess(paths: readonly string[], sizes?: readonly number[], plain = false): string[] {
   const out = new Array<string>(paths.length)
   for (let i = 0; i < paths.length; i++) {
     const size = sizes?.[i]
-    out[i] = md5FileSync(paths[i], size !== undefined && size >= 0 ? size : undefined)
+    out[i] = md5FileSync(paths[i], size !== undefined && size >= 0 ? size : undefined, plain)
   }
   return out
 }
@@ -250,6 +252,7 @@ export async function md5Files(
   paths: readonly string[],
   sizes?: readonly number[],
   mode: 'auto' | 'pool' | 'in-process' = 'auto',
+  plain = false,
 ): Promise<string[]> {
   let usePool = mode === 'pool'
   if (mode === 'auto') {
@@ -257,6 +260,6 @@ export async function md5Files(
     if (sizes) for (const s of sizes) bytes += s > 0 ? s : 0
     usePool = shouldUsePool(paths.length, bytes)
   }
-  if (!usePool) return md5ManyInProcess(paths, sizes)
-  return sharedHashPool().md5Many(paths, sizes)
+  if (!usePool) return md5ManyInProcess(paths, sizes, plain)
+  return sharedHashPool().md5Many(paths, sizes, plain)
 }

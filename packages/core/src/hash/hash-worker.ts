@@ -20,6 +20,8 @@ export interface HashRequest {
   paths: string[]
   /** Expected size from a stat taken just before, or -1 when unknown. */
   sizes: number[]
+  /** DVC 3 plain md5 (no CRLF text rule). */
+  plain?: boolean
 }
 
 export interface HashResponse {

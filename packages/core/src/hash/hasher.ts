@@ -21,9 +21,10 @@
 import { hash as oneShotHash } from 'node:crypto'
 import { statSync, type BigIntStats } from 'node:fs'
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path'
-import type { HashInfo } from '../pipeline/types.js'
-import { isRacy, nowNs, RACY_WINDOW_MAX_NS, StateDb } from '../state/state-db.js'
+import { hashKeyOf, type HashInfo, type HashName } from '../pipeline/types.js'
+import { isRacy, nowNs, RACY_WINDOW_MAX_NS, StateDb, stateDbPath } from '../state/state-db.js'
 import { buildDirManifest, walkFilesWith, type DirEntry } from './dir-hash.js'
+import { DvcIgnore } from './dvcignore.js'
 import { md5FileSync } from './file-hash.js'
 import { BATCH_MAX_BYTES, BATCH_MAX_FILES, md5Files, sharedHashPool, shouldUsePool } from './hash-pool.js'
 
@@ -39,6 +40,12 @@ export interface HasherOptions {
   pool?: 'auto' | 'pool' | 'in-process'
   /** Override the state db file. */
   stateDbPath?: string
+  /**
+   * `md5-dos2unix` (default): DVC 2.x hashes, results without a `hash` key.
+   * `md5`: DVC 3 plain md5, results carry `hash: 'md5'` (so entries built from them are 3.x);
+   * its state db is a separate file (`trellis-state-md5.db`), as the values differ.
+   */
+  hashName?: HashName
 }
 
 export interface HasherStats {
@@ -66,17 +73,33 @@ export class Hasher {
   private readonly inflight = new Map<string, Promise<HashResult>>()
   private closed = false
   private generation = 0
+  private ignores: DvcIgnore | undefined
 
-  private constructor(root: string, state: StateDb, poolMode: 'auto' | 'pool' | 'in-process') {
+  readonly hashName: HashName
+  private readonly plain: boolean
+  private readonly hashKey: 'md5' | undefined
+
+  private constructor(root: string, state: StateDb, poolMode: 'auto' | 'pool' | 'in-process', hashName: HashName) {
     this.root = root
     this.state = state
     this.poolMode = poolMode
+    this.hashName = hashName
+    this.plain = hashName === 'md5'
+    this.hashKey = hashKeyOf(hashName)
   }
 
   static async open(root: string, options: HasherOptions = {}): Promise<Hasher> {
     const absRoot = resolve(root)
-    const state = await StateDb.open(absRoot, { stateless: options.stateless, dbPath: options.stateDbPath })
-    return new Hasher(absRoot, state, options.pool ?? 'auto')
+    const hashName = options.hashName ?? 'md5-dos2unix'
+    let dbPath = options.stateDbPath
+    if (hashName === 'md5' && !options.stateless) dbPath = (dbPath ?? stateDbPath(absRoot)).replace(/(\.db)?$/, '-md5.db')
+    const state = await StateDb.open(absRoot, { stateless: options.stateless, dbPath })
+    return new Hasher(absRoot, state, options.pool ?? 'auto', hashName)
+  }
+
+  /** `info` with this hasher's `hash` key (none for md5-dos2unix). */
+  private tagged<T extends object>(info: T): T {
+    return this.hashKey ? { ...info, hash: this.hashKey } : info
   }
 
   /** True when hashes persist across processes (the state db is open). */
@@ -187,12 +210,12 @@ export class Hasher {
     let md5 = this.state.lookupMd5(key, st)
     if (md5 !== undefined) this.stats.stateHits++
     else {
-      md5 = md5FileSync(abs, size)
+      md5 = md5FileSync(abs, size, this.plain)
       this.stats.hashedFiles++
       this.stats.hashedBytes += size
       this.state.save(key, st, md5, start)
     }
-    return isexec ? { md5, size, isexec } : { md5, size }
+    return this.tagged(isexec ? { md5, size, isexec } : { md5, size })
   }
 
   /**
@@ -210,6 +233,8 @@ export class Hasher {
     const generation = this.generation
     const keyPrefix = key === '' ? '' : `${key}/`
     const stored = state.lookupDir(key)
+    // `.dvcignore` (and DVC's built-in .git/.hg/.dvc patterns) inside the project
+    const skip = isAbsolute(key) ? undefined : (this.ignores ??= new DvcIgnore(this.root)).walkFilter(key)
     // Per file only two strings stay alive: the relpath and its fingerprint record
     // `<relpath>\0<ino> <mtimeNs> <size> <x|->` (the slow path recovers the stat
     // fields from it); no Stats objects are retained.
@@ -219,11 +244,15 @@ export class Hasher {
     const racyFloor = start - RACY_WINDOW_MAX_NS // older files cannot be racy: one comparison each
 
     if (stored !== undefined) {
-      walkFilesWith(abs, (relpath, _abs, st) => {
-        rels.push(relpath)
-        records.push(`${relpath}\0${st.ino} ${st.mtimeNs} ${st.size} ${(st.mode & 0o111n) !== 0n ? 'x' : '-'}`)
-        if (st.mtimeNs > racyFloor && !racy) racy = isRacy(st.mtimeNs, start)
-      })
+      walkFilesWith(
+        abs,
+        (relpath, _abs, st) => {
+          rels.push(relpath)
+          records.push(`${relpath}\0${st.ino} ${st.mtimeNs} ${st.size} ${(st.mode & 0o111n) !== 0n ? 'x' : '-'}`)
+          if (st.mtimeNs > racyFloor && !racy) racy = isRacy(st.mtimeNs, start)
+        },
+        skip,
+      )
       const n = rels.length
       this.stats.dirsWalked++
       this.stats.files += n
@@ -232,14 +261,14 @@ export class Hasher {
         // Fast path: every file's stat is as when this directory was last hashed.
         this.stats.stateHits += n
         this.stats.dirStateHits++
-        const result = { md5: stored.md5, size: stored.size, nfiles: n } as HashResult
+        const result = this.tagged({ md5: stored.md5, size: stored.size, nfiles: n }) as HashResult
         // the manifest is built only if someone asks for it (from the file rows; sync)
         Object.defineProperty(result, 'manifest', {
           enumerable: true,
           configurable: true,
           get: () => {
             const entries = this.fileEntries(keyPrefix, rels, records)
-            for (const e of entries) if (!e.md5) e.md5 = md5FileSync(`${abs}/${e.relpath}`, e.size)
+            for (const e of entries) if (!e.md5) e.md5 = md5FileSync(`${abs}/${e.relpath}`, e.size, this.plain)
             const manifest = buildDirManifest(entries).entries
             Object.defineProperty(result, 'manifest', { value: manifest, enumerable: true, configurable: true, writable: false })
             return manifest
@@ -278,6 +307,7 @@ export class Hasher {
         pool!.md5Many(
           paths,
           idx.map((i) => entries[i].size!),
+          this.plain,
         ).then((md5s) => {
           for (let j = 0; j < idx.length; j++) entries[idx[j]].md5 = md5s[j]
         }),
@@ -303,7 +333,7 @@ export class Hasher {
         pool.warm()
       }
       if (pooled && (miss.length - chunkStart >= BATCH_MAX_FILES || chunkBytes >= BATCH_MAX_BYTES)) send()
-    })
+    }, skip)
     this.stats.dirsWalked++
     this.stats.files += entries.length
     if (pooled) {
@@ -322,7 +352,7 @@ export class Hasher {
   private async hashMisses(entries: DirEntry[], miss: number[], paths: string[]): Promise<void> {
     if (miss.length === 0) return
     const sizes = miss.map((i) => entries[i].size!)
-    const md5s = await md5Files(paths, sizes, this.poolMode)
+    const md5s = await md5Files(paths, sizes, this.poolMode, this.plain)
     for (let j = 0; j < miss.length; j++) {
       entries[miss[j]].md5 = md5s[j]
       this.stats.hashedBytes += sizes[j]
@@ -353,7 +383,7 @@ export class Hasher {
     }
     const { hashInfo } = buildDirManifest(entries)
     if (!racy) state.saveDir(key, { fingerprint, md5: hashInfo.md5, size: hashInfo.size, nfiles: entries.length })
-    const result: HashResult = { ...hashInfo, manifest: entries }
+    const result: HashResult = this.tagged({ ...hashInfo, manifest: entries })
     if (!this.closed && generation === this.generation) this.dirMemo.set(key, result)
     return result
   }

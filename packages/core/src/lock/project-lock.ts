@@ -1,13 +1,25 @@
 /**
  * The project lock `.dvc/tmp/lock`, taken by every command that writes (repro,
- * exp run, …) and never by read-only ones. Created with O_EXCL, it holds the
- * owner's pid and command. A second writer waits (saying whose lock it is); a
- * lock whose owner process is dead is stale and taken over.
+ * exp run, …) and never by read-only ones. It is DVC's own lock: an exclusive
+ * BSD `flock(2)` on that file (zc.lockfile), so a running DVC makes Trellis wait
+ * and a running Trellis makes DVC wait ("Unable to acquire lock").
+ *
+ * Node has no flock, so the lock is held by a helper process (`flock-holder.ts`):
+ * util-linux `flock(1)` (or Python's `fcntl.flock` where it is missing) takes the
+ * lock on a descriptor it keeps open until its stdin closes. The kernel releases
+ * the lock when that process ends, so a Trellis that crashes or is killed never
+ * leaves a stale lock, and no lock is ever judged stale by reading its pid: the
+ * file is never deleted (DVC does not delete it either).
+ *
+ * Content, once held: DVC's ` <pid>\n` (leading space), followed by a line
+ * `trellis: <command>` that DVC never reads. The waiting message names the
+ * holder from that content (and `/proc/<pid>/cmdline` for a DVC holder).
  */
-import { rmSync } from 'node:fs'
-import { open, readFile, rm, mkdir } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { mkdir, open, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { TrellisError } from '../errors.js'
+import { holdFlock, type FlockHolder } from './flock-holder.js'
 
 export interface LockOwner {
   pid: number
@@ -19,81 +31,78 @@ export interface AcquireOptions {
   onWait?: (owner: LockOwner | undefined) => void
   /** Give up after this many ms (default: wait as long as it takes). */
   timeoutMs?: number
-  pollMs?: number
 }
 
-function isAlive(pid: number): boolean {
+function commandLineOf(pid: number): string | undefined {
   try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
+    if (argv.length === 0) return undefined
+    // `python …/bin/dvc repro` → `dvc repro`
+    const dvc = argv.findIndex((a) => /(^|\/)dvc$/.test(a))
+    const shown = dvc >= 0 ? ['dvc', ...argv.slice(dvc + 1)] : argv
+    return shown.join(' ')
+  } catch {
+    return undefined
   }
+}
+
+/** The holder recorded in the lock file: ` <pid>` (DVC, Trellis) and an optional `trellis: <cmd>` line. */
+export function parseLockContent(text: string): LockOwner | undefined {
+  const match = /^\s*(\d+)/.exec(text)
+  if (!match) return undefined
+  const pid = Number(match[1])
+  const trellis = /^trellis: (.*)$/m.exec(text)
+  return { pid, cmd: trellis ? trellis[1] : (commandLineOf(pid) ?? 'unknown') }
 }
 
 async function readOwner(path: string): Promise<LockOwner | undefined> {
   try {
-    const data = JSON.parse(await readFile(path, 'utf8'))
-    return typeof data?.pid === 'number' ? data : undefined
+    return parseLockContent(await readFile(path, 'utf8'))
   } catch {
     return undefined
   }
 }
 
 export class ProjectLock {
-  private held = false
-  private readonly releaseOnExit = () => this.releaseSync()
+  private holder: FlockHolder | undefined
 
-  constructor(readonly path: string, private readonly cmd: string) {}
+  constructor(
+    readonly path: string,
+    private readonly cmd: string,
+  ) {}
+
+  get held(): boolean {
+    return this.holder !== undefined
+  }
 
   async acquire(options: AcquireOptions = {}): Promise<void> {
-    const started = Date.now()
-    let warned = false
     await mkdir(dirname(this.path), { recursive: true })
-    for (;;) {
-      try {
-        const handle = await open(this.path, 'wx')
-        await handle.writeFile(JSON.stringify({ pid: process.pid, cmd: this.cmd }) + '\n')
-        await handle.close()
-        this.held = true
-        process.once('exit', this.releaseOnExit)
-        return
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      }
-      const owner = await readOwner(this.path)
-      if (owner && !isAlive(owner.pid)) {
-        await rm(this.path, { force: true }) // stale: its process is gone
-        continue
-      }
-      if (!owner) {
-        // Being written right now, or garbage left by a crash mid-write: give it a moment.
-        const age = Date.now() - started
-        if (age > 2000) await rm(this.path, { force: true })
-      }
-      if (!warned) {
-        options.onWait?.(owner)
-        warned = true
-      }
-      if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {
+    let holder = await holdFlock(this.path, { wait: false })
+    if (!holder) {
+      options.onWait?.(await readOwner(this.path))
+      holder = await holdFlock(this.path, { wait: true, timeoutMs: options.timeoutMs })
+      if (!holder) {
+        const owner = await readOwner(this.path)
         throw new TrellisError('LOCK_TIMEOUT', `the project is locked by process ${owner?.pid ?? '?'} (${owner?.cmd ?? 'unknown'})`, {
           hint: `Wait for it to finish, or stop it; the lock is ${this.path}.`,
         })
       }
-      await new Promise((r) => setTimeout(r, options.pollMs ?? 100))
+    }
+    this.holder = holder
+    // What zc.lockfile writes (" <pid>\n", truncated), then our own description.
+    const handle = await open(this.path, 'r+')
+    try {
+      await handle.truncate(0)
+      await handle.write(` ${process.pid}\ntrellis: ${this.cmd}\n`, 0)
+    } finally {
+      await handle.close()
     }
   }
 
+  /** Unlock (the file stays, as with DVC). Resolves when another process can take the lock. */
   async release(): Promise<void> {
-    if (!this.held) return
-    this.held = false
-    process.off('exit', this.releaseOnExit)
-    await rm(this.path, { force: true })
-  }
-
-  private releaseSync(): void {
-    if (!this.held) return
-    this.held = false
-    rmSync(this.path, { force: true })
+    const holder = this.holder
+    this.holder = undefined
+    await holder?.release()
   }
 }

@@ -24,6 +24,9 @@ import { trackedOutputs, type TrackedOutput } from '../data/tracked-outputs.js'
 import { TrellisError } from '../errors.js'
 import type { Project } from '../project.js'
 import { PipelineIndex } from './pipeline-index.js'
+import type { ObjectCache } from '../cache/object-cache.js'
+import type { Hasher } from '../hash/hasher.js'
+import { hashNameOf } from './types.js'
 import { Workspace } from './workspace.js'
 
 export interface CheckoutOptions {
@@ -55,13 +58,13 @@ export interface CheckoutResult {
 
 type Action = { output: TrackedOutput; kind: 'add' | 'modify' | 'relink' | 'delete'; save?: { md5: string } }
 
-export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConfig'>, options: CheckoutOptions = {}): Promise<CheckoutResult> {
+export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConfig'> & { settings?: Project['settings'] }, options: CheckoutOptions = {}): Promise<CheckoutResult> {
   const cwd = options.cwd ?? project.root
   const index = await PipelineIndex.load(project.root)
   const outputs = await trackedOutputs(index, { targets: options.targets, cwd, recursive: options.recursive })
   const result: CheckoutResult = { outputs: 0, files: 0, missing: [], added: [], modified: [], deleted: [] }
   if (outputs.length === 0) return result
-  const ws = await Workspace.open(project.root, project.dvcConfig)
+  const ws = await Workspace.openFor(project)
   try {
     // every output path is checked before the first one is written
     for (const output of outputs) ws.guard.check(output.path, { source: 'an output recorded in a lock or .dvc file' })
@@ -83,7 +86,7 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
         actions.push({ output, kind: 'add' })
         continue
       }
-      const current = await ws.hash(output.path).catch(() => undefined)
+      const current = await ws.hash(output.path, hashNameOf(output.recorded)).catch(() => undefined)
       if (current?.md5 === md5) {
         if (options.relink) actions.push({ output, kind: 'relink' })
         continue
@@ -98,15 +101,16 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
     let done = 0
     for (const action of actions) {
       const { output } = action
-      if (action.save) await ws.commitToCache(output.path, action.save.md5, 'copy')
+      const name = hashNameOf(output.recorded)
+      if (action.save) await ws.commitToCache(output.path, action.save.md5, 'copy', name)
       if (action.kind === 'delete') {
-        await ws.cache.removeOutput(ws.abs(output.path))
+        await ws.removeOutput(output.path)
         ws.forget(output.path)
         result.deleted.push(display(project.root, cwd, output))
       } else {
         const md5 = output.recorded!.md5!
         try {
-          await ws.checkoutFromCache(output.path, md5, 'link', output.recorded!.isexec)
+          await ws.checkoutFromCache(output.path, md5, 'link', output.recorded!.isexec, name)
         } catch (error) {
           // nothing was written for this output: the cache lacks (part of) it
           if (!(error instanceof TrellisError && error.code === 'CACHE_MISSING')) throw error
@@ -115,13 +119,15 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
           continue
         }
         result.outputs++
+        const cache = ws.cache.forHash(name)
+        const hasher = await ws.hasherFor(name)
         if (md5.endsWith('.dir')) {
-          for (const file of await ws.cache.readManifest(md5)) {
-            record(ws, `${output.path}/${file.relpath}`, file.md5)
+          for (const file of await cache.readManifest(md5)) {
+            record(ws.root, cache, hasher, `${output.path}/${file.relpath}`, file.md5)
             result.files++
           }
         } else {
-          record(ws, output.path, md5)
+          record(ws.root, cache, hasher, output.path, md5)
           result.files++
         }
         if (action.kind === 'add') result.added.push(display(project.root, cwd, output))
@@ -137,8 +143,9 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
 
 /** An output whose current content is replaced or removed: a conflict unless every file of it is in the cache (or `force`, which saves it). */
 async function unsaved(ws: Workspace, output: TrackedOutput, kind: 'modify' | 'delete', conflicts: string[], force?: boolean): Promise<Action> {
-  const current = await ws.hash(output.path).catch(() => undefined)
-  if (current && (await contentInCache(ws, current))) return { output, kind }
+  const name = hashNameOf(output.recorded)
+  const current = await ws.hash(output.path, name).catch(() => undefined)
+  if (current && (await contentInCache(ws.cache.forHash(name), current))) return { output, kind }
   if (!force) {
     conflicts.push(output.path)
     return { output, kind }
@@ -146,10 +153,10 @@ async function unsaved(ws: Workspace, output: TrackedOutput, kind: 'modify' | 'd
   return { output, kind, save: current ? { md5: current.md5 } : undefined }
 }
 
-async function contentInCache(ws: Workspace, current: { md5: string; manifest?: unknown }): Promise<boolean> {
-  if (!current.md5.endsWith('.dir')) return ws.cache.has(current.md5)
+async function contentInCache(cache: ObjectCache, current: { md5: string; manifest?: unknown }): Promise<boolean> {
+  if (!current.md5.endsWith('.dir')) return cache.has(current.md5)
   const manifest = (current.manifest ?? []) as Array<{ md5: string }>
-  return manifest.every((e) => ws.cache.hasSync(e.md5))
+  return manifest.every((e) => cache.hasSync(e.md5))
 }
 
 function display(root: string, cwd: string, output: TrackedOutput): string {
@@ -157,15 +164,15 @@ function display(root: string, cwd: string, output: TrackedOutput): string {
   return output.recorded?.md5?.endsWith('.dir') ? `${rel}/` : rel
 }
 
-function record(ws: Workspace, path: string, md5: string): void {
-  const abs = join(ws.root, path)
+function record(root: string, cache: ObjectCache, hasher: Hasher, path: string, md5: string): void {
+  const abs = join(root, path)
   const file = lstatSync(abs, { throwIfNoEntry: false })
   if (!file) return
   if (file.isFile() && file.nlink === 1) {
     // a copy (or reflink) is a new inode written just now: give it the object's times
-    const object = statSync(ws.cache.objectPath(md5), { throwIfNoEntry: false })
+    const object = statSync(cache.objectPath(md5), { throwIfNoEntry: false })
     if (!object) return
     utimesSync(abs, object.atime, object.mtime)
   }
-  ws.hasher.recordFile(path, md5)
+  hasher.recordFile(path, md5)
 }

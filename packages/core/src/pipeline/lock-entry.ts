@@ -1,10 +1,12 @@
 /** Build a stage's dvc.lock entry from the workspace (after its command ran). */
 import { TrellisError } from '../errors.js'
+import { verifyMetricFile } from '../metrics/verify-metric.js'
 import type { Workspace } from './workspace.js'
 import type { HashInfo, LockEntry, LockPathEntry, Stage } from './types.js'
 
+/** The lock entry of a hash (3.x when the hash was taken as DVC 3 md5: `hash: md5`). */
 export function pathEntry(path: string, info: HashInfo): LockPathEntry {
-  const entry: LockPathEntry = { path, md5: info.md5, size: info.size }
+  const entry: LockPathEntry = info.hash ? { path, hash: info.hash, md5: info.md5, size: info.size } : { path, md5: info.md5, size: info.size }
   if (info.nfiles !== undefined) entry.nfiles = info.nfiles
   if (info.isexec) entry.isexec = true
   return entry
@@ -45,6 +47,7 @@ export async function withOutputs(ws: Workspace, stage: Stage, inputs: LockEntry
         hint: `The command of '${stage.address}' must create ${out.path}.`,
       })
     }
+    if (out.metric) verifyMetricFile(ws.abs(out.path), out.path)
     outs.push(pathEntry(out.pathAsWritten, await ws.hash(out.path)))
   }
   return { ...inputs, outs: outs.sort(byPath) }

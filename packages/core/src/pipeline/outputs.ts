@@ -4,7 +4,7 @@
  */
 import { ensureIgnored } from './gitignore.js'
 import type { Workspace } from './workspace.js'
-import type { LockPathEntry, Out, Stage } from './types.js'
+import { hashNameOf, type LockPathEntry, type Out, type Stage } from './types.js'
 
 /** Before a run: delete outs, except persist/checkpoint ones, which are only unprotected (made writable copies). */
 export async function prepareOutputs(ws: Workspace, stage: Stage): Promise<void> {
@@ -26,10 +26,10 @@ export async function commitOutputs(ws: Workspace, stage: Stage, outs: LockPathE
     const entry = byPath.get(out.pathAsWritten)
     if (!entry?.md5) continue
     if (out.cache) {
-      await ws.commitToCache(out.path, entry.md5, 'link')
+      await ws.commitToCache(out.path, entry.md5, 'link', hashNameOf(entry))
       await ensureIgnored(ws.guard, out.path)
     } else if (copyUncached) {
-      await ws.commitToCache(out.path, entry.md5, 'copy')
+      await ws.commitToCache(out.path, entry.md5, 'copy', hashNameOf(entry))
     }
   }
 }
@@ -38,7 +38,7 @@ export async function commitOutputs(ws: Workspace, stage: Stage, outs: LockPathE
 export async function outputsInCache(ws: Workspace, stage: Stage, outs: LockPathEntry[]): Promise<boolean> {
   const declared = new Set(stage.outs.map((o) => o.pathAsWritten))
   if (outs.length !== declared.size || !outs.every((o) => declared.has(o.path))) return false
-  for (const o of outs) if (!o.md5 || !(await ws.hasObject(o.md5))) return false
+  for (const o of outs) if (!o.md5 || !(await ws.hasObject(o.md5, hashNameOf(o)))) return false
   return true
 }
 
@@ -48,7 +48,7 @@ export async function checkoutOutputs(ws: Workspace, stage: Stage, outs: LockPat
   for (const entry of outs) {
     const out = flags.get(entry.path)!
     await ws.removeOutput(out.path)
-    await ws.checkoutFromCache(out.path, entry.md5!, out.cache ? 'link' : 'copy', entry.isexec)
+    await ws.checkoutFromCache(out.path, entry.md5!, out.cache ? 'link' : 'copy', entry.isexec, hashNameOf(entry))
     if (out.cache) await ensureIgnored(ws.guard, out.path)
   }
 }
@@ -63,7 +63,7 @@ export async function copyOutputsToCache(ws: Workspace, stage: Stage, outs: Lock
   for (const out of stage.outs) {
     const entry = byPath.get(out.pathAsWritten)
     if (!entry?.md5 || !out.cache) continue
-    if (!(await ws.hasObject(entry.md5))) await ws.commitToCache(out.path, entry.md5, 'copy')
+    if (!(await ws.hasObject(entry.md5, hashNameOf(entry)))) await ws.commitToCache(out.path, entry.md5, 'copy', hashNameOf(entry))
     await ensureIgnored(ws.guard, out.path)
   }
 }

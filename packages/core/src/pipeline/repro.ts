@@ -86,7 +86,7 @@ export async function reproduce(project: Project, options: ReproOptions = {}): P
   const plan = planStages(index, targets, options)
   if (!options.allowCheckpoints) refuseCheckpointStages(plan)
   await checkInputsExist(project, index, plan, options)
-  const ws = await Workspace.open(project.root, project.dvcConfig, options.log)
+  const ws = await Workspace.openFor(project, options.log)
   try {
     checkWritablePaths(ws, plan)
     const run = options.run ?? newRunInfo({ kind: 'repro', projectRoot: project.root, workspaceRoot: project.root })

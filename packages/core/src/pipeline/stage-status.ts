@@ -4,13 +4,13 @@
  * reasons, `repro` only needs the verdict.
  */
 import { pyEquals } from '../util/python-json.js'
-import type { HashInfo, LockEntry, LockPathEntry, ParamsDep, Stage } from './types.js'
+import { hashNameOf, type HashInfo, type HashName, type LockEntry, type LockPathEntry, type ParamsDep, type Stage } from './types.js'
 
 /** What change detection reads of the workspace (workspace.ts's `Workspace` provides it). */
 export interface StatusSource {
   exists(path: string): Promise<boolean>
-  hasObject(md5: string): Promise<boolean>
-  hash(path: string): Promise<HashInfo>
+  hasObject(md5: string, hashName?: HashName): Promise<boolean>
+  hash(path: string, hashName?: HashName): Promise<HashInfo>
   paramsStatus(dep: ParamsDep, locked: Record<string, unknown> | undefined): Promise<Record<string, PathStatus> | PathStatus | undefined>
 }
 
@@ -100,11 +100,13 @@ function byPath(entries: LockPathEntry[] | undefined): Map<string, LockPathEntry
   return new Map((entries ?? []).map((e) => [e.path, e]))
 }
 
+/** A recorded entry is checked with the hash it names (DVC 3 `hash: md5` or legacy md5-dos2unix). */
 async function pathStatus(ws: StatusSource, path: string, locked: LockPathEntry | undefined, cached: boolean): Promise<PathStatus | undefined> {
-  if (cached && locked?.md5 && !(await ws.hasObject(locked.md5))) return 'not in cache'
+  const name = hashNameOf(locked)
+  if (cached && locked?.md5 && !(await ws.hasObject(locked.md5, name))) return 'not in cache'
   if (!(await ws.exists(path))) return 'deleted'
   if (!locked?.md5) return 'modified'
-  const info = await ws.hash(path)
+  const info = await ws.hash(path, name)
   return info.md5 === locked.md5 ? undefined : 'modified'
 }
 

@@ -20,7 +20,7 @@ export async function pipelineStatus(project: Project, options: StatusOptions = 
   const index = await PipelineIndex.load(project.root)
   const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
   const plan = planStages(index, targets)
-  const ws = await Workspace.open(project.root, project.dvcConfig)
+  const ws = await Workspace.openFor(project)
   try {
     const result: Record<string, unknown[]> = {}
     for (const stage of plan) {

@@ -68,10 +68,28 @@ export interface Stage {
   md5?: string
 }
 
-/** A file or directory hash, as DVC 2.x writes it in dvc.lock. */
+/**
+ * DVC's hash names: `md5-dos2unix` is the 2.x md5 (CRLF → LF in text files; "legacy" in
+ * DVC 3, written without a `hash` key), `md5` the DVC 3 plain md5 (written `hash: md5`).
+ */
+export type HashName = 'md5' | 'md5-dos2unix'
+
+/** The `hash` key of a lock / `.dvc` entry for a hash name (legacy entries have none). */
+export function hashKeyOf(name: HashName): 'md5' | undefined {
+  return name === 'md5' ? 'md5' : undefined
+}
+
+/** The hash name of an entry by its `hash` key. */
+export function hashNameOf(entry: { hash?: string } | undefined): HashName {
+  return entry?.hash === 'md5' ? 'md5' : 'md5-dos2unix'
+}
+
+/** A file or directory hash, as DVC writes it in dvc.lock. */
 export interface HashInfo {
   /** 32 hex, or 32 hex + `.dir`. */
   md5: string
+  /** `md5` for a DVC 3 entry; absent for a 2.x (legacy, md5-dos2unix) one. */
+  hash?: 'md5'
   size: number
   nfiles?: number
   isexec?: boolean
@@ -79,13 +97,15 @@ export interface HashInfo {
 
 export interface LockPathEntry {
   path: string
+  /** `md5` for a DVC 3 entry; absent for a 2.x (legacy, md5-dos2unix) one. */
+  hash?: 'md5'
   md5?: string
   size?: number
   nfiles?: number
   isexec?: boolean
 }
 
-/** One stage's record in dvc.lock (schema 2.0). */
+/** One stage's record in dvc.lock (schema 2.0, DVC 2.x and 3.x). */
 export interface LockEntry {
   cmd: string | string[]
   deps?: LockPathEntry[]

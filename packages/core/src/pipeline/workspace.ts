@@ -2,12 +2,19 @@
  * The working tree as one repro sees it: hashing through the state store,
  * the object cache, lock files and params files, each read at most once per
  * run and memoised. Every stage check and every stage run goes through here.
+ *
+ * DVC 3 projects (`dvc-format.ts`): a recorded entry is compared with the hash it
+ * names (`hash: md5` → plain md5, none → md5-dos2unix) and its object is looked up in
+ * that hash's cache; new hashes (`hash(path)` without a name) are taken with the
+ * project's write format, so entries built from them are 3.x in a DVC 3 project.
  */
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DvcConfig } from '../config/dvc-config.js'
 import { ObjectCache } from '../cache/object-cache.js'
 import { Hasher } from '../hash/hasher.js'
+import { detectDvcFormat, dvcFormatSetting, writeHashName, type DvcFormat } from '../dvcfile/dvc-format.js'
+import type { Project } from '../project.js'
 import { lockPathFor, readLockfile, writeLockEntries } from '../dvcfile/lockfile.js'
 import { readDotDvcFile, updateDotDvcHashes } from '../dvcfile/load-dot-dvc.js'
 import { writeFileAtomic } from '../util/atomic-write.js'
@@ -16,10 +23,17 @@ import { lookupKey } from '../params/key-path.js'
 import { TrellisError } from '../errors.js'
 import { WorkTreeGuard } from '../fs/safe-path.js'
 import { compareParams, type PathStatus } from './stage-status.js'
-import type { HashInfo, LockEntry, ParamsDep, Stage } from './types.js'
+import type { HashInfo, HashName, LockEntry, ParamsDep, Stage } from './types.js'
+
+export interface WorkspaceOptions {
+  /** The trellis config's `dvcFormat` setting (see `dvc-format.ts`). */
+  dvcFormat?: DvcFormat
+}
 
 export class Workspace {
   private readonly hashes = new Map<string, Promise<HashInfo & { manifest?: unknown }>>()
+  private readonly hashers = new Map<HashName, Promise<Hasher>>()
+  private format: Promise<DvcFormat> | undefined
   private readonly params = new Map<string, Promise<Record<string, unknown> | undefined>>()
   private readonly locks = new Map<string, Promise<Map<string, LockEntry>>>()
   private lockWrites: Promise<unknown> = Promise.resolve()
@@ -32,29 +46,63 @@ export class Workspace {
 
   private constructor(
     readonly root: string,
+    /** The md5-dos2unix (DVC 2.x / legacy) hasher; `hasherFor('md5')` gives the DVC 3 one. */
     readonly hasher: Hasher,
+    /** The cache root (2.x and legacy objects); `cache.forHash('md5')` holds DVC 3 objects. */
     readonly cache: ObjectCache,
     private readonly log: (line: string) => void,
+    private readonly options: WorkspaceOptions,
   ) {
     this.copyCache = new ObjectCache(cache.dir, ['copy'])
     this.guard = new WorkTreeGuard(root)
+    this.hashers.set(hasher.hashName, Promise.resolve(hasher))
   }
 
   /** `log` receives DVC's lock file messages (Generating / Updating / Migrating). */
-  static async open(root: string, config: DvcConfig, log: (line: string) => void = () => {}): Promise<Workspace> {
+  static async open(root: string, config: DvcConfig, log: (line: string) => void = () => {}, options: WorkspaceOptions = {}): Promise<Workspace> {
     const hasher = await Hasher.open(root)
-    return new Workspace(root, hasher, new ObjectCache(config.cacheDir, config.cacheTypes), log)
+    return new Workspace(root, hasher, new ObjectCache(config.cacheDir, config.cacheTypes), log, options)
   }
 
-  /** The object (for a directory: the manifest and every file) is in the cache. */
-  hasObject(md5: string): Promise<boolean> {
-    return md5.endsWith('.dir') ? this.cache.hasTree(md5) : this.cache.has(md5)
+  /** The workspace of a project (its `.dvc/config` cache and its `dvcFormat` setting). */
+  static openFor(project: Pick<Project, 'root' | 'dvcConfig'> & { settings?: Project['settings'] }, log?: (line: string) => void): Promise<Workspace> {
+    return Workspace.open(project.root, project.dvcConfig, log, { dvcFormat: dvcFormatSetting(project.settings ?? {}) })
+  }
+
+  /** 2 or 3: the format new entries are written in (detected once, on first use). */
+  dvcFormat(): Promise<DvcFormat> {
+    return (this.format ??= detectDvcFormat(this.root, this.options.dvcFormat))
+  }
+
+  /** The hash name of new entries in this project. */
+  async writeHashName(): Promise<HashName> {
+    return writeHashName(await this.dvcFormat())
+  }
+
+  /** The hasher of a hash name (the DVC 3 one is opened on first use). */
+  hasherFor(name: HashName): Promise<Hasher> {
+    let h = this.hashers.get(name)
+    if (!h) {
+      h = Hasher.open(this.root, { hashName: name })
+      this.hashers.set(name, h)
+    }
+    return h
+  }
+
+  private cacheFor(mode: 'link' | 'copy', name: HashName): ObjectCache {
+    return (mode === 'link' ? this.cache : this.copyCache).forHash(name)
+  }
+
+  /** The object (for a directory: the manifest and every file) is in the cache of its hash name. */
+  hasObject(md5: string, name: HashName = 'md5-dos2unix'): Promise<boolean> {
+    const cache = this.cache.forHash(name)
+    return md5.endsWith('.dir') ? cache.hasTree(md5) : cache.has(md5)
   }
 
   /** Save a workspace output into the cache: 'link' per cache.type (it may become a link), 'copy' leaves it as is. */
-  async commitToCache(path: string, md5: string, mode: 'link' | 'copy'): Promise<void> {
-    const cache = mode === 'link' ? this.cache : this.copyCache
-    const info = await this.hash(path)
+  async commitToCache(path: string, md5: string, mode: 'link' | 'copy', name: HashName = 'md5-dos2unix'): Promise<void> {
+    const cache = this.cacheFor(mode, name)
+    const info = await this.hash(path, name)
     // 'link' replaces the workspace file by a link to the object: a write
     const abs = mode === 'link' ? this.guard.path(path, { source: 'an output' }) : this.abs(path)
     if (md5.endsWith('.dir')) await cache.saveDir(abs, (info.manifest ?? []) as never, md5)
@@ -62,10 +110,9 @@ export class Workspace {
     if (mode === 'link') this.forget(path)
   }
 
-  /** Materialise an output from the cache ('copy' for uncached outputs). */
-  async checkoutFromCache(path: string, md5: string, mode: 'link' | 'copy', isexec?: boolean): Promise<void> {
-    const cache = mode === 'link' ? this.cache : this.copyCache
-    await cache.checkout(md5, this.guard.path(path, { source: 'an output' }), md5.endsWith('.dir'), { isexec })
+  /** Materialise an output from the cache of its hash name ('copy' for uncached outputs). */
+  async checkoutFromCache(path: string, md5: string, mode: 'link' | 'copy', isexec?: boolean, name: HashName = 'md5-dos2unix'): Promise<void> {
+    await this.cacheFor(mode, name).checkout(md5, this.guard.path(path, { source: 'an output' }), md5.endsWith('.dir'), { isexec })
     this.forget(path)
   }
 
@@ -83,12 +130,11 @@ export class Workspace {
   /** Something (a stage's command) wrote under `path`: hash it afresh next time, directories included. */
   rewritten(path: string): void {
     this.forget(path)
-    this.hasher.invalidate(path)
   }
 
   async close(): Promise<void> {
     await this.lockWrites
-    await this.hasher.close()
+    for (const h of this.hashers.values()) await (await h).close()
   }
 
   abs(path: string): string {
@@ -102,13 +148,18 @@ export class Workspace {
     )
   }
 
-  /** Hash of a workspace file or directory (memoised until `forget`). */
-  hash(path: string): Promise<HashInfo & { manifest?: unknown }> {
-    let p = this.hashes.get(path)
+  /**
+   * Hash of a workspace file or directory (memoised until `forget`), with hash `name`;
+   * without one, with the project's write format (3.x results carry `hash: 'md5'`).
+   */
+  hash(path: string, name?: HashName): Promise<HashInfo & { manifest?: unknown }> {
+    if (name === undefined) return this.writeHashName().then((n) => this.hash(path, n))
+    const key = `${name}\0${path}`
+    let p = this.hashes.get(key)
     if (!p) {
-      p = this.hasher.hashPath(path)
-      this.hashes.set(path, p)
-      p.catch(() => this.hashes.delete(path))
+      p = this.hasherFor(name).then((h) => h.hashPath(path))
+      this.hashes.set(key, p)
+      p.catch(() => this.hashes.delete(key))
     }
     return p
   }
@@ -116,10 +167,13 @@ export class Workspace {
   /** Drop memoised hashes of `path` and everything above or below it (it was rewritten). */
   forget(path: string): void {
     for (const key of this.hashes.keys()) {
-      if (key === path || key.startsWith(`${path}/`) || path.startsWith(`${key}/`)) this.hashes.delete(key)
+      const p = key.slice(key.indexOf('\0') + 1)
+      if (p === path || p.startsWith(`${path}/`) || path.startsWith(`${p}/`)) this.hashes.delete(key)
     }
     this.params.delete(path)
     this.hasher.invalidate(path)
+    const md5 = this.hashers.get('md5')
+    if (md5) void md5.then((h) => h.invalidate(path))
   }
 
   /** The top-level map of a params file, or undefined when the file does not exist. */

@@ -3,6 +3,7 @@
  * (a DVC remote of `.dvc/config`). Local directories are built in; a plugin adds a
  * URL scheme with `trellis.services.registerDataRemote(scheme, factory)`.
  */
+import type { HashName } from '../pipeline/types.js'
 
 /** One DVC remote. Objects are named by their DVC hash: `<md5>` or `<md5>.dir`. */
 export interface DataRemote {
@@ -29,6 +30,12 @@ export interface DataRemote {
   list?(): AsyncIterable<string>
   /** Delete one object (for `gc -c`); absent on read-only remotes. */
   remove?(md5: string): Promise<void>
+  /**
+   * The same remote for objects of hash `name`, laid out as DVC 3 does (`md5` objects
+   * under `<url>/files/md5/`, 2.x and legacy ones at the root). Optional: a backend
+   * without it receives every object at its root.
+   */
+  forHash?(name: HashName): DataRemote
 }
 
 export interface DataRemoteSpec {

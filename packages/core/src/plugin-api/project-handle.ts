@@ -20,6 +20,8 @@ export interface ProjectHandle {
   readonly tmpDir: string
   /** `.dvc/config` (with `config.local`), as DVC reads it. */
   readonly dvcConfig: DvcConfig
+  /** The trellis config's project-wide settings (e.g. `dvcFormat`); a plugin's own options come with `trellis.options`. */
+  readonly settings: Readonly<Record<string, unknown>>
   readonly hooks: TrellisHooks
   readonly services: ServiceRegistry
   /** The same project in another work tree (a temporary workspace): same hooks, services and config. */

@@ -22,12 +22,18 @@ import { isAbsolute } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DvcConfig } from '../config/dvc-config.js'
 import { TrellisError } from '../errors.js'
+import type { HashName } from '../pipeline/types.js'
 import { redactUrl } from '../util/redact-url.js'
 import type { DataRemote, DataRemoteFactory, DataRemoteSpec } from '../plugin-api/data-remote.js'
 import { HttpRemote } from './http-remote.js'
 import { LocalDirRemote } from './local-remote.js'
 
 export type { DataRemote, DataRemoteFactory, DataRemoteSpec } from '../plugin-api/data-remote.js'
+
+/** `remote` for objects of hash `name` (DVC 3 `md5` → `<url>/files/md5`). */
+export function remoteForHash(remote: DataRemote, name: HashName): DataRemote {
+  return name === 'md5-dos2unix' ? remote : (remote.forHash?.(name) ?? remote)
+}
 
 /** Where the backends of other URL schemes are found: the project's service registry. */
 export interface DataRemoteBackends {

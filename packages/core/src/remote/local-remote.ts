@@ -8,6 +8,8 @@ import { chmod, constants, copyFile, mkdir, readdir, rename, rm, stat } from 'no
 import { basename, dirname, join, resolve } from 'node:path'
 import { TrellisError } from '../errors.js'
 import type { DataRemote } from '../plugin-api/data-remote.js'
+import { hashSubdir } from '../cache/object-cache.js'
+import type { HashName } from '../pipeline/types.js'
 
 const OBJECT_RE = /^[0-9a-f]{32}(\.dir)?$/
 
@@ -28,6 +30,11 @@ export class LocalDirRemote implements DataRemote {
   ) {
     this.dir = resolve(dir)
     this.displayUrl = this.dir
+  }
+
+  /** DVC 3 `md5` objects live in `<dir>/files/md5` (only ever asked of the root remote). */
+  forHash(name: HashName): DataRemote {
+    return name === 'md5-dos2unix' ? this : new LocalDirRemote(this.name, join(this.dir, hashSubdir(name)))
   }
 
   objectPath(md5: string): string {

@@ -11,7 +11,9 @@ import { dirname } from 'node:path'
 import type { ObjectCache } from '../cache/object-cache.js'
 import { md5FileSync } from '../hash/file-hash.js'
 import { mapLimit } from '../util/map-limit.js'
-import type { DataRemote } from './data-remote.js'
+import type { DataRemote } from '../plugin-api/data-remote.js'
+import { remoteForHash } from './data-remote.js'
+import type { HashName } from '../pipeline/types.js'
 import { stagingFile } from '../cache/cache-staging.js'
 
 export const DEFAULT_JOBS = 4
@@ -158,4 +160,37 @@ async function download(cache: ObjectCache, remote: DataRemote, md5: string): Pr
   } finally {
     rmSync(tmp, { force: true })
   }
+}
+
+/**
+ * Push or fetch objects of both hash kinds: DVC 3 `md5` objects go between
+ * `<cache>/files/md5` and `<remote>/files/md5`, 2.x and legacy ones between the
+ * roots. One summary for all (progress counts every object).
+ */
+export async function transferByHash(
+  direction: 'push' | 'fetch',
+  cache: ObjectCache,
+  remote: DataRemote,
+  objects: Iterable<{ md5: string; hashName: HashName }>,
+  options: TransferOptions = {},
+): Promise<TransferSummary> {
+  const groups = new Map<HashName, string[]>()
+  for (const { md5, hashName } of objects) {
+    const group = groups.get(hashName) ?? []
+    if (group.length === 0) groups.set(hashName, group)
+    group.push(md5)
+  }
+  const total = [...groups.values()].reduce((n, g) => n + g.length, 0)
+  const summary = emptySummary()
+  for (const [name, md5s] of groups) {
+    const base = summary.transferred + summary.present + summary.missing.length + summary.failed.length
+    const onProgress = options.onProgress && ((done: number) => options.onProgress!(base + done, total))
+    const move = direction === 'push' ? pushObjects : fetchObjects
+    const part = await move(cache.forHash(name), remoteForHash(remote, name), md5s, { ...options, onProgress })
+    summary.transferred += part.transferred
+    summary.present += part.present
+    summary.missing.push(...part.missing)
+    summary.failed.push(...part.failed)
+  }
+  return summary
 }

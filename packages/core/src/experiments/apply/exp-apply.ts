@@ -95,7 +95,7 @@ async function withContext<T>(project: Project, cmd: string, lockOptions: Acquir
   const lock = await project.lock(cmd, lockOptions)
   try {
     const store = await project.services.get('gitRepository')
-    const ws = await Workspace.open(project.root, project.dvcConfig)
+    const ws = await Workspace.openFor(project)
     try {
       return await work({ project, store, ws })
     } finally {
@@ -130,7 +130,7 @@ export async function applyExperiment(project: Project, rev: string, options: Ap
     if (conflicts.length > 0 && !options.force) throw conflictError(rev, conflicts, false)
 
     // Save what will be overwritten: uncommitted outputs into the cache (only with force), files into the undo record.
-    for (const output of outputs.changes) if (output.unsaved && output.before) await ws.commitToCache(output.path, output.before.md5, 'copy')
+    for (const output of outputs.changes) if (output.unsaved && output.before) await ws.commitToCache(output.path, output.before.md5, 'copy', output.before.hashName)
     const record: UndoRecord = {
       version: 1,
       applied: target.sha,
@@ -145,7 +145,7 @@ export async function applyExperiment(project: Project, rev: string, options: Ap
 
     await writePending(project.tmpDir, { record: undo.sha, operation: 'apply' })
     await applyStates(guard, tracked.changes.map((c) => ({ path: c.path, state: c.after })))
-    for (const output of outputs.changes) await ws.checkoutFromCache(output.path, output.after.md5, 'link', output.after.isexec)
+    for (const output of outputs.changes) await ws.checkoutFromCache(output.path, output.after.md5, 'link', output.after.isexec, output.after.hashName)
     await store.writeRef(EXEC_APPLY, target.sha)
     await clearPending(project.tmpDir)
 

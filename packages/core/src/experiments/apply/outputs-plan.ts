@@ -22,11 +22,14 @@ import { ParamsLoadError, parseVarsFile, type VarsFileReader } from '../../dvcfi
 import { overlaps } from '../../pipeline/path-utils.js'
 import type { WorkTreeGuard } from '../../fs/safe-path.js'
 import type { Workspace } from '../../pipeline/workspace.js'
+import { hashNameOf, type HashName } from '../../pipeline/types.js'
 import type { FileState } from './workspace-files.js'
 
 export interface OutputState {
   md5: string
   isexec?: boolean
+  /** The cache the object is in: DVC 3 `md5` (files/md5) or the 2.x / legacy one. */
+  hashName?: HashName
 }
 
 export interface OutputChange {
@@ -61,24 +64,24 @@ export async function planOutputs(root: string, ws: Workspace, overlay: Overlay,
   for (const [path, after] of targets) {
     if (guard.check(dvcRoot === '' ? path : `${dvcRoot}/${path}`, { source: 'an output in the applied dvc.lock or .dvc files' }) === undefined) continue
     const replacedByTracked = touched.some((p) => overlaps(p, path))
-    const before = replacedByTracked ? null : await currentOutput(ws, path)
+    const before = replacedByTracked ? null : await currentOutput(ws, path, after.hashName)
     if (before?.md5 === after.md5) continue
-    if (!(await ws.hasObject(after.md5))) {
+    if (!(await ws.hasObject(after.md5, after.hashName))) {
       missing.push({ path, md5: after.md5 })
       continue
     }
-    const unsaved = before !== null && !(await ws.hasObject(before.md5))
+    const unsaved = before !== null && !(await ws.hasObject(before.md5, before.hashName))
     changes.push({ path, before, after, unsaved })
   }
   return { changes, missing }
 }
 
 /** An output's content in the workspace now; null when absent (or a link into the cache that dangles). */
-export async function currentOutput(ws: Workspace, path: string): Promise<OutputState | null> {
+export async function currentOutput(ws: Workspace, path: string, name?: HashName): Promise<OutputState | null> {
   if (!lstatSync(ws.abs(path), { throwIfNoEntry: false })) return null
   try {
-    const info = await ws.hash(path)
-    return { md5: info.md5, isexec: info.isexec }
+    const info = await ws.hash(path, name)
+    return { md5: info.md5, isexec: info.isexec, hashName: hashNameOf(info) }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw error
@@ -121,7 +124,7 @@ async function cachedOutputsAfter(root: string, overlay: Overlay): Promise<Map<s
       const text = await readText(file)
       if (text === undefined) continue
       for (const out of parseDotDvc(text, file).stage.outs) {
-        if (out.cache && out.hash?.md5) outputs.set(out.path, { md5: out.hash.md5, isexec: out.hash.isexec })
+        if (out.cache && out.hash?.md5) outputs.set(out.path, { md5: out.hash.md5, isexec: out.hash.isexec, hashName: hashNameOf(out.hash) })
       }
       continue
     }
@@ -134,7 +137,7 @@ async function cachedOutputsAfter(root: string, overlay: Overlay): Promise<Map<s
       for (const out of stage.outs) {
         if (!out.cache) continue
         const recorded = entry?.outs?.find((o) => o.path === out.pathAsWritten)
-        if (recorded?.md5) outputs.set(out.path, { md5: recorded.md5, isexec: recorded.isexec })
+        if (recorded?.md5) outputs.set(out.path, { md5: recorded.md5, isexec: recorded.isexec, hashName: hashNameOf(recorded) })
       }
     }
   }

@@ -58,7 +58,7 @@ export async function planRestore(guard: WorkTreeGuard, ws: Workspace, loaded: L
     const current = (await currentOutput(ws, output.path))?.md5 ?? null
     if (current === (output.before?.md5 ?? null)) continue
     if (current !== output.after.md5) conflicts.push({ path: output.path, reason: 'output changed since it was applied' })
-    if (output.before && !(await ws.hasObject(output.before.md5))) missing.push(`${output.path} (${output.before.md5})`)
+    if (output.before && !(await ws.hasObject(output.before.md5, output.before.hashName))) missing.push(`${output.path} (${output.before.md5})`)
     outputs.push(output)
   }
   if (conflicts.length > 0 && !options.force) {
@@ -76,7 +76,7 @@ export async function planRestore(guard: WorkTreeGuard, ws: Workspace, loaded: L
 
 export async function executeRestore(guard: WorkTreeGuard, ws: Workspace, plan: RestorePlan): Promise<void> {
   for (const output of plan.outputs) {
-    if (output.before) await ws.checkoutFromCache(output.path, output.before.md5, 'link', output.before.isexec)
+    if (output.before) await ws.checkoutFromCache(output.path, output.before.md5, 'link', output.before.isexec, output.before.hashName)
     else await ws.removeOutput(output.path)
   }
   await applyStates(guard, plan.files)

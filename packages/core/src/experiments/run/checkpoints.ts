@@ -25,7 +25,7 @@ import { WorkTreeGuard } from '../../fs/safe-path.js'
 import { lockPathFor, parseLockfile } from '../../dvcfile/lockfile.js'
 import { PipelineIndex } from '../../pipeline/pipeline-index.js'
 import { hasCheckpointOuts } from '../../pipeline/stage-status.js'
-import type { Stage } from '../../pipeline/types.js'
+import { hashNameOf, type Stage } from '../../pipeline/types.js'
 import { Workspace } from '../../pipeline/workspace.js'
 import type { Project } from '../../project.js'
 import { writeFileAtomic } from '../../util/atomic-write.js'
@@ -340,7 +340,7 @@ export async function restoreCheckpointOutputs(
 ): Promise<string[]> {
   const index = await PipelineIndex.load(project.root)
   const restored: string[] = []
-  const ws = await Workspace.open(project.root, project.dvcConfig)
+  const ws = await Workspace.openFor(project)
   const decoder = new TextDecoder()
   const sameBytes = async (path: string, bytes: Uint8Array) => {
     const current = await readFile(ws.abs(path)).catch(() => undefined)
@@ -376,15 +376,15 @@ export async function restoreCheckpointOutputs(
           }
           if (await ws.exists(out.path)) {
             ws.rewritten(out.path)
-            const current = await ws.hash(out.path).catch(() => undefined)
+            const current = await ws.hash(out.path, hashNameOf(recorded)).catch(() => undefined)
             if (current?.md5 === recorded.md5) continue
           }
-          if (!(await ws.hasObject(recorded.md5))) {
+          if (!(await ws.hasObject(recorded.md5, hashNameOf(recorded)))) {
             onWarning?.(`'${out.pathAsWritten}' as checkpoint ${sha.slice(0, 7)} recorded it is not in the cache; the workspace copy is used as it is`)
             continue
           }
           await ws.removeOutput(out.path)
-          await ws.checkoutFromCache(out.path, recorded.md5, 'link', recorded.isexec)
+          await ws.checkoutFromCache(out.path, recorded.md5, 'link', recorded.isexec, hashNameOf(recorded))
           restored.push(out.path)
         }
       }

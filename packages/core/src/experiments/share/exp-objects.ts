@@ -9,6 +9,7 @@ import { TrellisError } from '../../errors.js'
 import { parseDotDvc } from '../../dvcfile/load-dot-dvc.js'
 import { parseLockfile } from '../../dvcfile/lockfile.js'
 import { loadYaml } from '../../util/yaml.js'
+import { hashNameOf, type HashName } from '../../pipeline/types.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 
 export interface UsedObject {
@@ -24,6 +25,8 @@ export interface UsedObject {
   cached: boolean
   /** False for outputs declared `push: false`: never uploaded. */
   push: boolean
+  /** DVC 3 `md5` (cache and remote under `files/md5/`) or 2.x / legacy `md5-dos2unix`. */
+  hashName: HashName
 }
 
 /** Longest checkpoint chain followed before giving up (a guard against foreign histories). */
@@ -86,11 +89,13 @@ export async function usedObjects(
   commits: readonly string[],
   onWarning?: (message: string) => void,
 ): Promise<Map<string, UsedObject>> {
+  // keyed by md5 (2.x / legacy) or `md5:<md5>` (DVC 3): the same hex can be both
   const used = new Map<string, UsedObject>()
-  const add = (md5: string | undefined, source: string, flags: OutFlags) => {
+  const add = (md5: string | undefined, hashName: HashName, source: string, flags: OutFlags) => {
     if (!md5 || !/^[0-9a-f]{32}(\.dir)?$/.test(md5)) return
-    const seen = used.get(md5)
-    if (!seen) used.set(md5, { md5, source, cached: flags.cache, push: flags.push })
+    const key = hashName === 'md5' ? `md5:${md5}` : md5
+    const seen = used.get(key)
+    if (!seen) used.set(key, { md5, source, cached: flags.cache, push: flags.push, hashName })
     else {
       seen.cached ||= flags.cache
       seen.push &&= flags.push
@@ -119,12 +124,12 @@ export async function usedObjects(
           for (const [stage, entry] of parseLockfile(text, path).stages) {
             const stageFlags = flags.get(stage.split('@')[0]!)
             for (const out of entry.outs ?? []) {
-              add(out.md5, `${path}: ${out.path}`, stageFlags?.get(out.path) ?? { cache: true, push: true })
+              add(out.md5, hashNameOf(out), `${path}: ${out.path}`, stageFlags?.get(out.path) ?? { cache: true, push: true })
             }
           }
         } else {
           for (const out of parseDotDvc(text, path).stage.outs) {
-            add(out.hash?.md5, `${path}: ${out.pathAsWritten}`, { cache: out.cache, push: out.push !== false })
+            add(out.hash?.md5, hashNameOf(out.hash), `${path}: ${out.pathAsWritten}`, { cache: out.cache, push: out.push !== false })
           }
         }
       } catch (error) {

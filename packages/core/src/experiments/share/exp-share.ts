@@ -12,9 +12,9 @@ import { loadDvcConfig, type DvcConfig } from '../../config/dvc-config.js'
 import { TrellisError } from '../../errors.js'
 import type { ServiceRegistry } from '../../plugin-api/services.js'
 import { openDataRemote, type DataRemote } from '../../remote/data-remote.js'
-import { fetchObjects, pushObjects, type TransferSummary } from '../../remote/transfer.js'
+import { transferByHash, type TransferSummary } from '../../remote/transfer.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
-import { experimentCommits, usedObjects } from './exp-objects.js'
+import { experimentCommits, usedObjects, type UsedObject } from './exp-objects.js'
 import type { ExpRef } from '../refs/exp-ref.js'
 
 /** A Project, or a plugin's `trellis` object (the DVC config is then read from `root`). */
@@ -98,21 +98,20 @@ export async function transferExperimentData(
     for (const sha of await experimentCommits(store, exp.sha, exp.baseline)) commits.add(sha)
   }
   const used = await usedObjects(store, [...commits], options.onWarning)
-  const wanted = [...used.values()].filter((u) => direction === 'fetch' || u.push).map((u) => u.md5)
   const config = await dvcConfigOf(ctx)
   const cache = new ObjectCache(config.cacheDir, config.cacheTypes)
-  const summary =
-    direction === 'push'
-      ? await pushObjects(cache, remote, wanted, { jobs: options.jobs })
-      : await fetchObjects(cache, remote, wanted, { jobs: options.jobs })
+  // DVC 3 `md5` objects go between `<cache>/files/md5` and `<remote>/files/md5`, the others between the roots
+  const usedByMd5 = new Map<string, UsedObject>()
+  for (const u of used.values()) if (direction === 'fetch' || u.push) usedByMd5.set(u.md5, u)
+  const summary = await transferByHash(direction, cache, remote, usedByMd5.values(), { jobs: options.jobs })
   // uncached outputs (metrics, plots) are in the cache only when the run-cache copied them, and
   // `push: false` outputs are never on the remote: their absence is not worth a warning
   const missing = summary.missing.filter((md5) => {
-    const u = used.get(md5)
+    const u = usedByMd5.get(md5)
     return u === undefined || (u.cached && (direction === 'push' || u.push))
   })
   if (missing.length > 0) {
-    const first = used.get(missing[0]!)
+    const first = usedByMd5.get(missing[0]!)
     const where = direction === 'push' ? 'in the local cache' : `on DVC remote '${remote.name}'`
     options.onWarning?.(
       `${missing.length} cached object${missing.length > 1 ? 's are' : ' is'} not ${where}` +
