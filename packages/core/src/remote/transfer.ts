@@ -180,13 +180,15 @@ export async function transferByHash(
     if (group.length === 0) groups.set(hashName, group)
     group.push(md5)
   }
-  const total = [...groups.values()].reduce((n, g) => n + g.length, 0)
   const summary = emptySummary()
+  // each group counts its own files (a directory's files included): progress adds the groups up
+  let before = 0
   for (const [name, md5s] of groups) {
-    const base = summary.transferred + summary.present + summary.missing.length + summary.failed.length
-    const onProgress = options.onProgress && ((done: number) => options.onProgress!(base + done, total))
+    let last = 0
+    const onProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(before + done, before + (last = total)))
     const move = direction === 'push' ? pushObjects : fetchObjects
     const part = await move(cache.forHash(name), remoteForHash(remote, name), md5s, { ...options, onProgress })
+    before += last
     summary.transferred += part.transferred
     summary.present += part.present
     summary.missing.push(...part.missing)
