@@ -150,7 +150,8 @@ async function download(cache: ObjectCache, remote: DataRemote, md5: string): Pr
   const tmp = stagingFile(cache.dir)
   try {
     if (!(await remote.download(md5, tmp))) return false
-    const actual = md5FileSync(tmp)
+    // checked with the cache's own hash: plain md5 for DVC 3 objects (files/md5), md5-dos2unix otherwise
+    const actual = md5FileSync(tmp, undefined, cache.hashName === 'md5')
     if (actual !== md5.replace(/\.dir$/, '')) {
       throw new Error(`the remote's copy is corrupt (its content hashes to ${actual})`)
     }
@@ -180,11 +181,18 @@ export async function transferByHash(
     if (group.length === 0) groups.set(hashName, group)
     group.push(md5)
   }
-  const total = [...groups.values()].reduce((n, g) => n + g.length, 0)
+  let total = [...groups.values()].reduce((n, g) => n + g.length, 0)
   const summary = emptySummary()
   for (const [name, md5s] of groups) {
     const base = summary.transferred + summary.present + summary.missing.length + summary.failed.length
-    const onProgress = options.onProgress && ((done: number) => options.onProgress!(base + done, total))
+    // a group's total grows as its directories' files are found: the overall one follows
+    const others = total - md5s.length
+    const onProgress =
+      options.onProgress &&
+      ((done: number, groupTotal: number) => {
+        total = others + groupTotal
+        options.onProgress!(base + done, total)
+      })
     const move = direction === 'push' ? pushObjects : fetchObjects
     const part = await move(cache.forHash(name), remoteForHash(remote, name), md5s, { ...options, onProgress })
     summary.transferred += part.transferred
