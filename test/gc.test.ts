@@ -129,6 +129,24 @@ describe('trellis gc', () => {
     expect((await ok(r, ['status'])).stdout).toContain('up to date')
   })
 
+  it('-c collects the DVC 3 objects of the remote (files/md5) too', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'trellis-gc-'))
+    cleanups.push(() => rmSync(base, { recursive: true, force: true }))
+    const storage = join(base, 'storage')
+    const r = await setup(storage, true)
+    await ok(r, ['push', '-a'])
+    const dvc3 = join(storage, 'files', 'md5')
+    const listed = () => readdirSync(dvc3).flatMap((d) => readdirSync(join(dvc3, d)).map((f) => d + f)).sort()
+    expect(listed()).toEqual([model(1), model(2)].sort())
+    // a 2.x object at the remote's root: no 2.x entry uses it
+    mkdirSync(join(storage, model(1).slice(0, 2)))
+    writeFileSync(join(storage, model(1).slice(0, 2), model(1).slice(2)), 'model 1\n')
+    const c = await ok(r, ['gc', '-w', '-c', '-f'])
+    expect(c.stdout).toBe("Removed 2 objects (16 B) from the cache.\nRemoved 2 objects from DVC remote 's'.\n")
+    expect(listed()).toEqual([model(1)])
+    expect(existsSync(join(storage, model(1).slice(0, 2), model(1).slice(2)))).toBe(false)
+  })
+
   it('-c also removes the DVC remote\'s unused objects', async () => {
     const base = mkdtempSync(join(tmpdir(), 'trellis-gc-'))
     cleanups.push(() => rmSync(base, { recursive: true, force: true }))
