@@ -135,6 +135,55 @@ describe('trellis commit', () => {
   })
 })
 
+describe('DVC 3 projects', () => {
+  const dvc3Object = (r: Repo, hash: string) => existsSync(r.path(`.dvc/cache/files/md5/${hash.slice(0, 2)}/${hash.slice(2)}`))
+  const legacyObject = (r: Repo, hash: string) => existsSync(r.path(`.dvc/cache/${hash.slice(0, 2)}/${hash.slice(2)}`))
+
+  it('add and commit write 3.x entries (plain md5, hash: md5, objects in files/md5) after init --dvc3', async () => {
+    const r = makeRepo({}, { init: false, commit: false })
+    repos.push(r)
+    expect((await r.run(['init', '--dvc3'])).code).toBe(0)
+    r.write('dvc.yaml', 'stages:\n  train:\n    cmd: echo model > model.txt\n    deps: [dvc.yaml]\n    outs: [model.txt]\n')
+    r.commitAll('init')
+    // CRLF text: its plain md5 (3.x) is not its md5-dos2unix (2.x)
+    r.write('crlf.txt', 'a\r\nb\r\n')
+    expect((await r.run(['add', 'crlf.txt'])).code).toBe(0)
+    const plain = md5('a\r\nb\r\n')
+    expect(plain).not.toBe(md5('a\nb\n'))
+    expect(r.read('crlf.txt.dvc')).toBe(`outs:\n- md5: ${plain}\n  size: 6\n  hash: md5\n  path: crlf.txt\n`)
+    expect([dvc3Object(r, plain), legacyObject(r, plain)]).toEqual([true, false])
+
+    chmodSync(r.path('crlf.txt'), 0o644)
+    r.write('crlf.txt', 'c\r\n')
+    expect((await r.run(['commit', '-f', 'crlf.txt.dvc'])).code).toBe(0)
+    expect(r.read('crlf.txt.dvc')).toBe(`outs:\n- md5: ${md5('c\r\n')}\n  size: 3\n  hash: md5\n  path: crlf.txt\n`)
+    expect(dvc3Object(r, md5('c\r\n'))).toBe(true)
+
+    expect((await r.run(['repro'])).code).toBe(0)
+    chmodSync(r.path('model.txt'), 0o644)
+    r.write('model.txt', 'hand-tuned\r\n')
+    expect((await r.run(['commit', '-f', 'train'])).code).toBe(0)
+    expect(r.read('dvc.lock')).toContain(`    - path: model.txt\n      hash: md5\n      md5: ${md5('hand-tuned\r\n')}\n`)
+    expect([dvc3Object(r, md5('hand-tuned\r\n')), legacyObject(r, md5('hand-tuned\r\n'))]).toEqual([true, false])
+    expect((await r.run(['status'])).stdout).toContain('up to date')
+  })
+
+  it('a project holding any 3.x entry gets 3.x entries from add; a 2.x project keeps 2.x ones', async () => {
+    const r = repo()
+    r.write('two.txt', 'two\r\n')
+    expect((await r.run(['add', 'two.txt'])).code).toBe(0)
+    expect(r.read('two.txt.dvc')).not.toContain('hash:')
+    expect(legacyObject(r, md5('two\n'))).toBe(true)
+    // a 3.x entry, as DVC 3 wrote it
+    r.write('three.txt', 'three\n')
+    r.write('three.txt.dvc', `outs:\n- md5: ${md5('three\n')}\n  size: 6\n  hash: md5\n  path: three.txt\n`)
+    r.write('new.txt', 'new\r\n')
+    expect((await r.run(['add', 'new.txt'])).code).toBe(0)
+    expect(r.read('new.txt.dvc')).toBe(`outs:\n- md5: ${md5('new\r\n')}\n  size: 5\n  hash: md5\n  path: new.txt\n`)
+    expect(dvc3Object(r, md5('new\r\n'))).toBe(true)
+  })
+})
+
 function md5(text: string): string {
   return createHash('md5').update(text).digest('hex')
 }

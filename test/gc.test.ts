@@ -1,6 +1,10 @@
-/** `trellis gc`: what each scope keeps, confirmation, counts and bytes, and -c on the DVC remote. */
+/**
+ * `trellis gc`: what each scope keeps, confirmation, counts and bytes, -c on the DVC remote,
+ * DVC 3 objects (files/md5), and the leftover temp files of older versions' interrupted writes.
+ */
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -23,9 +27,10 @@ async function ok(r: Repo, args: string[]) {
 }
 
 /** main records model 1; branch `other` records model 2; the workspace (main) ran seed 3 then back to 1. */
-async function setup(storage?: string): Promise<Repo> {
+async function setup(storage?: string, dvc3 = false): Promise<Repo> {
   const files: Record<string, string> = { 'dvc.yaml': DVC_YAML, 'train.cjs': TRAIN, 'params.yaml': 'seed: 1\n' }
   if (storage) files['.dvc/config'] = `[core]\n    remote = s\n['remote "s"']\n    url = ${storage}\n`
+  if (dvc3) files['.trellisrc.yaml'] = 'dvcFormat: 3\n'
   const r = makeRepo(files)
   cleanups.push(() => r.remove())
   await ok(r, ['repro'])
@@ -90,6 +95,56 @@ describe('trellis gc', () => {
     expect([inCache(r, model(2)), inCache(r, model(3)), inCache(r, model(5))]).toEqual([false, true, true])
     await ok(r, ['exp', 'apply', '--undo'])
     expect(r.read('model.txt')).toBe('model 3\n')
+  })
+
+  it('removes the temp files interrupted cache writes of older versions left in the shards, never counting them as objects', async () => {
+    const r = await setup()
+    const shard = r.path(`.dvc/cache/${model(1).slice(0, 2)}`)
+    const gone = spawnSync(process.execPath, ['-e', '']).pid! // a writer that is not running any more
+    const dead = `.${model(1).slice(2)}.${gone}-0.tmp`
+    const live = `.${model(1).slice(2)}.${process.pid}-1.tmp` // a writer still running: left alone
+    writeFileSync(join(shard, dead), 'part')
+    writeFileSync(join(shard, live), 'writing')
+    const gc = await ok(r, ['gc', '-w', '-f'])
+    expect(gc.stdout).toBe('Removed 2 objects (16 B) from the cache.\nRemoved 1 leftover temp file of interrupted cache writes (4 B).\n')
+    expect(readdirSync(shard).filter((f) => f.startsWith('.'))).toEqual([live])
+    writeFileSync(join(shard, dead), 'part')
+    expect((await ok(r, ['gc', '-w', '-f'])).stdout).toBe("No unused 'local' cache to remove.\nRemoved 1 leftover temp file of interrupted cache writes (4 B).\n")
+    expect((await ok(r, ['gc', '-w', '-f'])).stdout).toBe("No unused 'local' cache to remove.\n")
+    expect(inCache(r, model(1))).toBe(true)
+  })
+
+  it('collects DVC 3 objects (files/md5) too, keeping each kind for its own entries', async () => {
+    const r = await setup(undefined, true)
+    const dvc3 = (seed: number) => existsSync(r.path(`.dvc/cache/files/md5/${model(seed).slice(0, 2)}/${model(seed).slice(2)}`))
+    expect(r.read('dvc.lock')).toContain('hash: md5')
+    expect([dvc3(1), dvc3(2), dvc3(3)]).toEqual([true, true, true])
+    // a 2.x object of the same hex as a used DVC 3 one: no 2.x entry uses it
+    mkdirSync(r.path(`.dvc/cache/${model(1).slice(0, 2)}`), { recursive: true })
+    writeFileSync(r.path(`.dvc/cache/${model(1).slice(0, 2)}/${model(1).slice(2)}`), 'model 1\n')
+    expect((await ok(r, ['gc', '-a', '-f'])).stdout).toBe('Removed 2 objects (16 B) from the cache.\n')
+    expect([dvc3(1), dvc3(2), dvc3(3), inCache(r, model(1))]).toEqual([true, true, false, false])
+    expect((await ok(r, ['gc', '-w', '-f'])).stdout).toBe('Removed 1 object (8 B) from the cache.\n')
+    expect([dvc3(1), dvc3(2)]).toEqual([true, false])
+    expect((await ok(r, ['status'])).stdout).toContain('up to date')
+  })
+
+  it('-c collects the DVC 3 objects of the remote (files/md5) too', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'trellis-gc-'))
+    cleanups.push(() => rmSync(base, { recursive: true, force: true }))
+    const storage = join(base, 'storage')
+    const r = await setup(storage, true)
+    await ok(r, ['push', '-a'])
+    const dvc3 = join(storage, 'files', 'md5')
+    const listed = () => readdirSync(dvc3).flatMap((d) => readdirSync(join(dvc3, d)).map((f) => d + f)).sort()
+    expect(listed()).toEqual([model(1), model(2)].sort())
+    // a 2.x object at the remote's root: no 2.x entry uses it
+    mkdirSync(join(storage, model(1).slice(0, 2)))
+    writeFileSync(join(storage, model(1).slice(0, 2), model(1).slice(2)), 'model 1\n')
+    const c = await ok(r, ['gc', '-w', '-c', '-f'])
+    expect(c.stdout).toBe("Removed 2 objects (16 B) from the cache.\nRemoved 2 objects from DVC remote 's'.\n")
+    expect(listed()).toEqual([model(1)])
+    expect(existsSync(join(storage, model(1).slice(0, 2), model(1).slice(2)))).toBe(false)
   })
 
   it('-c also removes the DVC remote\'s unused objects', async () => {

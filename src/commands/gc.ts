@@ -4,7 +4,7 @@ import { terminalConfirm } from '../confirm.js'
 
 export default class Gc extends TrellisCommand {
   static override summary = 'Remove unused objects from the cache (and with -c from the DVC remote).'
-  static override description = `Keeps what the workspace's dvc.lock and .dvc files record, HEAD's, and per flag: branch tips (-a), tagged commits (-T), every commit (-A/--all-commits), every experiment (--all-experiments). The data of queued experiments is always kept. At least one of -w/-a/-T/-A/--all-experiments is required. Asks before deleting unless -f (and refuses when stdin is not a terminal). Reports how many objects and bytes were freed.`
+  static override description = `Keeps what the workspace's dvc.lock and .dvc files record, HEAD's, and per flag: branch tips (-a), tagged commits (-T), every commit (-A/--all-commits), every experiment (--all-experiments). The data of queued experiments is always kept. At least one of -w/-a/-T/-A/--all-experiments is required. Asks before deleting unless -f (and refuses when stdin is not a terminal). Reports how many objects and bytes were freed. Collects both cache layouts (2.x objects and DVC 3's files/md5) and also removes the hidden temp files that interrupted cache writes of older Trellis versions left in the cache.`
   static override flags = {
     workspace: Flags.boolean({ char: 'w', description: 'Keep only what the workspace (and HEAD) use.' }),
     'all-branches': Flags.boolean({ char: 'a', description: 'Also keep what every branch tip uses.' }),
@@ -39,7 +39,7 @@ export default class Gc extends TrellisCommand {
     try {
       const plan = await planGc(project, { ...options, queue: await optionalQueuedExperiments(project) })
       const targets = [plan.local, ...(plan.cloud ? [plan.cloud] : [])]
-      if (targets.every((t) => t.remove.length === 0)) {
+      if (targets.every((t) => t.remove.length === 0) && plan.leftovers.length === 0) {
         this.info("No unused 'local' cache to remove.")
         if (plan.cloud) this.info('No unused cache to remove from remote.')
         return
@@ -59,6 +59,10 @@ export default class Gc extends TrellisCommand {
       }
       await runGc(project, plan, { jobs: flags.jobs })
       this.info(plan.local.remove.length ? `Removed ${describe(plan.local)} from the cache.` : "No unused 'local' cache to remove.")
+      if (plan.leftovers.length) {
+        const n = plan.leftovers.length
+        this.info(`Removed ${n} leftover temp file${n === 1 ? '' : 's'} of interrupted cache writes (${bytes(plan.leftovers.reduce((sum, f) => sum + f.size, 0))}).`)
+      }
       if (plan.cloud) {
         this.info(plan.cloud.remove.length ? `Removed ${plan.cloud.remove.length} object${plan.cloud.remove.length > 1 ? 's' : ''} from DVC remote '${plan.cloud.where}'.` : 'No unused cache to remove from remote.')
       }
@@ -68,7 +72,7 @@ export default class Gc extends TrellisCommand {
   }
 }
 
-function describe(target: { remove: string[]; bytes: number }): string {
+function describe(target: { remove: readonly unknown[]; bytes: number }): string {
   const n = target.remove.length
   return `${n} object${n === 1 ? '' : 's'} (${bytes(target.bytes)})`
 }

@@ -126,5 +126,5 @@ export { revisionObjects, scopeCommits, type RevisionScope } from './data/revisi
 export { addData, type AddOptions, type AddResult } from './data/add-data.js'
 export { workTreePath } from './data/work-tree-path.js'
 export { commitData, type CommitOptions, type CommitResult } from './data/commit-data.js'
-export { planGc, runGc, checkDataGcFlags, dataGcWarning, type GcOptions, type GcPlan, type GcTarget } from './data/gc-cache.js'
+export { planGc, runGc, checkDataGcFlags, dataGcWarning, type GcObject, type GcOptions, type GcPlan, type GcTarget } from './data/gc-cache.js'
 export { addStage, type StageAddOptions, type StageAddResult } from './data/stage-add.js'

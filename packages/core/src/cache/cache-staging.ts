@@ -25,7 +25,8 @@ export function stagingFile(cacheDir: string): string {
   return join(dir, `${process.pid}-${(counter++).toString(36)}.tmp`)
 }
 
-function isAlive(pid: number): boolean {
+/** The process `pid` still runs (EPERM: it runs as someone else). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -6,6 +6,9 @@
  * the `.gitignore` beside it. Re-adding a tracked path updates its `.dvc`
  * file, keeping its other keys.
  *
+ * In a DVC 3 project (`dvc-format.ts`) the entry is DVC 3's instead: plain md5,
+ * `hash: md5` before `path`, the objects in `.dvc/cache/files/md5`.
+ *
  * Every path is checked before anything is written: inside the project
  * (`workTreePath`), existing, not tracked by git, not an output of a
  * pipeline stage nor overlapping another output (DVC's errors).
@@ -18,7 +21,7 @@ import { dumpYaml } from '../dvcfile/yaml-emit.js'
 import { TrellisError } from '../errors.js'
 import { ensureIgnored } from '../pipeline/gitignore.js'
 import { PipelineIndex } from '../pipeline/pipeline-index.js'
-import type { HashInfo } from '../pipeline/types.js'
+import { hashKeyOf, type HashInfo } from '../pipeline/types.js'
 import { Workspace } from '../pipeline/workspace.js'
 import type { Project } from '../project.js'
 import { writeFileAtomic } from '../util/atomic-write.js'
@@ -44,7 +47,7 @@ export interface AddResult {
   gitFiles: string[]
 }
 
-type AddProject = Pick<Project, 'root' | 'gitRoot' | 'cwd' | 'dvcConfig'> & { lock: Project['lock'] }
+type AddProject = Pick<Project, 'root' | 'gitRoot' | 'cwd' | 'dvcConfig'> & { lock: Project['lock']; settings?: Project['settings'] }
 
 function invalid(message: string, hint: string): TrellisError {
   return new TrellisError('INVALID_ARGUMENT', message, { hint })
@@ -100,11 +103,12 @@ function checkOutputs(index: PipelineIndex, path: string, dvcfile: string): void
   }
 }
 
-/** A new `.dvc` file's text, as `dvc add` writes it. */
+/** A new `.dvc` file's text, as `dvc add` writes it (DVC 3: `hash: md5` before `path`). */
 function dotDvcText(hash: HashInfo, pathInFile: string): string {
   const out = new Map<string, unknown>([['md5', hash.md5], ['size', hash.size]])
   if (hash.nfiles !== undefined) out.set('nfiles', hash.nfiles)
   if (hash.isexec) out.set('isexec', true)
+  if (hash.hash) out.set('hash', hash.hash)
   out.set('path', pathInFile)
   return dumpYaml(new Map([['outs', [out]]]))
 }
@@ -144,14 +148,22 @@ export async function addData(project: AddProject, targets: readonly string[], o
         if (!planned.some((p) => p.path === path)) planned.push({ path, dvcfile })
       }
     }
-    const ws = await Workspace.open(project.root, project.dvcConfig)
+    const ws = await Workspace.openFor(project)
     const gitFiles = new Set<string>()
     try {
       let done = 0
       for (const { path, dvcfile } of planned) {
-        const hash = await ws.hash(path)
-        if (!options.noCommit) await ws.commitToCache(path, hash.md5, 'link')
-        const info: HashInfo = { md5: hash.md5, size: hash.size, ...(hash.nfiles !== undefined ? { nfiles: hash.nfiles } : {}), ...(hash.isexec ? { isexec: true } : {}) }
+        // the project's format: plain md5 into files/md5 in a DVC 3 project, md5-dos2unix otherwise
+        const name = await ws.writeHashName()
+        const hash = await ws.hash(path, name)
+        if (!options.noCommit) await ws.commitToCache(path, hash.md5, 'link', name)
+        const info: HashInfo = {
+          md5: hash.md5,
+          size: hash.size,
+          ...(hash.nfiles !== undefined ? { nfiles: hash.nfiles } : {}),
+          ...(hash.isexec ? { isexec: true } : {}),
+          ...(hashKeyOf(name) ? { hash: hashKeyOf(name) } : {}),
+        }
         const pathInFile = posix.relative(posix.dirname(dvcfile), path)
         let text: string
         if (existsSync(resolve(project.root, dvcfile))) {

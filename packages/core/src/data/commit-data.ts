@@ -5,13 +5,16 @@
  * Nothing runs. A stage whose record would change is committed only after
  * confirmation (every question is asked before anything is written) or with
  * `force`; without a way to ask (stdin is not a terminal), it is refused.
+ *
+ * In a DVC 3 project (`dvc-format.ts`) the records written are DVC 3's (`hash: md5`,
+ * plain md5) and their objects go into `.dvc/cache/files/md5`, as `dvc commit` does.
  */
 import { TrellisError } from '../errors.js'
 import { buildInputs, withOutputs } from '../pipeline/lock-entry.js'
 import { ensureIgnored } from '../pipeline/gitignore.js'
 import { PipelineIndex } from '../pipeline/pipeline-index.js'
 import { stageStatus } from '../pipeline/stage-status.js'
-import type { Stage } from '../pipeline/types.js'
+import { hashNameOf, type Stage } from '../pipeline/types.js'
 import { Workspace } from '../pipeline/workspace.js'
 import type { Project } from '../project.js'
 import { trackedOutputs } from './tracked-outputs.js'
@@ -33,7 +36,7 @@ export interface CommitResult {
   committed: string[]
 }
 
-type CommitProject = Pick<Project, 'root' | 'cwd' | 'dvcConfig'> & { lock: Project['lock'] }
+type CommitProject = Pick<Project, 'root' | 'cwd' | 'dvcConfig'> & { lock: Project['lock']; settings?: Project['settings'] }
 
 const pyList = (items: string[]) => `[${items.map((i) => `'${i}'`).join(', ')}]`
 
@@ -72,7 +75,7 @@ export async function commitData(project: CommitProject, options: CommitOptions 
       stages = index.stages.filter((s) => chosen.has(s) || (s.outs.length === 0 && options.targets!.includes(s.address)))
     }
     stages = selectStages(index, stages, !!options.withDeps).filter((s) => !s.deps.some((d) => d.repo))
-    const ws = await Workspace.open(project.root, project.dvcConfig)
+    const ws = await Workspace.openFor(project)
     try {
       const plan: Array<{ stage: Stage; question?: string }> = []
       for (const stage of stages) {
@@ -104,9 +107,9 @@ export async function commitData(project: CommitProject, options: CommitOptions 
       for (const { stage } of plan) {
         const entry = await withOutputs(ws, stage, await buildInputs(ws, stage))
         for (const out of stage.outs) {
-          const md5 = entry.outs?.find((o) => o.path === out.pathAsWritten)?.md5
-          if (!md5 || !out.cache) continue
-          await ws.commitToCache(out.path, md5, 'link')
+          const recorded = entry.outs?.find((o) => o.path === out.pathAsWritten)
+          if (!recorded?.md5 || !out.cache) continue
+          await ws.commitToCache(out.path, recorded.md5, 'link', hashNameOf(recorded))
           await ensureIgnored(ws.guard, out.path)
         }
         await ws.writeLock(stage, entry)

@@ -150,7 +150,8 @@ async function download(cache: ObjectCache, remote: DataRemote, md5: string): Pr
   const tmp = stagingFile(cache.dir)
   try {
     if (!(await remote.download(md5, tmp))) return false
-    const actual = md5FileSync(tmp)
+    // checked with the cache's own hash: plain md5 for DVC 3 objects (files/md5), md5-dos2unix otherwise
+    const actual = md5FileSync(tmp, undefined, cache.hashName === 'md5')
     if (actual !== md5.replace(/\.dir$/, '')) {
       throw new Error(`the remote's copy is corrupt (its content hashes to ${actual})`)
     }
