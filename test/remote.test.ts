@@ -102,7 +102,7 @@ describe('trellis remote', () => {
 
   it('a config value with an inline comment is read without it (cache.dir)', async () => {
     const r = repo()
-    r.write('.dvc/config', '[cache]\n    dir = ../shared-cache # team cache\n[core]\n    remote = "s" # quoted\n[remote "s"]\n    url = /x\n')
+    r.write('.dvc/config', '[cache]\n    dir = ../team-cache # team cache\n[core]\n    remote = "s" # quoted\n[remote "s"]\n    url = /x\n')
     expect((await r.run(['remote', 'default'])).stdout).toBe('s\n')
     expect((await r.run(['remote', 'list'])).stdout).toBe('s\t/x\n')
   })
