@@ -28,6 +28,8 @@ import type { HashInfo, HashName, LockEntry, ParamsDep, Stage } from './types.js
 export interface WorkspaceOptions {
   /** The trellis config's `dvcFormat` setting (see `dvc-format.ts`). */
   dvcFormat?: DvcFormat
+  /** Progress of directory hashing (see `HasherOptions.onProgress`), both hash names together. */
+  onHashProgress?: (done: number, total: number) => void
 }
 
 export class Workspace {
@@ -60,13 +62,17 @@ export class Workspace {
 
   /** `log` receives DVC's lock file messages (Generating / Updating / Migrating). */
   static async open(root: string, config: DvcConfig, log: (line: string) => void = () => {}, options: WorkspaceOptions = {}): Promise<Workspace> {
-    const hasher = await Hasher.open(root)
+    const hasher = await Hasher.open(root, { onProgress: options.onHashProgress })
     return new Workspace(root, hasher, new ObjectCache(config.cacheDir, config.cacheTypes), log, options)
   }
 
   /** The workspace of a project (its `.dvc/config` cache and its `dvcFormat` setting). */
-  static openFor(project: Pick<Project, 'root' | 'dvcConfig'> & { settings?: Project['settings'] }, log?: (line: string) => void): Promise<Workspace> {
-    return Workspace.open(project.root, project.dvcConfig, log, { dvcFormat: dvcFormatSetting(project.settings ?? {}) })
+  static openFor(
+    project: Pick<Project, 'root' | 'dvcConfig'> & { settings?: Project['settings'] },
+    log?: (line: string) => void,
+    onHashProgress?: (done: number, total: number) => void,
+  ): Promise<Workspace> {
+    return Workspace.open(project.root, project.dvcConfig, log, { dvcFormat: dvcFormatSetting(project.settings ?? {}), onHashProgress })
   }
 
   /** 2 or 3: the format new entries are written in (detected once, on first use). */
@@ -83,7 +89,7 @@ export class Workspace {
   hasherFor(name: HashName): Promise<Hasher> {
     let h = this.hashers.get(name)
     if (!h) {
-      h = Hasher.open(this.root, { hashName: name })
+      h = Hasher.open(this.root, { hashName: name, onProgress: this.options.onHashProgress })
       this.hashers.set(name, h)
     }
     return h
