@@ -1,6 +1,7 @@
 /**
  * Progress on stderr through the real CLI (`src/progress.ts`): hashing a big directory
- * dependency in `repro` / `status`, and the entries of `exp run --run-all`. `script` gives
+ * dependency in `repro` / `status`, a big directory output restored from the cache by
+ * `repro` (run-cache) and `exp apply`, and the entries of `exp run --run-all`. `script` gives
  * the CLI a pty; with -q or when stderr is piped nothing is printed and stdout is unchanged.
  */
 import { execFileSync } from 'node:child_process'
@@ -21,6 +22,18 @@ function project(): Repo {
   }
   for (let i = 0; i < FILES; i++) files[`data/f${i}`] = `file ${i}\n`
   const repo = makeRepo(files)
+  repos.push(repo)
+  return repo
+}
+
+const WRITE_OUT = `const fs=require('fs');const lr=fs.readFileSync('params.yaml','utf8').trim();fs.mkdirSync('out');for(let i=0;i<${FILES};i++)fs.writeFileSync('out/f'+i,i+' '+lr+'\\n')\n`
+
+function outputProject(): Repo {
+  const repo = makeRepo({
+    'dvc.yaml': 'stages:\n  write:\n    cmd: node write.cjs\n    deps: [write.cjs]\n    params: [lr]\n    outs: [out]\n',
+    'params.yaml': 'lr: 0.1\n',
+    'write.cjs': WRITE_OUT,
+  })
   repos.push(repo)
   return repo
 }
@@ -57,6 +70,31 @@ describe('progress', () => {
     const quiet = onTty(repo, 'repro -q')
     expect(quiet).toBe('')
     expect(repo.read('count.txt')).toBe(`${FILES} lr: 0.1\n`)
+  })
+
+  it('a directory output restored from the cache (repro from the run-cache, exp apply) shows files done/total on a terminal', async () => {
+    const repo = outputProject()
+    const ok = async (args: string[]) => expect((await repo.run(args)).code).toBe(0)
+    await ok(['repro'])
+    repo.write('params.yaml', 'lr: 0.2\n')
+    await ok(['repro'])
+    repo.write('params.yaml', 'lr: 0.1\n')
+    const restored = onTty(repo, 'repro')
+    expect(restored).toContain("Stage 'write' is cached - skipping run, checking out outputs")
+    expect(restored).toContain(`Checkout... ${FILES}/${FILES} files`)
+    expect(repo.read('out/f7')).toBe('7 lr: 0.1\n')
+    repo.commitAll('baseline')
+    await ok(['exp', 'run', '-n', 'high', '-S', 'lr=0.3'])
+    await ok(['exp', 'run', '-n', 'higher', '-S', 'lr=0.4'])
+    const applied = onTty(repo, 'exp apply high')
+    expect(applied).toContain(`Checkout... ${FILES}/${FILES} files`)
+    expect(repo.read('out/f7')).toBe('7 lr: 0.3\n')
+    expect(onTty(repo, 'exp apply higher -q')).toBe('')
+    expect(repo.read('out/f7')).toBe('7 lr: 0.4\n')
+    const piped = await repo.run(['exp', 'apply', 'high'], { env: { TRELLIS_PROGRESS_DELAY_MS: '0' } })
+    expect(piped.stderr).toBe('')
+    expect(piped.stdout).not.toContain('Checkout')
+    expect(repo.read('out/f7')).toBe('7 lr: 0.3\n')
   })
 
   it('exp run --run-all shows experiments done/total on a terminal beside the queue lines; nothing more when piped, nothing with -q', async () => {

@@ -24,14 +24,17 @@ were seen before is restored from the run-cache instead of running.`
     this.setOutput(flags)
     const project = await this.openProject()
     const { reproduceLocked, summarizeRepro } = await import('@trellis/core')
-    const bar = progress('Hashing', { quiet: this.quiet })
+    const hashing = progress('Hashing', { quiet: this.quiet })
+    const checkout = progress('Checkout', { quiet: this.quiet })
+    const progressOptions = { onHashProgress: hashing.update, onCheckoutProgress: checkout.update }
     let result: Awaited<ReturnType<typeof reproduceLocked>>
     try {
-      result = await reproduceLocked(project, { ...reproOptions(flags), targets: argv as string[], log: this.info, onHashProgress: bar.update }, {
+      result = await reproduceLocked(project, { ...reproOptions(flags), targets: argv as string[], log: this.info, ...progressOptions }, {
         onWait: (owner) => this.warning(`waiting for the project lock held by process ${owner?.pid ?? '?'} (${owner?.cmd ?? 'unknown'})`),
       })
     } finally {
-      bar.stop()
+      hashing.stop()
+      checkout.stop()
     }
     for (const line of summarizeRepro(result)) this.info(line)
   }

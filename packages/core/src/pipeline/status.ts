@@ -22,7 +22,7 @@ export async function pipelineStatus(project: Project, options: StatusOptions = 
   const index = await PipelineIndex.load(project.root)
   const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
   const plan = planStages(index, targets)
-  const ws = await Workspace.openFor(project, undefined, options.onHashProgress)
+  const ws = await Workspace.openFor(project, undefined, { onHashProgress: options.onHashProgress })
   try {
     const result: Record<string, unknown[]> = {}
     for (const stage of plan) {

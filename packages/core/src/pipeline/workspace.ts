@@ -30,7 +30,12 @@ export interface WorkspaceOptions {
   dvcFormat?: DvcFormat
   /** Progress of directory hashing (see `HasherOptions.onProgress`), both hash names together. */
   onHashProgress?: (done: number, total: number) => void
+  /** Progress of each directory materialised from the cache: files linked of its total. */
+  onCheckoutProgress?: (done: number, total: number) => void
 }
+
+/** The progress callbacks a command hands to the workspace it opens. */
+export type WorkspaceProgress = Pick<WorkspaceOptions, 'onHashProgress' | 'onCheckoutProgress'>
 
 export class Workspace {
   private readonly hashes = new Map<string, Promise<HashInfo & { manifest?: unknown }>>()
@@ -70,9 +75,9 @@ export class Workspace {
   static openFor(
     project: Pick<Project, 'root' | 'dvcConfig'> & { settings?: Project['settings'] },
     log?: (line: string) => void,
-    onHashProgress?: (done: number, total: number) => void,
+    progress: WorkspaceProgress = {},
   ): Promise<Workspace> {
-    return Workspace.open(project.root, project.dvcConfig, log, { dvcFormat: dvcFormatSetting(project.settings ?? {}), onHashProgress })
+    return Workspace.open(project.root, project.dvcConfig, log, { ...progress, dvcFormat: dvcFormatSetting(project.settings ?? {}) })
   }
 
   /** 2 or 3: the format new entries are written in (detected once, on first use). */
@@ -118,7 +123,7 @@ export class Workspace {
 
   /** Materialise an output from the cache of its hash name ('copy' for uncached outputs). */
   async checkoutFromCache(path: string, md5: string, mode: 'link' | 'copy', isexec?: boolean, name: HashName = 'md5-dos2unix'): Promise<void> {
-    await this.cacheFor(mode, name).checkout(md5, this.guard.path(path, { source: 'an output' }), md5.endsWith('.dir'), { isexec })
+    await this.cacheFor(mode, name).checkout(md5, this.guard.path(path, { source: 'an output' }), md5.endsWith('.dir'), { isexec, onProgress: this.options.onCheckoutProgress })
     this.forget(path)
   }
 
