@@ -34,6 +34,24 @@ export interface WorkspaceOptions {
   onCheckoutProgress?: (done: number, total: number) => void
 }
 
+type HashProgress = (done: number, total: number) => void
+
+/** One progress for the hashers of both hash names: each one's counts, summed. */
+function hashProgressOf(report: HashProgress | undefined): (name: HashName) => HashProgress | undefined {
+  if (!report) return () => undefined
+  const counts = new Map<HashName, [number, number]>()
+  return (name) => (done, total) => {
+    counts.set(name, [done, total])
+    let allDone = 0
+    let allTotal = 0
+    for (const [d, t] of counts.values()) {
+      allDone += d
+      allTotal += t
+    }
+    report(allDone, allTotal)
+  }
+}
+
 /** The progress callbacks a command hands to the workspace it opens. */
 export type WorkspaceProgress = Pick<WorkspaceOptions, 'onHashProgress' | 'onCheckoutProgress'>
 
@@ -59,6 +77,7 @@ export class Workspace {
     readonly cache: ObjectCache,
     private readonly log: (line: string) => void,
     private readonly options: WorkspaceOptions,
+    private readonly progressOf: (name: HashName) => HashProgress | undefined,
   ) {
     this.copyCache = new ObjectCache(cache.dir, ['copy'])
     this.guard = new WorkTreeGuard(root)
@@ -67,8 +86,9 @@ export class Workspace {
 
   /** `log` receives DVC's lock file messages (Generating / Updating / Migrating). */
   static async open(root: string, config: DvcConfig, log: (line: string) => void = () => {}, options: WorkspaceOptions = {}): Promise<Workspace> {
-    const hasher = await Hasher.open(root, { onProgress: options.onHashProgress })
-    return new Workspace(root, hasher, new ObjectCache(config.cacheDir, config.cacheTypes), log, options)
+    const progressOf = hashProgressOf(options.onHashProgress)
+    const hasher = await Hasher.open(root, { onProgress: progressOf('md5-dos2unix') })
+    return new Workspace(root, hasher, new ObjectCache(config.cacheDir, config.cacheTypes), log, options, progressOf)
   }
 
   /** The workspace of a project (its `.dvc/config` cache and its `dvcFormat` setting). */
@@ -94,7 +114,7 @@ export class Workspace {
   hasherFor(name: HashName): Promise<Hasher> {
     let h = this.hashers.get(name)
     if (!h) {
-      h = Hasher.open(this.root, { hashName: name, onProgress: this.options.onHashProgress })
+      h = Hasher.open(this.root, { hashName: name, onProgress: this.progressOf(name) })
       this.hashers.set(name, h)
     }
     return h
