@@ -1,7 +1,8 @@
 /**
  * Progress on stderr, for work that takes a while (hashing, checkout, push/pull/fetch, --run-all):
  * oclif's own `ux.action` spinner with a `done/total` status. It appears only when stderr is a
- * terminal, -q was not given and the work has run for more than a second; stdout is never written.
+ * terminal, -q was not given and the work has run for more than a second; stdout is never written
+ * (lines the command prints meanwhile are held by oclif for the next frame, then written unchanged).
  */
 import { ux } from '@oclif/core'
 
@@ -18,23 +19,29 @@ const NONE: Progress = { update() {}, stop() {} }
 
 export function progress(label: string, options: { quiet?: boolean; unit?: string } = {}): Progress {
   if (options.quiet || !process.stderr.isTTY) return NONE
-  const started = Date.now()
+  // A burst of work runs from its first update (or from here) until `done` reaches `total`;
+  // the spinner shows once a burst has lasted DELAY_MS and ends with it (repro hashes
+  // between stage runs: nothing may stay on screen while a stage's command writes).
+  let started: number | undefined = Date.now()
   let shown = false
   let last = ''
   const unit = options.unit ?? 'files'
+  const stop = (): void => {
+    if (shown) ux.action.stop(last)
+    shown = false
+    started = undefined
+  }
   return {
     update(done, total) {
-      const status = `${done}/${total} ${unit}`
-      if (!shown) {
-        if (Date.now() - started < DELAY_MS) return
-        ux.action.start(label, status, { stdout: false })
+      started ??= Date.now()
+      last = `${done}/${total} ${unit}`
+      if (shown) ux.action.status = last
+      else if (done < total && Date.now() - started >= DELAY_MS) {
+        ux.action.start(label, last, { stdout: false })
         shown = true
-      } else if (status !== last) ux.action.status = status
-      last = status
+      }
+      if (done >= total) stop()
     },
-    stop() {
-      if (shown) ux.action.stop(last)
-      shown = false
-    },
+    stop,
   }
 }

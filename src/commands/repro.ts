@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { TrellisCommand } from '../base-command.js'
+import { progress } from '../progress.js'
 import { reproFlags, reproOptions } from '../repro-flags.js'
 
 export default class Repro extends TrellisCommand {
@@ -23,9 +24,18 @@ were seen before is restored from the run-cache instead of running.`
     this.setOutput(flags)
     const project = await this.openProject()
     const { reproduceLocked, summarizeRepro } = await import('@trellis/core')
-    const result = await reproduceLocked(project, { ...reproOptions(flags), targets: argv as string[], log: this.info }, {
-      onWait: (owner) => this.warning(`waiting for the project lock held by process ${owner?.pid ?? '?'} (${owner?.cmd ?? 'unknown'})`),
-    })
+    const hashing = progress('Hashing', { quiet: this.quiet })
+    const checkout = progress('Checkout', { quiet: this.quiet })
+    const progressOptions = { onHashProgress: hashing.update, onCheckoutProgress: checkout.update }
+    let result: Awaited<ReturnType<typeof reproduceLocked>>
+    try {
+      result = await reproduceLocked(project, { ...reproOptions(flags), targets: argv as string[], log: this.info, ...progressOptions }, {
+        onWait: (owner) => this.warning(`waiting for the project lock held by process ${owner?.pid ?? '?'} (${owner?.cmd ?? 'unknown'})`),
+      })
+    } finally {
+      hashing.stop()
+      checkout.stop()
+    }
     for (const line of summarizeRepro(result)) this.info(line)
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { TrellisCommand } from '../base-command.js'
+import { progress } from '../progress.js'
 
 export default class Status extends TrellisCommand {
   static override summary = 'Show which stages changed and why (command, deps, params, outs, always_changed).'
@@ -17,7 +18,13 @@ export default class Status extends TrellisCommand {
     this.setOutput(flags)
     const project = await this.openProject()
     const { pipelineStatus, renderStatus } = await import('@trellis/core')
-    const status = await pipelineStatus(project, { targets: argv as string[], recursive: flags.recursive })
+    const bar = progress('Hashing', { quiet: this.quiet })
+    let status: Awaited<ReturnType<typeof pipelineStatus>>
+    try {
+      status = await pipelineStatus(project, { targets: argv as string[], recursive: flags.recursive, onHashProgress: bar.update })
+    } finally {
+      bar.stop()
+    }
     if (flags.json) process.stdout.write(`${JSON.stringify(status)}\n`)
     else if (!this.quiet) process.stdout.write(renderStatus(status))
   }

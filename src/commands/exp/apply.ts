@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { relative, sep } from 'node:path'
 import { TrellisCommand } from '../../base-command.js'
+import { progress } from '../../progress.js'
 
 export default class ExpApply extends TrellisCommand {
   static override summary = "Bring an experiment's changes (tracked files and cached outputs) into the workspace."
@@ -38,7 +39,13 @@ paths are listed; --force overwrites them after saving them. Every apply can be 
       return
     }
     const rev = args.experiment!
-    const result = await applyExperiment(project, rev, { force: flags.force, lock, queued: await optionalQueuedExperiments(project) })
+    const bar = progress('Checkout', { quiet: this.quiet })
+    let result: Awaited<ReturnType<typeof applyExperiment>>
+    try {
+      result = await applyExperiment(project, rev, { force: flags.force, lock, queued: await optionalQueuedExperiments(project), onCheckoutProgress: bar.update })
+    } finally {
+      bar.stop()
+    }
     if (result.recovered) {
       this.warning(`an interrupted ${result.recovered.operation === 'apply' ? 'apply' : 'undo'} of '${result.recovered.name ?? result.recovered.applied.slice(0, 7)}' was rolled back first`)
     }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import type { Project, QueueEntry, RunQueueResult, SweepOptions } from '@trellis/core'
 import { TrellisCommand } from '../../base-command.js'
+import { progress as progressBar } from '../../progress.js'
 import { tapQueueProgress } from '../../queue-progress.js'
 import { reproFlags, reproOptions } from '../../repro-flags.js'
 
@@ -174,7 +175,13 @@ comma part a key=value) stays two assignments.
       this.info(`Apply it:         trellis exp apply ${result.name}`)
       return
     }
-    const result = await core.runExperiment(project, options)
+    const bar = progressBar('Hashing', { quiet: this.quiet })
+    let result: Awaited<ReturnType<typeof core.runExperiment>>
+    try {
+      result = await core.runExperiment(project, { ...options, onHashProgress: bar.update })
+    } finally {
+      bar.stop()
+    }
     const exp = result.experiment
     if (!exp && result.resume) {
       this.info(`Nothing changed since checkpoint ${result.resume.from.slice(0, 7)}: no new commit.`)
@@ -200,8 +207,14 @@ comma part a key=value) stays two assignments.
       return
     }
     this.info(`Running ${queued.length} queued experiment(s), ${jobs} at a time; logs: trellis queue logs <entry>`)
-    const progress = tapQueueProgress(project, { info: this.info, warning: this.warning })
-    const result = await core.runQueue(project, { jobs, onEvent: progress.onEvent })
+    const bar = progressBar('Running experiments', { quiet: this.quiet, unit: 'experiments' })
+    const progress = tapQueueProgress(project, { info: this.info, warning: this.warning }, { bar, total: queued.length })
+    let result: RunQueueResult
+    try {
+      result = await core.runQueue(project, { jobs, onEvent: progress.onEvent })
+    } finally {
+      bar.stop()
+    }
     progress.flush()
     this.queueSummary(result)
     const error = core.queueRunError(result)
@@ -247,7 +260,8 @@ comma part a key=value) stays two assignments.
       this.info(`\nSweep ${plan.id}: ${count} experiment(s) queued. Run them: trellis exp run --run-all -j N; then: trellis exp show --sweep ${plan.id}`)
       return
     }
-    const progress = tapQueueProgress(project, { info: this.info, warning: this.warning })
+    const bar = progressBar('Running experiments', { quiet: this.quiet, unit: 'experiments' })
+    const progress = tapQueueProgress(project, { info: this.info, warning: this.warning }, { bar, total: count })
     const { run } = await core.runSweep(project, plan, {
       ...options,
       jobs: flags.jobs,
@@ -257,7 +271,7 @@ comma part a key=value) stays two assignments.
         this.info(`Running sweep ${plan.id}: ${count} experiment(s), ${flags.jobs} at a time, in temporary workspaces; logs: trellis queue logs <entry>`)
       },
       onEvent: progress.onEvent,
-    })
+    }).finally(() => bar.stop())
     progress.flush()
     this.queueSummary(run)
     if (!this.quiet) {

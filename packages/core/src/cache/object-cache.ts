@@ -73,7 +73,16 @@ export interface CheckoutOptions {
    * `.dir` object itself does not record exec bits.
    */
   manifest?: readonly DirEntry[]
+  /**
+   * For a directory: files linked of its total, told at the start, every
+   * `CHECKOUT_BATCH` files and at the end; at each of those the event loop gets a
+   * turn (so a progress spinner can draw). Without it the loop never yields.
+   */
+  onProgress?: (done: number, total: number) => void
 }
+
+/** Files linked between two progress reports of a directory checkout. */
+const CHECKOUT_BATCH = 500
 
 let tmpCounter = 0
 /** A temp name beside a workspace path (outputs are renamed into place from there). */
@@ -267,10 +276,17 @@ export class ObjectCache {
     const exec = new Set<string>()
     for (const e of options.manifest ?? []) if (e.isexec) exec.add(e.relpath)
     const tmpDir = tmpName(absDest)
+    const onProgress = options.onProgress
+    onProgress?.(0, entries.length)
+    let linked = 0
     try {
       mkdirSync(tmpDir)
       const made = new Set<string>([tmpDir])
       for (const e of entries) {
+        if (onProgress && ++linked % CHECKOUT_BATCH === 0) {
+          onProgress(linked, entries.length)
+          await new Promise<void>((turn) => setImmediate(turn))
+        }
         const dest = join(tmpDir, ...e.relpath.split('/'))
         const parent = dirname(dest)
         if (!made.has(parent)) {
@@ -285,6 +301,8 @@ export class ObjectCache {
     } catch (error) {
       rmTree(tmpDir)
       throw error
+    } finally {
+      onProgress?.(entries.length, entries.length)
     }
   }
 

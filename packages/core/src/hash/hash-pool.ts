@@ -86,10 +86,11 @@ export class HashPool {
    * DVC md5 of every path, in order. `sizes` (from a stat taken just before, -1 or
    * missing = unknown) lets workers skip the final zero-byte read and balances batches.
    * Rejects with the first file's error (an `Error` carrying the fs `code`).
+   * `onBatch(n)` is told each time a batch of `n` files is hashed (progress; never per file).
    */
-  async md5Many(paths: readonly string[], sizes?: readonly number[], plain = false): Promise<string[]> {
+  async md5Many(paths: readonly string[], sizes?: readonly number[], plain = false, onBatch?: (files: number) => void): Promise<string[]> {
     if (paths.length === 0) return []
-    if (this.size < 1 || this.broken || !hashWorkerEntry()) return md5ManyInProcess(paths, sizes, plain)
+    if (this.size < 1 || this.broken || !hashWorkerEntry()) return inProcessBatch(paths, sizes, plain, onBatch)
     this.start()
     const parts: Promise<string[]>[] = []
     let i = 0
@@ -104,7 +105,8 @@ export class HashPool {
         cost += Math.max(size, 4096)
         i++
       }
-      parts.push(this.submit(batchPaths, batchSizes, cost, plain))
+      const part = this.submit(batchPaths, batchSizes, cost, plain)
+      parts.push(onBatch ? part.then((md5s) => (onBatch(md5s.length), md5s)) : part)
     }
     const results = await Promise.all(parts)
     return results.length === 1 ? results[0] : results.flat()
@@ -230,6 +232,12 @@ export function md5ManyInProcess(paths: readonly string[], sizes?: readonly numb
   return out
 }
 
+function inProcessBatch(paths: readonly string[], sizes: readonly number[] | undefined, plain: boolean, onBatch?: (files: number) => void): string[] {
+  const md5s = md5ManyInProcess(paths, sizes, plain)
+  onBatch?.(md5s.length)
+  return md5s
+}
+
 let shared: HashPool | undefined
 
 /** The process-wide pool (created on first use; its workers start on the first big job). */
@@ -253,6 +261,7 @@ export async function md5Files(
   sizes?: readonly number[],
   mode: 'auto' | 'pool' | 'in-process' = 'auto',
   plain = false,
+  onBatch?: (files: number) => void,
 ): Promise<string[]> {
   let usePool = mode === 'pool'
   if (mode === 'auto') {
@@ -260,6 +269,6 @@ export async function md5Files(
     if (sizes) for (const s of sizes) bytes += s > 0 ? s : 0
     usePool = shouldUsePool(paths.length, bytes)
   }
-  if (!usePool) return md5ManyInProcess(paths, sizes, plain)
-  return sharedHashPool().md5Many(paths, sizes, plain)
+  if (!usePool) return inProcessBatch(paths, sizes, plain, onBatch)
+  return sharedHashPool().md5Many(paths, sizes, plain, onBatch)
 }

@@ -42,6 +42,27 @@ describe('Hasher', () => {
     await h.close()
   })
 
+  it('reports directory hashing progress per batch, cumulative, ending at done === total', async () => {
+    const files: Record<string, string> = {}
+    for (let i = 0; i < 600; i++) files[`big/f${i}`] = `file ${i}`
+    files['small/a'] = 'a'
+    const root = repo(files)
+    for (const pool of ['pool', 'in-process'] as const) {
+      resetStateMemo()
+      const calls: Array<[number, number]> = []
+      const h = await Hasher.open(root, { pool, stateless: true, onProgress: (done, total) => calls.push([done, total]) })
+      await h.hashPath('big')
+      expect(calls.at(-1)).toEqual([600, 600])
+      expect(calls.length).toBeLessThan(20) // per batch, not per file
+      await h.hashPath('small')
+      expect(calls.at(-1)).toEqual([601, 601])
+      await h.hashPath('big') // memoised: nothing to hash, nothing told
+      expect(calls.at(-1)).toEqual([601, 601])
+      for (const [done, total] of calls) expect(done).toBeLessThanOrEqual(total)
+      await h.close()
+    }
+  })
+
   it('reports isexec for executable files only', async () => {
     const root = repo({ run: '#!/bin/sh\n' })
     chmodSync(join(root, 'run'), 0o755)

@@ -14,6 +14,9 @@
  *   call `invalidate(path)` (or `invalidate()` for everything) before hashing it
  *   again. File results are always revalidated by a stat.
  * - New file hashes are written to the state db by `flush()` / `close()`.
+ * - `onProgress(done, total)` (an option) counts the files of directories being read and
+ *   hashed over the Hasher's lifetime, told per batch (never per file): `total` grows as
+ *   batches are queued, `done` as they finish; `done === total` ends a burst of hashing.
  *
  * A missing path rejects with the fs error (`code: 'ENOENT'`): callers check
  * existence themselves and decide what "missing" means.
@@ -46,6 +49,8 @@ export interface HasherOptions {
    * its state db is a separate file (`trellis-state-md5.db`), as the values differ.
    */
   hashName?: HashName
+  /** Progress of directory hashing, per batch: files hashed of files queued so far. */
+  onProgress?: (done: number, total: number) => void
 }
 
 export interface HasherStats {
@@ -74,13 +79,18 @@ export class Hasher {
   private closed = false
   private generation = 0
   private ignores: DvcIgnore | undefined
+  /** Progress (`onProgress`): directory files queued for hashing and hashed, so far. */
+  private readonly onProgress: ((done: number, total: number) => void) | undefined
+  private queuedFiles = 0
+  private hashedDone = 0
 
   readonly hashName: HashName
   private readonly plain: boolean
   private readonly hashKey: 'md5' | undefined
 
-  private constructor(root: string, state: StateDb, poolMode: 'auto' | 'pool' | 'in-process', hashName: HashName) {
+  private constructor(root: string, state: StateDb, poolMode: 'auto' | 'pool' | 'in-process', hashName: HashName, onProgress?: (done: number, total: number) => void) {
     this.root = root
+    this.onProgress = onProgress
     this.state = state
     this.poolMode = poolMode
     this.hashName = hashName
@@ -94,12 +104,26 @@ export class Hasher {
     let dbPath = options.stateDbPath
     if (hashName === 'md5' && !options.stateless) dbPath = (dbPath ?? stateDbPath(absRoot)).replace(/(\.db)?$/, '-md5.db')
     const state = await StateDb.open(absRoot, { stateless: options.stateless, dbPath })
-    return new Hasher(absRoot, state, options.pool ?? 'auto', hashName)
+    return new Hasher(absRoot, state, options.pool ?? 'auto', hashName, options.onProgress)
   }
 
   /** `info` with this hasher's `hash` key (none for md5-dos2unix). */
   private tagged<T extends object>(info: T): T {
     return this.hashKey ? { ...info, hash: this.hashKey } : info
+  }
+
+  /** `files` more are queued for hashing (progress). */
+  private queued(files: number): void {
+    if (!this.onProgress) return
+    this.queuedFiles += files
+    this.onProgress(this.hashedDone, this.queuedFiles)
+  }
+
+  /** A batch of `files` is hashed (progress). */
+  private readonly batchDone = (files: number): void => {
+    if (!this.onProgress) return
+    this.hashedDone += files
+    this.onProgress(this.hashedDone, this.queuedFiles)
   }
 
   /** True when hashes persist across processes (the state db is open). */
@@ -303,6 +327,7 @@ export class Hasher {
       const paths = missPaths.slice(chunkStart)
       chunkStart = miss.length
       chunkBytes = 0
+      this.queued(idx.length)
       jobs.push(
         pool!.md5Many(
           paths,
@@ -310,6 +335,7 @@ export class Hasher {
           this.plain,
         ).then((md5s) => {
           for (let j = 0; j < idx.length; j++) entries[idx[j]].md5 = md5s[j]
+          this.batchDone(idx.length)
         }),
       )
     }
@@ -352,7 +378,8 @@ export class Hasher {
   private async hashMisses(entries: DirEntry[], miss: number[], paths: string[]): Promise<void> {
     if (miss.length === 0) return
     const sizes = miss.map((i) => entries[i].size!)
-    const md5s = await md5Files(paths, sizes, this.poolMode, this.plain)
+    this.queued(miss.length)
+    const md5s = await md5Files(paths, sizes, this.poolMode, this.plain, this.onProgress && this.batchDone)
     for (let j = 0; j < miss.length; j++) {
       entries[miss[j]].md5 = md5s[j]
       this.stats.hashedBytes += sizes[j]

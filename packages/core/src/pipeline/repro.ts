@@ -48,6 +48,10 @@ export interface ReproOptions {
   jobs?: number
   /** Progress lines (`Running stage 'x':`, `> cmd`, skips). */
   log?: (line: string) => void
+  /** Progress of directory hashing: files hashed of files queued, told per batch (`Hasher`'s `onProgress`). */
+  onHashProgress?: (done: number, total: number) => void
+  /** Progress of each directory output restored from the cache: files linked of its total. */
+  onCheckoutProgress?: (done: number, total: number) => void
   /** Extra environment for stage commands (experiments add DVC_EXP_*). */
   env?: Record<string, string>
   /** Checkpoint stages are only allowed under `exp run`. */
@@ -86,7 +90,7 @@ export async function reproduce(project: Project, options: ReproOptions = {}): P
   const plan = planStages(index, targets, options)
   if (!options.allowCheckpoints) refuseCheckpointStages(plan)
   await checkInputsExist(project, index, plan, options)
-  const ws = await Workspace.openFor(project, options.log)
+  const ws = await Workspace.openFor(project, options.log, { onHashProgress: options.onHashProgress, onCheckoutProgress: options.onCheckoutProgress })
   try {
     checkWritablePaths(ws, plan)
     const run = options.run ?? newRunInfo({ kind: 'repro', projectRoot: project.root, workspaceRoot: project.root })

@@ -13,6 +13,8 @@ import { Workspace } from './workspace.js'
 export interface StatusOptions {
   targets?: string[]
   recursive?: boolean
+  /** Progress of directory hashing (see `ReproOptions.onHashProgress`). */
+  onHashProgress?: (done: number, total: number) => void
 }
 
 /** address → DVC's list of reasons, only for changed stages, in pipeline order. */
@@ -20,7 +22,7 @@ export async function pipelineStatus(project: Project, options: StatusOptions = 
   const index = await PipelineIndex.load(project.root)
   const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
   const plan = planStages(index, targets)
-  const ws = await Workspace.openFor(project)
+  const ws = await Workspace.openFor(project, undefined, { onHashProgress: options.onHashProgress })
   try {
     const result: Record<string, unknown[]> = {}
     for (const stage of plan) {

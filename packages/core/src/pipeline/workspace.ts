@@ -28,7 +28,32 @@ import type { HashInfo, HashName, LockEntry, ParamsDep, Stage } from './types.js
 export interface WorkspaceOptions {
   /** The trellis config's `dvcFormat` setting (see `dvc-format.ts`). */
   dvcFormat?: DvcFormat
+  /** Progress of directory hashing (see `HasherOptions.onProgress`), both hash names together. */
+  onHashProgress?: (done: number, total: number) => void
+  /** Progress of each directory materialised from the cache: files linked of its total. */
+  onCheckoutProgress?: (done: number, total: number) => void
 }
+
+type HashProgress = (done: number, total: number) => void
+
+/** One progress for the hashers of both hash names: each one's counts, summed. */
+function hashProgressOf(report: HashProgress | undefined): (name: HashName) => HashProgress | undefined {
+  if (!report) return () => undefined
+  const counts = new Map<HashName, [number, number]>()
+  return (name) => (done, total) => {
+    counts.set(name, [done, total])
+    let allDone = 0
+    let allTotal = 0
+    for (const [d, t] of counts.values()) {
+      allDone += d
+      allTotal += t
+    }
+    report(allDone, allTotal)
+  }
+}
+
+/** The progress callbacks a command hands to the workspace it opens. */
+export type WorkspaceProgress = Pick<WorkspaceOptions, 'onHashProgress' | 'onCheckoutProgress'>
 
 export class Workspace {
   private readonly hashes = new Map<string, Promise<HashInfo & { manifest?: unknown }>>()
@@ -52,6 +77,7 @@ export class Workspace {
     readonly cache: ObjectCache,
     private readonly log: (line: string) => void,
     private readonly options: WorkspaceOptions,
+    private readonly progressOf: (name: HashName) => HashProgress | undefined,
   ) {
     this.copyCache = new ObjectCache(cache.dir, ['copy'])
     this.guard = new WorkTreeGuard(root)
@@ -60,13 +86,18 @@ export class Workspace {
 
   /** `log` receives DVC's lock file messages (Generating / Updating / Migrating). */
   static async open(root: string, config: DvcConfig, log: (line: string) => void = () => {}, options: WorkspaceOptions = {}): Promise<Workspace> {
-    const hasher = await Hasher.open(root)
-    return new Workspace(root, hasher, new ObjectCache(config.cacheDir, config.cacheTypes), log, options)
+    const progressOf = hashProgressOf(options.onHashProgress)
+    const hasher = await Hasher.open(root, { onProgress: progressOf('md5-dos2unix') })
+    return new Workspace(root, hasher, new ObjectCache(config.cacheDir, config.cacheTypes), log, options, progressOf)
   }
 
   /** The workspace of a project (its `.dvc/config` cache and its `dvcFormat` setting). */
-  static openFor(project: Pick<Project, 'root' | 'dvcConfig'> & { settings?: Project['settings'] }, log?: (line: string) => void): Promise<Workspace> {
-    return Workspace.open(project.root, project.dvcConfig, log, { dvcFormat: dvcFormatSetting(project.settings ?? {}) })
+  static openFor(
+    project: Pick<Project, 'root' | 'dvcConfig'> & { settings?: Project['settings'] },
+    log?: (line: string) => void,
+    progress: WorkspaceProgress = {},
+  ): Promise<Workspace> {
+    return Workspace.open(project.root, project.dvcConfig, log, { ...progress, dvcFormat: dvcFormatSetting(project.settings ?? {}) })
   }
 
   /** 2 or 3: the format new entries are written in (detected once, on first use). */
@@ -83,7 +114,7 @@ export class Workspace {
   hasherFor(name: HashName): Promise<Hasher> {
     let h = this.hashers.get(name)
     if (!h) {
-      h = Hasher.open(this.root, { hashName: name })
+      h = Hasher.open(this.root, { hashName: name, onProgress: this.progressOf(name) })
       this.hashers.set(name, h)
     }
     return h
@@ -112,7 +143,7 @@ export class Workspace {
 
   /** Materialise an output from the cache of its hash name ('copy' for uncached outputs). */
   async checkoutFromCache(path: string, md5: string, mode: 'link' | 'copy', isexec?: boolean, name: HashName = 'md5-dos2unix'): Promise<void> {
-    await this.cacheFor(mode, name).checkout(md5, this.guard.path(path, { source: 'an output' }), md5.endsWith('.dir'), { isexec })
+    await this.cacheFor(mode, name).checkout(md5, this.guard.path(path, { source: 'an output' }), md5.endsWith('.dir'), { isexec, onProgress: this.options.onCheckoutProgress })
     this.forget(path)
   }
 

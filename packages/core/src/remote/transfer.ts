@@ -181,19 +181,26 @@ export async function transferByHash(
     if (group.length === 0) groups.set(hashName, group)
     group.push(md5)
   }
+  // progress: a group's own total counts the files of its directories; later groups count as listed
+  let later = [...groups.values()].reduce((n, g) => n + g.length, 0)
+  let base = 0
   const summary = emptySummary()
-  // each group counts its own files (a directory's files included): progress adds the groups up
-  let before = 0
   for (const [name, md5s] of groups) {
-    let last = 0
-    const onProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(before + done, before + (last = total)))
+    later -= md5s.length
+    let groupTotal = md5s.length
+    const onProgress =
+      options.onProgress &&
+      ((done: number, total: number) => {
+        groupTotal = total
+        options.onProgress!(base + done, base + total + later)
+      })
     const move = direction === 'push' ? pushObjects : fetchObjects
     const part = await move(cache.forHash(name), remoteForHash(remote, name), md5s, { ...options, onProgress })
-    before += last
     summary.transferred += part.transferred
     summary.present += part.present
     summary.missing.push(...part.missing)
     summary.failed.push(...part.failed)
+    base += groupTotal
   }
   return summary
 }

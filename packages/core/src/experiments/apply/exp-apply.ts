@@ -26,7 +26,7 @@ import { posix, relative, sep } from 'node:path'
 import { TrellisError } from '../../errors.js'
 import { WorkTreeGuard } from '../../fs/safe-path.js'
 import type { AcquireOptions } from '../../lock/project-lock.js'
-import { Workspace } from '../../pipeline/workspace.js'
+import { Workspace, type WorkspaceProgress } from '../../pipeline/workspace.js'
 import type { Project } from '../../project.js'
 import { APPLY_UNDO_REF, EXEC_APPLY } from '../run/exec-refs.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
@@ -46,6 +46,8 @@ export interface ApplyOptions {
   lock?: AcquireOptions
   /** The queue, when there is one: queued entries can be applied too (see queued-experiments.ts). */
   queued?: QueuedExperiments
+  /** Progress of each directory output restored from the cache: files linked of its total. */
+  onCheckoutProgress?: (done: number, total: number) => void
 }
 
 export interface ApplyResult {
@@ -91,11 +93,17 @@ interface Context {
   ws: Workspace
 }
 
-async function withContext<T>(project: Project, cmd: string, lockOptions: AcquireOptions | undefined, work: (ctx: Context) => Promise<T>): Promise<T> {
+async function withContext<T>(
+  project: Project,
+  cmd: string,
+  lockOptions: AcquireOptions | undefined,
+  work: (ctx: Context) => Promise<T>,
+  progress: WorkspaceProgress = {},
+): Promise<T> {
   const lock = await project.lock(cmd, lockOptions)
   try {
     const store = await project.services.get('gitRepository')
-    const ws = await Workspace.openFor(project)
+    const ws = await Workspace.openFor(project, undefined, progress)
     try {
       return await work({ project, store, ws })
     } finally {
@@ -161,7 +169,7 @@ export async function applyExperiment(project: Project, rev: string, options: Ap
       undoRecord: undo.sha,
       recovered,
     }
-  })
+  }, { onCheckoutProgress: options.onCheckoutProgress })
 }
 
 /** The tracked changes as the output planner reads them: DVC-root relative paths → content after apply. */
