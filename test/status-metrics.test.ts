@@ -45,6 +45,22 @@ describe('trellis status', () => {
     r.write('dvc.yaml', r.read('dvc.yaml').replace('cp data.txt', 'cp  data.txt'))
     expect((await r.run(['status', 'train', '--json'])).stdout).toContain('"changed command"')
   })
+
+  it('without targets covers every stage of the project, .dvc files included, as dvc status does, named from the cwd', async () => {
+    const r = makeRepo({ 'sub/dvc.yaml': 'stages:\n  copy:\n    cmd: cp ../data.txt copy.txt\n    deps: [../data.txt]\n    outs: [copy.txt]\n' })
+    repos.push(r)
+    r.write('data.txt', 'v1')
+    expect((await r.run(['add', 'data.txt'])).code).toBe(0)
+    expect((await r.run(['repro', 'sub/dvc.yaml'])).code).toBe(0)
+    expect((await r.run(['status'])).stdout).toBe('Data and pipelines are up to date.\n')
+    r.write('data.txt', 'v2')
+    const json = JSON.parse((await r.run(['status', '--json'])).stdout)
+    expect(json).toEqual({ 'data.txt.dvc': [{ 'changed outs': { 'data.txt': 'modified' } }], 'sub/dvc.yaml:copy': [{ 'changed deps': { 'data.txt': 'modified' } }] })
+    // from sub/: addresses and paths relative to the cwd (DVC 2.58 and 3.x print the same)
+    const fromSub = JSON.parse((await r.run(['status', '--json'], { cwd: 'sub' })).stdout)
+    expect(fromSub).toEqual({ '../data.txt.dvc': [{ 'changed outs': { '../data.txt': 'modified' } }], copy: [{ 'changed deps': { '../data.txt': 'modified' } }] })
+    expect(JSON.parse((await r.run(['status', 'data.txt.dvc', '--json'])).stdout)).toEqual({ 'data.txt.dvc': [{ 'changed outs': { 'data.txt': 'modified' } }] })
+  })
 })
 
 describe('trellis metrics show', () => {

@@ -3,6 +3,7 @@
  * command, then deps (path and params), then outs; `trellis status` prints the
  * reasons, `repro` only needs the verdict.
  */
+import { posix } from 'node:path'
 import { pyEquals } from '../util/python-json.js'
 import { hashNameOf, type HashInfo, type HashName, type LockEntry, type LockPathEntry, type ParamsDep, type Stage } from './types.js'
 
@@ -60,11 +61,15 @@ export interface StatusOptions {
   /** Stop at the first reason (repro); `status` wants them all. */
   firstOnly?: boolean
   allowMissing?: boolean
+  /** Name paths relative to this directory (root-relative, '' = the root), as `dvc status` names them relative to the cwd; default: as written in the stage. */
+  shownFrom?: string
 }
 
 export async function stageStatus(ws: StatusSource, stage: Stage, lock: LockEntry | undefined, options: StatusOptions = {}): Promise<StageStatus> {
   const status: StageStatus = { changedCommand: false, alwaysChanged: false, changedDeps: {}, changedOuts: {} }
   const done = () => options.firstOnly && isChanged(status)
+  const { shownFrom } = options
+  const shown = (path: string, asWritten: string) => (shownFrom === undefined ? asWritten : posix.relative(shownFrom, path) || '.')
 
   if (stage.kind === 'pipeline' && lock && !sameCmd(lock.cmd, stage.cmd)) status.changedCommand = true
   if (done()) return status
@@ -76,12 +81,12 @@ export async function stageStatus(ws: StatusSource, stage: Stage, lock: LockEntr
     for (const dep of stage.deps) {
       if (dep.repo) continue // imports are re-fetched by `dvc update`, not checked here
       const st = await pathStatus(ws, dep.path, lockDeps.get(dep.pathAsWritten), false)
-      if (st && !(options.allowMissing && st === 'deleted')) status.changedDeps[dep.pathAsWritten] = st
+      if (st && !(options.allowMissing && st === 'deleted')) status.changedDeps[shown(dep.path, dep.pathAsWritten)] = st
       if (done()) return status
     }
     for (const p of stage.params) {
       const st = await ws.paramsStatus(p, lock?.params?.[p.fileAsWritten])
-      if (st) status.changedDeps[p.fileAsWritten] = st
+      if (st) status.changedDeps[shown(p.file, p.fileAsWritten)] = st
       if (done()) return status
     }
   }
@@ -90,7 +95,7 @@ export async function stageStatus(ws: StatusSource, stage: Stage, lock: LockEntr
   for (const out of stage.outs) {
     if (out.checkpoint && !(await ws.exists(out.path))) continue // may be missing before the first run
     const st = await pathStatus(ws, out.path, lockOuts.get(out.pathAsWritten), out.cache)
-    if (st && !(options.allowMissing && st === 'not in cache')) status.changedOuts[out.pathAsWritten] = st
+    if (st && !(options.allowMissing && st === 'not in cache')) status.changedOuts[shown(out.path, out.pathAsWritten)] = st
     if (done()) return status
   }
   return status

@@ -3,11 +3,13 @@
  * Read-only: it never takes the project lock and never writes outside the
  * state store.
  */
+import { posix, relative } from 'node:path'
 import type { Project } from '../project.js'
 import { PipelineIndex } from './pipeline-index.js'
 import { planStages } from './plan.js'
 import { isChanged, stageStatus, statusToJson, type StageStatus } from './stage-status.js'
 import { resolveTargets } from './targets.js'
+import type { Stage } from './types.js'
 import { Workspace } from './workspace.js'
 
 export interface StatusOptions {
@@ -17,22 +19,35 @@ export interface StatusOptions {
   onHashProgress?: (done: number, total: number) => void
 }
 
-/** address → DVC's list of reasons, only for changed stages, in pipeline order. */
+/**
+ * address → DVC's list of reasons, only for changed stages, in pipeline order.
+ * Addresses and paths are named relative to the cwd, as `dvc status` names them
+ * (`train` for ./dvc.yaml, `sub/dvc.yaml:copy`, `../data.txt.dvc`).
+ */
 export async function pipelineStatus(project: Project, options: StatusOptions = {}): Promise<Record<string, unknown[]>> {
   const index = await PipelineIndex.load(project.root)
-  const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
+  // as `dvc status`: no target means every stage of the project (dvc.yaml files and .dvc files), not ./dvc.yaml
+  const targets = options.targets?.length ? resolveTargets(index, project.cwd, options.targets, { recursive: options.recursive }) : index.stages
   const plan = planStages(index, targets)
   const ws = await Workspace.openFor(project, undefined, { onHashProgress: options.onHashProgress })
   try {
     const result: Record<string, unknown[]> = {}
+    const cwd = relative(project.root, project.cwd).split('\\').join('/')
     for (const stage of plan) {
-      const status: StageStatus = await stageStatus(ws, stage, await ws.lockEntry(stage))
-      if (isChanged(status)) result[stage.address] = statusToJson(status)
+      const status: StageStatus = await stageStatus(ws, stage, await ws.lockEntry(stage), { shownFrom: cwd })
+      if (isChanged(status)) result[addressFrom(cwd, stage)] = statusToJson(status)
     }
     return result
   } finally {
     await ws.close()
   }
+}
+
+/** A stage's address as DVC gives it from `cwd` (root-relative): the file relative to it, `:name` unless it is ./dvc.yaml. */
+function addressFrom(cwd: string, stage: Stage): string {
+  const file = posix.relative(cwd, stage.dvcfile)
+  if (stage.kind === 'single') return file
+  return file === 'dvc.yaml' ? stage.name : `${file}:${stage.name}`
 }
 
 /** DVC's text form: tab indentation, statuses padded to 20 columns. */
