@@ -8,7 +8,11 @@
  * 2. core imports no plugin package;
  * 3. a plugin package imports no other plugin package;
  * 4. core's plugin-api imports nothing from the engine but plain data types
- *    (`import type` of files outside plugin-api) and nothing at run time but tapable.
+ *    (`import type` of files outside plugin-api) and nothing at run time but tapable;
+ * 5. the built-in plugins that take everything from the object they are given
+ *    (@trellis/plugin-git-refs, @trellis/plugin-checkpoints) import from @trellis/core
+ *    only types, and only from `@trellis/core/plugin-api`: their values come from
+ *    `trellis.core`.
  *
  * Imports are read with the TypeScript compiler API (`ts.preProcessFile`), which
  * finds static imports, `export ... from` and dynamic `import()` of literals.
@@ -78,6 +82,19 @@ for (const dir of packages) {
       if (!target || target === own) continue
       if (own === '@trellis/core' && pluginNames.has(target)) problems.push(`core imports a plugin: ${rel(file)} -> ${spec}`)
       if (own !== '@trellis/core' && pluginNames.has(target)) problems.push(`a plugin imports another plugin: ${rel(file)} -> ${spec}`)
+    }
+  }
+}
+
+// rule 5
+const SELF_CONTAINED = new Set(['@trellis/plugin-git-refs', '@trellis/plugin-checkpoints'])
+for (const dir of packages) {
+  if (!SELF_CONTAINED.has(pkgName(dir))) continue
+  for (const file of sourceFiles(join(packagesDir, dir, 'src'))) {
+    for (const { spec, typeOnly } of importsOf(file)) {
+      if (spec !== '@trellis/core' && !spec.startsWith('@trellis/core/')) continue
+      if (spec !== '@trellis/core/plugin-api') problems.push(`${pkgName(dir)} imports ${spec}: ${rel(file)} (only \`import type\` from @trellis/core/plugin-api; values come from trellis.core)`)
+      else if (!typeOnly) problems.push(`${pkgName(dir)} imports values from the plugin API: ${rel(file)} (use \`import type\`; values come from trellis.core)`)
     }
   }
 }

@@ -88,6 +88,10 @@ export interface TrellisCore {
   parseIni(text: string, file: string): Record<string, Record<string, string>>
   /** A URL with its password masked. */
   redactUrl(url: string): string
+  /** `text` with every URL's password and each of `secrets` masked (for a tool's output that may echo a remote URL). */
+  redactText(text: string, secrets?: Iterable<string>): string
+  /** The secrets a URL carries (its password, and its user when it stands for a token), for `redactText`. */
+  urlSecrets(url: string): string[]
   /** `refs/exps/<AA>/<38 hex>/<name>` */
   expRefFor(baseline: string, name: string): string
   parseExpRef(ref: string): { baseline: string; name: string } | undefined

@@ -18,7 +18,7 @@ import type { ProjectHandle } from '../plugin-api/project-handle.js'
 import type { TrellisCore } from '../plugin-api/plugin.js'
 import { Project } from '../project.js'
 import { writeFileAtomic } from '../util/atomic-write.js'
-import { redactUrl } from '../util/redact-url.js'
+import { redactText, redactUrl, urlSecrets } from '../util/redact-url.js'
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
 
@@ -49,6 +49,8 @@ export const runtimeApi: TrellisCore = Object.freeze({
   loadDvcConfig,
   parseIni,
   redactUrl,
+  redactText,
+  urlSecrets,
   expRefFor,
   parseExpRef,
   dvcExpMessage,
