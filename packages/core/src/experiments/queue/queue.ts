@@ -35,7 +35,7 @@ import { plannedStages, type ReproOptions } from '../../pipeline/repro.js'
 import { resolveTargets } from '../../pipeline/targets.js'
 import type { Project } from '../../project.js'
 import { pickle, type PickleValue } from '../../util/pickle.js'
-import type { ExpEntry } from '../show/show-table.js'
+import type { ExpEntry } from '../show/show-data.js'
 import {
   checkpointInputsDiffer,
   checkpointStages,

@@ -25,7 +25,7 @@ import type { RevData } from '../read/rev-data.js'
 import { RevReader } from '../read/rev-reader.js'
 import { viewMetrics, viewParams, type RevViewOptions } from '../read/rev-view.js'
 import { listExpRefs } from '../refs/resolve-exp.js'
-import type { ExpEntry, ExpRowData, ExpShowData } from './show-table.js'
+import type { ExpEntry, ExpRowData, ExpShowData } from './show-data.js'
 
 /** A row added under a baseline after its experiments (e.g. a queued experiment). */
 export interface ExtraExpRow {
