@@ -1,8 +1,9 @@
 /**
- * The resume rules of checkpoint experiments (DVC §2.2, §8.5, §8.6) as core functions, on
- * real git repositories: chains, which experiment a checkpoint belongs to, continue / fork /
- * nothing to do, the flag checks, workspace auto-resume; and `runExperiment({ resumeFrom })`,
- * the entry point the queue uses for `--rev`.
+ * The resume rules of checkpoint experiments (DVC §2.2, §8.5, §8.6), on real git
+ * repositories: chains and which experiment a checkpoint belongs to (core), continue / fork /
+ * nothing to do and workspace auto-resume (the checkpoints plugin's `checkpoints` service,
+ * on the facts core finds), the flag checks; and `runExperiment({ resumeFrom })`, the entry
+ * point the queue uses for `--rev`.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
@@ -13,12 +14,13 @@ import {
   type Project,
   checkResumeFlags,
   checkpointChain,
-  decideCheckpointResume,
+  checkpointSupport,
   gitRepository,
+  lastCheckpoint,
   refsContaining,
   resolveCheckpointRev,
   runExperiment,
-  workspaceResumePoint,
+  type CheckpointSupport,
   type GitRepository,
 } from '@trellis/core'
 import { gitRefsPlugin } from '@trellis/plugin-git-refs'
@@ -30,9 +32,9 @@ afterEach(() => repos.splice(0).forEach((r) => r.remove()))
 
 const ref = (baseline: string, name: string) => `refs/exps/${baseline.slice(0, 2)}/${baseline.slice(2)}/${name}`
 
-async function open(r: Repo): Promise<{ project: Project; store: GitRepository }> {
+async function open(r: Repo): Promise<{ project: Project; store: GitRepository; rules: CheckpointSupport }> {
   const project = await openProject(r.dir, { defaultPlugins: async () => [gitRefsPlugin, checkpointsPlugin] })
-  return { project, store: await gitRepository(project) }
+  return { project, store: await gitRepository(project), rules: await checkpointSupport(project) }
 }
 
 /**
@@ -92,9 +94,10 @@ describe('checkpoint chains and resume rules', () => {
     await expect(resolveCheckpointRev(store, h.d1, { head })).rejects.toThrow(`Cannot resume from '${h.d1}' as it is not derived from your current workspace.`)
   })
 
-  it('decideCheckpointResume: continue an unchanged tip (-n ignored), fork when changed, else nothing to do', async () => {
+  it('decideResume: continue an unchanged tip (-n ignored), fork when changed, else nothing to do', async () => {
     const h = history()
-    const { store } = await open(h.r)
+    const { store, rules } = await open(h.r)
+    const decideCheckpointResume = rules.decideResume.bind(rules)
     const head = h.B
     const tip = await resolveCheckpointRev(store, h.a3, { head })
     expect(decideCheckpointResume(tip, { dirty: false, branchTip: h.a3 })).toMatchObject({
@@ -134,7 +137,8 @@ describe('checkpoint chains and resume rules', () => {
 
   it('workspace auto-resume needs EXEC_CHECKPOINT and EXEC_APPLY derived from HEAD; stale ones are deleted', async () => {
     const h = history()
-    const { store } = await open(h.r)
+    const { store, rules } = await open(h.r)
+    const workspaceResumePoint = async (s: GitRepository, head: string) => rules.workspaceResumePoint(await lastCheckpoint(s, head))
     const CP = 'refs/exps/exec/EXEC_CHECKPOINT'
     const APPLY = 'refs/exps/exec/EXEC_APPLY'
     expect(await workspaceResumePoint(store, h.B)).toBeUndefined()

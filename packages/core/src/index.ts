@@ -23,33 +23,19 @@ export { ObjectCache } from './cache/object-cache.js'
 export * from './experiments/refs/exp-ref.js'
 export * from './experiments/refs/resolve-exp.js'
 export * from './experiments/run/exp-hash.js'
-export { runExperiment, checkExpRun, gitRepository, experimentStore, requireCheckpointSupport, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './experiments/run/exp-run.js'
+export { runExperiment, checkExpRun, gitRepository, experimentStore, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './experiments/run/exp-run.js'
 export {
   ExperimentSession,
   producedFiles,
   toGitPath,
   type ExperimentSessionOptions,
 } from './experiments/run/experiment-session.js'
-export {
-  checkpointChain,
-  refsContaining,
-  isDerivedFrom,
-  resetCheckpoints,
-  workspaceResumePoint,
-  checkResumeFlags,
-  resolveCheckpointRev,
-  decideCheckpointResume,
-  checkpointStages,
-  deleteCheckpointOutputs,
-  restoreCheckpointOutputs,
-  checkpointInputsDiffer,
-  type ChainCommit,
-  type CheckpointChain,
-  type RefContaining,
-  type ResumeFlags,
-  type CheckpointOrigin,
-  type ResumeDecision,
-} from './experiments/run/checkpoints.js'
+export { checkpointChain, refsContaining, isDerivedFrom, type ChainCommit, type CheckpointChain } from './experiments/run/checkpoint-chain.js'
+export { resetCheckpoints, lastCheckpoint } from './experiments/run/last-checkpoint.js'
+export { checkResumeFlags, type ResumeFlags } from './experiments/run/resume-flags.js'
+export { resolveCheckpointRev } from './experiments/run/checkpoint-origin.js'
+export { checkpointStages, deleteCheckpointOutputs, restoreCheckpointOutputs, checkpointInputsDiffer } from './experiments/run/checkpoint-outputs.js'
+export { requireCheckpointSupport, checkpointSupport } from './experiments/run/checkpoint-support.js'
 export * from './experiments/queue/queue.js'
 export { checkoutWorkspace, type CheckoutResult, type CheckoutOptions as CheckoutWorkspaceOptions } from './pipeline/checkout.js'
 export { interruptCommands, takeOverSignals, wasInterrupted } from './pipeline/run-command.js'

@@ -36,16 +36,13 @@ import { resolveTargets } from '../../pipeline/targets.js'
 import type { Project } from '../../project.js'
 import { pickle, type PickleValue } from '../../util/pickle.js'
 import type { ExpEntry } from '../show/show-data.js'
-import {
-  checkpointInputsDiffer,
-  checkpointStages,
-  decideCheckpointResume,
-  refsContaining,
-  resetCheckpoints,
-  resolveCheckpointRev,
-  type CheckpointOrigin,
-} from '../run/checkpoints.js'
-import { checkExpRun, gitRepository, requireCheckpointSupport, runExperiment, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from '../run/exp-run.js'
+import type { CheckpointOrigin } from '../../plugin-api/checkpoints.js'
+import { refsContaining } from '../run/checkpoint-chain.js'
+import { resolveCheckpointRev } from '../run/checkpoint-origin.js'
+import { checkpointInputsDiffer, checkpointStages } from '../run/checkpoint-outputs.js'
+import { checkpointSupport, requireCheckpointSupport } from '../run/checkpoint-support.js'
+import { resetCheckpoints } from '../run/last-checkpoint.js'
+import { checkExpRun, gitRepository, runExperiment, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from '../run/exp-run.js'
 import type { GitRepository, SnapshotFile } from '../../plugin-api/git-repository.js'
 import { parseExpRef, validateExpName } from '../refs/exp-ref.js'
 import { localIsoTime } from '../show/exp-show.js'
@@ -206,7 +203,7 @@ export async function queueExperiments(
       if (origin) {
         const probe = await store.snapshot({ parent, message: 'trellis: queued inputs', overlay })
         const dirty = await checkpointInputsDiffer(project, store, origin.rev, probe)
-        const decision = decideCheckpointResume(origin, { dirty, branchTip: origin.branch ? await store.resolve(origin.branch.ref) : null, name: variant.name })
+        const decision = (await checkpointSupport(project)).decideResume(origin, { dirty, branchTip: origin.branch ? await store.resolve(origin.branch.ref) : null, name: variant.name })
         if (!options.temp) options.log?.(decision.notice) // (a --temp run says it when it starts)
         if (decision.mode === 'continue') {
           branch = decision.ref
