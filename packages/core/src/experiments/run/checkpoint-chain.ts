@@ -6,8 +6,9 @@
  */
 import { TrellisError } from '../../errors.js'
 import type { CheckpointHolder } from '../../plugin-api/checkpoints.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
-import { baselinePrefix, parseExpRef } from '../refs/exp-ref.js'
+import type { ExpRefAt } from '../refs/exp-lineage.js'
 import { listExpRefs } from '../refs/resolve-exp.js'
 
 /** One commit of an experiment's chain, with the fields `exp show --json` gives checkpoint rows. */
@@ -33,18 +34,13 @@ export interface CheckpointChain {
 }
 
 /**
- * The first-parent chain of an experiment ref down to its baseline (DVC's
- * `branch_revs(tip, baseline)`): what `exp show` lists for it. A chain of one
- * commit is a plain experiment and gets no `checkpoint_*` fields. A chain that never
- * reaches its baseline (history rewritten) stops at the root commit. Throws
- * EXP_NOT_FOUND for a ref that does not exist.
+ * The first-parent chain of an experiment (as `listExpRefs` gives it) down to its
+ * baseline (DVC's `branch_revs(tip, baseline)`): what `exp show` lists for it. A chain
+ * of one commit is a plain experiment and gets no `checkpoint_*` fields. A chain that
+ * never reaches its baseline (history rewritten) stops at the root commit.
  */
-export async function checkpointChain(store: GitRepository, ref: string, options: { baseline?: string } = {}): Promise<CheckpointChain> {
-  const parsed = parseExpRef(ref)
-  const baseline = options.baseline ?? parsed?.baseline
-  if (!baseline) throw new TrellisError('INVALID_ARGUMENT', `'${ref}' is not an experiment ref (refs/exps/<AA>/<38 hex>/<name>)`)
-  const tip = await store.resolve(ref)
-  if (!tip) throw new TrellisError('EXP_NOT_FOUND', `experiment ref '${ref}' does not exist`)
+export async function checkpointChain(store: GitRepository, exp: ExpRefAt): Promise<CheckpointChain> {
+  const { ref, name, baseline, sha: tip } = exp
   const commits: ChainCommit[] = []
   const seen = new Set<string>()
   let sha: string | undefined = tip
@@ -60,13 +56,12 @@ export async function checkpointChain(store: GitRepository, ref: string, options
       c.checkpoint_parent = i + 1 < commits.length ? commits[i + 1].sha : baseline
     })
   }
-  return { ref, name: parsed?.name ?? ref, baseline, tip, commits }
+  return { ref, name, baseline, tip, commits }
 }
 
-/** The experiment refs whose chain contains `sha` (all baselines, or one), sorted by ref name. */
-export async function refsContaining(store: GitRepository, sha: string, options: { baseline?: string } = {}): Promise<CheckpointHolder[]> {
-  let refs = await listExpRefs(store)
-  if (options.baseline) refs = refs.filter((r) => r.ref.startsWith(baselinePrefix(options.baseline!)))
+/** The experiments whose chain contains `sha` (all baselines, or one), sorted by ref name. */
+export async function refsContaining(store: GitRepository, experiments: ExperimentStore, sha: string, options: { baseline?: string } = {}): Promise<CheckpointHolder[]> {
+  const refs = await listExpRefs(experiments, options)
   const out: CheckpointHolder[] = []
   for (const ref of refs) {
     let current: string | undefined = ref.sha
@@ -84,9 +79,9 @@ export async function refsContaining(store: GitRepository, sha: string, options:
 }
 
 /** DVC's `check_baseline`: `sha` is HEAD, on an experiment of HEAD, or a child of HEAD. */
-export async function isDerivedFrom(store: GitRepository, sha: string, head: string): Promise<boolean> {
+export async function isDerivedFrom(store: GitRepository, experiments: ExperimentStore, sha: string, head: string): Promise<boolean> {
   if (sha === head) return true
-  const containing = await refsContaining(store, sha)
+  const containing = await refsContaining(store, experiments, sha)
   if (containing.length > 0) return containing.some((r) => r.baseline === head)
   const info = await store.readCommit(sha).catch(() => undefined)
   return info?.parents[0] === head

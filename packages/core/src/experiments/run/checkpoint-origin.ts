@@ -1,6 +1,7 @@
 /** `--rev X`: the checkpoint a run continues from, and the experiment that holds it. */
 import { TrellisError } from '../../errors.js'
 import type { CheckpointHolder, CheckpointOrigin } from '../../plugin-api/checkpoints.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { resolveRev } from '../refs/resolve-exp.js'
 import { refsContaining } from './checkpoint-chain.js'
@@ -11,8 +12,8 @@ import { refsContaining } from './checkpoint-chain.js'
  * holding X; among several, with `-S` the first (by name), else the one whose tip is
  * X, else none (their common baseline is used).
  */
-export async function resolveCheckpointRev(store: GitRepository, rev: string, options: { head: string; hasParams?: boolean }): Promise<CheckpointOrigin> {
-  const found = await resolveRev(store, rev).catch((error: unknown) => {
+export async function resolveCheckpointRev(store: GitRepository, experiments: ExperimentStore, rev: string, options: { head: string; hasParams?: boolean }): Promise<CheckpointOrigin> {
+  const found = await resolveRev(store, experiments, rev).catch((error: unknown) => {
     if (error instanceof TrellisError && error.code === 'EXP_AMBIGUOUS') throw error
     return undefined
   })
@@ -23,7 +24,7 @@ export async function resolveCheckpointRev(store: GitRepository, rev: string, op
   }
   const sha = found.sha
   const short = sha.slice(0, 7)
-  const containing = await refsContaining(store, sha)
+  const containing = await refsContaining(store, experiments, sha)
   if (containing.length === 0) {
     throw new TrellisError('CHECKPOINT_RESUME', `Could not find checkpoint experiment '${short}'`, {
       hint: `'${rev}' is not a commit of any experiment; list checkpoints with \`trellis exp show\`.`,

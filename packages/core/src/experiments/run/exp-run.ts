@@ -43,7 +43,7 @@ import { checkpointStages, deleteCheckpointOutputs, restoreCheckpointOutputs } f
 import { checkpointSupport, requireCheckpointSupport } from './checkpoint-support.js'
 import { lastCheckpoint, resetCheckpoints } from './last-checkpoint.js'
 import { ExperimentSession, toGitPath, type ExperimentCommit } from './experiment-session.js'
-import { expRefFor, validateExpName } from '../refs/exp-ref.js'
+import { validateExpName } from '../refs/exp-ref.js'
 import { applyOverrides, parseOverrides, planOverrides, type Override } from '../../params/param-overrides.js'
 
 
@@ -121,7 +121,7 @@ export async function experimentStore(project: Project): Promise<ExperimentStore
 }
 
 /** Checks that need no lock: a baseline exists, the name is valid and free (unless `force`). */
-export async function checkExpRun(store: GitRepository, name: string | undefined, force: boolean): Promise<string> {
+export async function checkExpRun(store: GitRepository, experiments: ExperimentStore, name: string | undefined, force: boolean): Promise<string> {
   const baseline = await store.head()
   if (!baseline) {
     throw new TrellisError('GIT_ERROR', 'the repository has no commits: an experiment needs a baseline commit', {
@@ -130,13 +130,13 @@ export async function checkExpRun(store: GitRepository, name: string | undefined
   }
   if (name !== undefined) {
     validateExpName(name)
-    if (!force) await checkNameFree(store, baseline, name)
+    if (!force) await checkNameFree(experiments, baseline, name)
   }
   return baseline
 }
 
-async function checkNameFree(store: GitRepository, baseline: string, name: string): Promise<void> {
-  if (await store.resolve(expRefFor(baseline, name))) {
+async function checkNameFree(experiments: ExperimentStore, baseline: string, name: string): Promise<void> {
+  if (await experiments.read({ baseline, name })) {
     throw new TrellisError('EXP_EXISTS', `Experiment conflicts with existing experiment '${name}'`, {
       hint: `Use \`trellis exp run -f -n ${name}\` to replace it, or \`trellis exp run -n <new_name>\`.`,
     })
@@ -145,7 +145,8 @@ async function checkNameFree(store: GitRepository, baseline: string, name: strin
 
 export async function runExperiment(project: Project, options: ExpRunOptions = {}): Promise<ExpRunResult> {
   const store = await gitRepository(project)
-  const head = options.queued?.baseline ?? (await checkExpRun(store, undefined, true))
+  const experiments = await experimentStore(project)
+  const head = options.queued?.baseline ?? (await checkExpRun(store, experiments, undefined, true))
   if (options.name !== undefined) validateExpName(options.name)
   const overrides = parseOverrides(options.setParams ?? [], relative(project.root, project.cwd))
   const workspace = options.workspace !== false
@@ -156,7 +157,7 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
   requireCheckpointSupport(project, checkpointed)
   const force = !!options.force || !!options.reset
   // (a queued run's name was checked when it was queued; a clash since is found when it commits)
-  if (options.name !== undefined && !force && workspace && checkpointed.length === 0 && !options.resumeFrom) await checkNameFree(store, head, options.name)
+  if (options.name !== undefined && !force && workspace && checkpointed.length === 0 && !options.resumeFrom) await checkNameFree(experiments, head, options.name)
 
   const lock = await project.lock('trellis exp run', options.lockOptions)
   try {
@@ -167,9 +168,9 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
     }
     let origin = options.resumeFrom
     if (!origin && workspace && !options.reset && checkpointed.length > 0) {
-      const point = (await checkpointSupport(project)).workspaceResumePoint(await lastCheckpoint(store, head))
+      const point = (await checkpointSupport(project)).workspaceResumePoint(await lastCheckpoint(store, experiments, head))
       if (point) {
-        origin = await resolveCheckpointRev(store, point, { head, hasParams: overrides.length > 0 }).catch(async (error: unknown) => {
+        origin = await resolveCheckpointRev(store, experiments, point, { head, hasParams: overrides.length > 0 }).catch(async (error: unknown) => {
           // The experiment the EXEC refs point into was removed: nothing to resume.
           if (!(error instanceof TrellisError) || error.code !== 'CHECKPOINT_RESUME') throw error
           await resetCheckpoints(store)
@@ -181,19 +182,19 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
     if (origin) {
       await restoreCheckpointOutputs(project, store, origin.rev, warn)
       const dirty = options.resumeMode ? options.resumeMode === 'fork' : await differsFrom(project, store, origin.rev, overrides)
-      decision = (await checkpointSupport(project)).decideResume(origin, { dirty, branchTip: origin.branch ? await store.resolve(origin.branch.ref) : null, name: options.name })
+      decision = (await checkpointSupport(project)).decideResume(origin, { dirty, branchTip: origin.branch ? await experiments.read(origin.branch) : null, name: options.name })
       options.log?.(decision.notice)
       if (decision.mode === 'continue' && decision.warning) warn(decision.warning)
     }
     const continuing = decision?.mode === 'continue' ? decision : undefined
     const baseline = origin?.baseline ?? head
-    if (options.name !== undefined && !force && !continuing && (checkpointed.length > 0 || origin)) await checkNameFree(store, baseline, options.name)
+    if (options.name !== undefined && !force && !continuing && (checkpointed.length > 0 || origin)) await checkNameFree(experiments, baseline, options.name)
     if (overrides.length) {
       const { warnings } = await applyOverrides(project.root, overrides)
       warnings.forEach(warn)
     }
 
-    const session = new ExperimentSession(project, store, await experimentStore(project), {
+    const session = new ExperimentSession(project, store, experiments, {
       baseline,
       parent: decision?.rev ?? baseline,
       ref: continuing?.ref,

@@ -5,6 +5,7 @@
  * decides from them where a workspace run resumes (`CheckpointSupport.workspaceResumePoint`).
  */
 import type { LastCheckpoint } from '../../plugin-api/checkpoints.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { isDerivedFrom } from './checkpoint-chain.js'
 import { EXEC_APPLY, EXEC_CHECKPOINT } from './exec-refs.js'
@@ -18,11 +19,11 @@ export async function resetCheckpoints(store: GitRepository): Promise<void> {
  * The EXEC refs that are derived from HEAD (DVC's `check_baseline`); one that is not
  * (HEAD moved) is deleted.
  */
-export async function lastCheckpoint(store: GitRepository, head: string): Promise<LastCheckpoint> {
+export async function lastCheckpoint(store: GitRepository, experiments: ExperimentStore, head: string): Promise<LastCheckpoint> {
   const valid = async (ref: string): Promise<string | undefined> => {
     const sha = await store.resolve(ref)
     if (!sha) return undefined
-    if (await isDerivedFrom(store, sha, head)) return sha
+    if (await isDerivedFrom(store, experiments, sha, head)) return sha
     await store.deleteRef(ref)
     return undefined
   }

@@ -63,7 +63,7 @@ export async function collectExpShow(project: Project, options: CollectExpShowOp
   const names = options.sha ? new Map<string, string>() : await commitNames(store, baselines)
   const wanted = new Set(baselines)
   const expsByBaseline = new Map<string, Array<{ name: string; sha: string; time: number }>>()
-  for (const exp of await listExpRefs(store)) {
+  for (const exp of await listExpRefs(reader.experiments)) {
     if (!wanted.has(exp.baseline)) continue
     const time = (await commit(exp.sha)).timestamp
     const list = expsByBaseline.get(exp.baseline) ?? []
