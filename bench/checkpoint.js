@@ -94,14 +94,14 @@ async function latency() {
 }
 
 const API_READ = `
-const { openProject, gitRepository, listExpRefs, checkpointChain } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'packages/core/dist/index.js')).href)})
+const { openProject, gitRepository, experimentStore, listExpRefs, checkpointChain } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'packages/core/dist/index.js')).href)})
 const { gitRefsPlugin } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'packages/plugin-git-refs/dist/index.js')).href)})
 const project = await openProject(process.cwd(), { defaultPlugins: async () => [gitRefsPlugin] })
 const store = await gitRepository(project)
 const head = await store.head()
 const out = { [head]: {} }
-for (const exp of await listExpRefs(store)) {
-  const chain = await checkpointChain(store, exp.ref)
+for (const exp of await listExpRefs(await experimentStore(project))) {
+  const chain = await checkpointChain(store, exp)
   for (const c of chain.commits) {
     const read = async (p) => { const b = await store.readFile(c.sha, p); return b && new TextDecoder().decode(b) }
     out[head][c.sha] = { data: { params: await read('params.yaml'), metrics: await read('metrics.json'), lock: await read('dvc.lock'), checkpoint_tip: c.checkpoint_tip, checkpoint_parent: c.checkpoint_parent } }

@@ -9,9 +9,9 @@
  * 3. a plugin package imports no other plugin package;
  * 4. core's plugin-api imports nothing from the engine but plain data types
  *    (`import type` of files outside plugin-api) and nothing at run time but tapable;
- * 5. a plugin package listed in TYPES_ONLY_PLUGINS imports `@trellis/core` (and its
- *    subpaths) only as types: at run time it reaches the engine through `trellis.core`
- *    (tests are not checked). Widen the list as plugins are moved over.
+ * 5. every plugin package takes the engine from the object it is given: it imports from
+ *    @trellis/core only types, and only from `@trellis/core/plugin-api`; its values come
+ *    from `trellis.core` (tests are not checked).
  *
  * Imports are read with the TypeScript compiler API (`ts.preProcessFile`), which
  * finds static imports, `export ... from` and dynamic `import()` of literals.
@@ -20,9 +20,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import ts from 'typescript'
-
-/** Rule 5: plugin packages that use only `trellis.core` at run time. */
-const TYPES_ONLY_PLUGINS = ['@trellis/plugin-queue']
 
 const root = resolve(process.argv[2] ?? join(dirname(new URL(import.meta.url).pathname), '..'))
 const packagesDir = join(root, 'packages')
@@ -75,18 +72,27 @@ const pluginNames = new Set([...names.keys()].filter((n) => n !== '@trellis/core
 const problems = []
 const rel = (f) => relative(root, f)
 
-// rules 2, 3 and 5
+// rules 2 and 3
 for (const dir of packages) {
   const own = pkgName(dir)
   for (const file of sourceFiles(join(packagesDir, dir, 'src'))) {
     for (const { spec, typeOnly } of importsOf(file)) {
-      if (TYPES_ONLY_PLUGINS.includes(own) && !typeOnly && (spec === '@trellis/core' || spec.startsWith('@trellis/core/'))) {
-        problems.push(`a plugin imports @trellis/core at run time: ${rel(file)} -> ${spec} (use \`import type\`, and \`trellis.core\` for values)`)
-      }
       const target = [...names.keys()].find((n) => spec === n || spec.startsWith(`${n}/`))
       if (!target || target === own) continue
       if (own === '@trellis/core' && pluginNames.has(target)) problems.push(`core imports a plugin: ${rel(file)} -> ${spec}`)
       if (own !== '@trellis/core' && pluginNames.has(target)) problems.push(`a plugin imports another plugin: ${rel(file)} -> ${spec}`)
+    }
+  }
+}
+
+// rule 5
+for (const dir of packages) {
+  if (!pluginNames.has(pkgName(dir))) continue
+  for (const file of sourceFiles(join(packagesDir, dir, 'src'))) {
+    for (const { spec, typeOnly } of importsOf(file)) {
+      if (spec !== '@trellis/core' && !spec.startsWith('@trellis/core/')) continue
+      if (spec !== '@trellis/core/plugin-api') problems.push(`${pkgName(dir)} imports ${spec}: ${rel(file)} (only \`import type\` from @trellis/core/plugin-api; values come from trellis.core)`)
+      else if (!typeOnly) problems.push(`${pkgName(dir)} imports values from the plugin API: ${rel(file)} (use \`import type\`; values come from trellis.core)`)
     }
   }
 }
@@ -148,4 +154,4 @@ if (problems.length) {
   process.stderr.write(`ERROR: the import graph breaks ${problems.length} rule(s):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`)
   process.exit(1)
 }
-process.stdout.write(`import graph: ${graph.size} core files, ${packages.length} packages; no cycle, no plugin-to-plugin or core-to-plugin import; ${TYPES_ONLY_PLUGINS.join(', ')} import @trellis/core as types only\n`)
+process.stdout.write(`import graph: ${graph.size} core files, ${packages.length} packages; no cycle, no plugin-to-plugin or core-to-plugin import; plugins import @trellis/core/plugin-api as types only\n`)

@@ -1,8 +1,9 @@
 /**
- * The resume rules of checkpoint experiments (DVC §2.2, §8.5, §8.6) as core functions, on
- * real git repositories: chains, which experiment a checkpoint belongs to, continue / fork /
- * nothing to do, the flag checks, workspace auto-resume; and `runExperiment({ resumeFrom })`,
- * the entry point the queue uses for `--rev`.
+ * The resume rules of checkpoint experiments (DVC §2.2, §8.5, §8.6), on real git
+ * repositories: chains and which experiment a checkpoint belongs to (core), continue / fork /
+ * nothing to do and workspace auto-resume (the checkpoints plugin's `checkpoints` service,
+ * on the facts core finds), the flag checks; and `runExperiment({ resumeFrom })`, the entry
+ * point the queue uses for `--rev`.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
@@ -13,12 +14,17 @@ import {
   type Project,
   checkResumeFlags,
   checkpointChain,
-  decideCheckpointResume,
+  checkpointSupport,
+  experimentStore,
   gitRepository,
+  lastCheckpoint,
+  listExpRefs,
   refsContaining,
   resolveCheckpointRev,
   runExperiment,
-  workspaceResumePoint,
+  type CheckpointChain,
+  type CheckpointSupport,
+  type ExperimentStore,
   type GitRepository,
 } from '@trellis/core'
 import { gitRefsPlugin } from '@trellis/plugin-git-refs'
@@ -30,9 +36,13 @@ afterEach(() => repos.splice(0).forEach((r) => r.remove()))
 
 const ref = (baseline: string, name: string) => `refs/exps/${baseline.slice(0, 2)}/${baseline.slice(2)}/${name}`
 
-async function open(r: Repo): Promise<{ project: Project; store: GitRepository }> {
+async function open(r: Repo): Promise<{ project: Project; store: GitRepository; experiments: ExperimentStore; rules: CheckpointSupport; chain: (ref: string) => Promise<CheckpointChain> }> {
   const project = await openProject(r.dir, { defaultPlugins: async () => [gitRefsPlugin, checkpointsPlugin] })
-  return { project, store: await gitRepository(project) }
+  const store = await gitRepository(project)
+  const experiments = await experimentStore(project)
+  // the chain of the experiment kept at `ref`, as the store lists it
+  const chain = async (ref: string) => checkpointChain(store, (await listExpRefs(experiments)).find((e) => e.ref === ref)!)
+  return { project, store, experiments, rules: await checkpointSupport(project), chain }
 }
 
 /**
@@ -61,42 +71,43 @@ function history() {
 describe('checkpoint chains and resume rules', () => {
   it('checkpointChain gives each commit of a chain its tip and parent, down to the baseline', async () => {
     const h = history()
-    const { store } = await open(h.r)
-    const a = await checkpointChain(store, ref(h.B, 'exp-a'))
+    const { store, experiments, chain } = await open(h.r)
+    const a = await chain(ref(h.B, 'exp-a'))
     expect(a).toMatchObject({ name: 'exp-a', baseline: h.B, tip: h.a3 })
     expect(a.commits.map((c) => [c.sha, c.checkpoint_tip, c.checkpoint_parent])).toEqual([
       [h.a3, h.a3, h.a2],
       [h.a2, h.a3, h.a1],
       [h.a1, h.a3, h.B],
     ])
-    const f = await checkpointChain(store, ref(h.B, 'exp-f'))
+    const f = await chain(ref(h.B, 'exp-f'))
     expect(f.commits.map((c) => c.sha)).toEqual([h.f1, h.a2, h.a1]) // a fork shares the older commits
-    const d = await checkpointChain(store, ref(h.B2, 'exp-d'))
+    const d = await chain(ref(h.B2, 'exp-d'))
     expect(d.commits).toEqual([{ sha: h.d1, parent: h.B2, timestamp: expect.any(Number) }]) // one commit: no checkpoint fields
-    expect((await refsContaining(store, h.a2)).map((x) => x.name)).toEqual(['exp-a', 'exp-f'])
+    expect((await refsContaining(store, experiments, h.a2)).map((x) => x.name)).toEqual(['exp-a', 'exp-f'])
   })
 
   it('resolveCheckpointRev finds the experiment to continue, or none, or fails naming why', async () => {
     const h = history()
-    const { store } = await open(h.r)
+    const { store, experiments, chain } = await open(h.r)
     const head = h.B
-    expect((await resolveCheckpointRev(store, h.a3, { head })).branch?.name).toBe('exp-a') // the only one / the tip
-    expect((await resolveCheckpointRev(store, 'exp-a', { head })).rev).toBe(h.a3) // by name: its last checkpoint
-    expect((await resolveCheckpointRev(store, h.f1.slice(0, 9), { head })).branch?.name).toBe('exp-f')
-    const shared = await resolveCheckpointRev(store, h.a2, { head })
+    expect((await resolveCheckpointRev(store, experiments, h.a3, { head })).branch?.name).toBe('exp-a') // the only one / the tip
+    expect((await resolveCheckpointRev(store, experiments, 'exp-a', { head })).rev).toBe(h.a3) // by name: its last checkpoint
+    expect((await resolveCheckpointRev(store, experiments, h.f1.slice(0, 9), { head })).branch?.name).toBe('exp-f')
+    const shared = await resolveCheckpointRev(store, experiments, h.a2, { head })
     expect(shared.branch).toBeUndefined() // on two experiments, the tip of none: their common baseline
     expect(shared.baseline).toBe(h.B)
-    expect((await resolveCheckpointRev(store, h.a2, { head, hasParams: true })).branch?.name).toBe('exp-a') // with -S: the first
-    await expect(resolveCheckpointRev(store, 'abc1234', { head })).rejects.toMatchObject({ code: 'CHECKPOINT_RESUME', message: expect.stringContaining("Cannot resume from 'abc1234'") })
-    await expect(resolveCheckpointRev(store, h.x, { head })).rejects.toThrow(`Could not find checkpoint experiment '${h.x.slice(0, 7)}'`)
-    await expect(resolveCheckpointRev(store, h.d1, { head })).rejects.toThrow(`Cannot resume from '${h.d1}' as it is not derived from your current workspace.`)
+    expect((await resolveCheckpointRev(store, experiments, h.a2, { head, hasParams: true })).branch?.name).toBe('exp-a') // with -S: the first
+    await expect(resolveCheckpointRev(store, experiments, 'abc1234', { head })).rejects.toMatchObject({ code: 'CHECKPOINT_RESUME', message: expect.stringContaining("Cannot resume from 'abc1234'") })
+    await expect(resolveCheckpointRev(store, experiments, h.x, { head })).rejects.toThrow(`Could not find checkpoint experiment '${h.x.slice(0, 7)}'`)
+    await expect(resolveCheckpointRev(store, experiments, h.d1, { head })).rejects.toThrow(`Cannot resume from '${h.d1}' as it is not derived from your current workspace.`)
   })
 
-  it('decideCheckpointResume: continue an unchanged tip (-n ignored), fork when changed, else nothing to do', async () => {
+  it('decideResume: continue an unchanged tip (-n ignored), fork when changed, else nothing to do', async () => {
     const h = history()
-    const { store } = await open(h.r)
+    const { store, experiments, rules } = await open(h.r)
+    const decideCheckpointResume = rules.decideResume.bind(rules)
     const head = h.B
-    const tip = await resolveCheckpointRev(store, h.a3, { head })
+    const tip = await resolveCheckpointRev(store, experiments, h.a3, { head })
     expect(decideCheckpointResume(tip, { dirty: false, branchTip: h.a3 })).toMatchObject({
       mode: 'continue', rev: h.a3, ref: ref(h.B, 'exp-a'), name: 'exp-a', notice: "Existing checkpoint experiment 'exp-a' will be resumed", warning: undefined,
     })
@@ -108,10 +119,10 @@ describe('checkpoint chains and resume rules', () => {
     })
     // the tip moved on since (another run continued it): X is no longer a tip
     expect(() => decideCheckpointResume(tip, { dirty: false, branchTip: h.f1 })).toThrow(`Nothing to do for unchanged checkpoint '${h.a3.slice(0, 7)}'.`)
-    const shared = await resolveCheckpointRev(store, h.a2, { head })
+    const shared = await resolveCheckpointRev(store, experiments, h.a2, { head })
     expect(decideCheckpointResume(shared, { dirty: true })).toMatchObject({ mode: 'fork', rev: h.a2, notice: `Modified checkpoint experiment based on '${h.a2.slice(0, 7)}' will be created` })
     for (const name of ['exp-g', 'exp-h', 'exp-i']) h.r.git('update-ref', ref(h.B, name), h.a2)
-    const crowded = await resolveCheckpointRev(store, h.a1, { head })
+    const crowded = await resolveCheckpointRev(store, experiments, h.a1, { head })
     let hint = ''
     try {
       decideCheckpointResume(crowded, { dirty: false })
@@ -134,7 +145,8 @@ describe('checkpoint chains and resume rules', () => {
 
   it('workspace auto-resume needs EXEC_CHECKPOINT and EXEC_APPLY derived from HEAD; stale ones are deleted', async () => {
     const h = history()
-    const { store } = await open(h.r)
+    const { store, experiments, rules } = await open(h.r)
+    const workspaceResumePoint = async (s: GitRepository, head: string) => rules.workspaceResumePoint(await lastCheckpoint(s, experiments, head))
     const CP = 'refs/exps/exec/EXEC_CHECKPOINT'
     const APPLY = 'refs/exps/exec/EXEC_APPLY'
     expect(await workspaceResumePoint(store, h.B)).toBeUndefined()
@@ -160,22 +172,22 @@ describe('checkpoint chains and resume rules', () => {
     })
     repos.push(r)
     const B = r.git('rev-parse', 'HEAD')
-    const { project, store } = await open(r)
+    const { project, store, experiments, chain } = await open(r)
     const env = { TRAIN_EPOCHS: '2' }
     const first = await runExperiment(project, { env, workspace: false })
     expect(first.experiment?.checkpoints).toBe(2)
-    const chain1 = (await checkpointChain(store, first.experiment!.ref)).commits.map((c) => c.sha)
+    const chain1 = (await chain(first.experiment!.ref)).commits.map((c) => c.sha)
 
-    const cont = await runExperiment(project, { env, workspace: false, resumeFrom: await resolveCheckpointRev(store, first.experiment!.name, { head: B }) })
+    const cont = await runExperiment(project, { env, workspace: false, resumeFrom: await resolveCheckpointRev(store, experiments, first.experiment!.name, { head: B }) })
     expect(cont.resume).toEqual({ mode: 'continue', from: chain1[0] })
     expect(cont.experiment?.ref).toBe(first.experiment!.ref)
-    expect((await checkpointChain(store, first.experiment!.ref)).commits).toHaveLength(4)
+    expect((await chain(first.experiment!.ref)).commits).toHaveLength(4)
     expect(r.read('model.txt')).toBe('4\n')
 
     const older = chain1[1] // the first checkpoint: model.txt was 1
-    const fork = await runExperiment(project, { env, workspace: false, setParams: ['lr=0.5'], name: 'from-first', resumeFrom: await resolveCheckpointRev(store, older, { head: B, hasParams: true }) })
+    const fork = await runExperiment(project, { env, workspace: false, setParams: ['lr=0.5'], name: 'from-first', resumeFrom: await resolveCheckpointRev(store, experiments, older, { head: B, hasParams: true }) })
     expect(fork.resume).toEqual({ mode: 'fork', from: older })
-    const forked = await checkpointChain(store, ref(B, 'from-first'))
+    const forked = await chain(ref(B, 'from-first'))
     expect(forked.commits.map((c) => c.sha).slice(2)).toEqual([older]) // two new checkpoints on top of it
     expect(r.read('model.txt')).toBe('3\n') // restored to 1 from the cache, then trained twice
     expect(createHash('md5').update(r.read('params.yaml')).digest('hex')).toBe(createHash('md5').update('lr: 0.5\n').digest('hex'))

@@ -2,14 +2,14 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expRefFor, parseExpRef } from '@trellis/core'
+import { runtimeApi as core } from '@trellis/core'
 import { GitExperimentStore } from '@trellis/plugin-git-refs'
-import { GitRefsStore } from '../packages/plugin-git-refs/src/store.js'
+import { GitRefsRepository } from '../packages/plugin-git-refs/src/git-repository.js'
 import { experimentStoreContract, gitIn } from './contracts/experiment-store-contract.js'
 import { MemoryExperimentStore } from './contracts/memory-experiment-store.js'
 
 experimentStoreContract('git-refs', (f, dirs) => ({
-  store: new GitExperimentStore(new GitRefsStore(f.dir), { expRefFor, parseExpRef }),
+  store: new GitExperimentStore(new GitRefsRepository(f.dir, core), core),
   remote() {
     const bare = mkdtempSync(join(tmpdir(), 'trellis-store-remote-'))
     dirs.push(bare)

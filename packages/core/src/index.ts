@@ -23,33 +23,19 @@ export { ObjectCache } from './cache/object-cache.js'
 export * from './experiments/refs/exp-ref.js'
 export * from './experiments/refs/resolve-exp.js'
 export * from './experiments/run/exp-hash.js'
-export { runExperiment, checkExpRun, gitRepository, experimentStore, requireCheckpointSupport, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './experiments/run/exp-run.js'
+export { runExperiment, checkExpRun, gitRepository, experimentStore, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from './experiments/run/exp-run.js'
 export {
   ExperimentSession,
   producedFiles,
   toGitPath,
   type ExperimentSessionOptions,
 } from './experiments/run/experiment-session.js'
-export {
-  checkpointChain,
-  refsContaining,
-  isDerivedFrom,
-  resetCheckpoints,
-  workspaceResumePoint,
-  checkResumeFlags,
-  resolveCheckpointRev,
-  decideCheckpointResume,
-  checkpointStages,
-  deleteCheckpointOutputs,
-  restoreCheckpointOutputs,
-  checkpointInputsDiffer,
-  type ChainCommit,
-  type CheckpointChain,
-  type RefContaining,
-  type ResumeFlags,
-  type CheckpointOrigin,
-  type ResumeDecision,
-} from './experiments/run/checkpoints.js'
+export { checkpointChain, refsContaining, isDerivedFrom, type ChainCommit, type CheckpointChain } from './experiments/run/checkpoint-chain.js'
+export { resetCheckpoints, lastCheckpoint } from './experiments/run/last-checkpoint.js'
+export { checkResumeFlags, type ResumeFlags } from './experiments/run/resume-flags.js'
+export { resolveCheckpointRev } from './experiments/run/checkpoint-origin.js'
+export { checkpointStages, deleteCheckpointOutputs, restoreCheckpointOutputs, checkpointInputsDiffer } from './experiments/run/checkpoint-outputs.js'
+export { requireCheckpointSupport, checkpointSupport } from './experiments/run/checkpoint-support.js'
 export * from './experiments/queue/queue.js'
 export { runQueue, selfRunner } from './experiments/queue/queue-runner.js'
 export { runQueueEntry } from './experiments/queue/run-queue-entry.js'
@@ -91,7 +77,8 @@ export { removeExperiments, deleteExperimentRefs, type RemoveExperimentsOptions,
 export { gcExperiments, gcWarning, checkGcFlags, type GcExperimentsOptions, type GcExperimentsResult } from './experiments/manage/exp-gc.js'
 export { applyExperiment, undoApply, type ApplyOptions, type ApplyResult, type UndoOptions, type UndoResult, type RecoveredApply } from './experiments/apply/exp-apply.js'
 export { latestUndoRecord, type UndoRecord, type LoadedUndoRecord } from './experiments/apply/undo-record.js'
-export { renderExpShow, expShowTable, type ExpShowData, type ExpEntry, type ExpRowData, type ExpShowOptions, type ExpShowFormat } from './experiments/show/show-table.js'
+export { renderExpShow, expShowTable, type ExpShowOptions, type ExpShowFormat } from './experiments/show/show-table.js'
+export type { ExpShowData, ExpEntry, ExpRowData } from './experiments/show/show-data.js'
 export { collectExpShow, localIsoTime, type CollectExpShowOptions, type ExtraExpRow } from './experiments/show/exp-show.js'
 export { selectBaselines, commitNames, currentBaseline, type BaselineSelection } from './experiments/show/baselines.js'
 export { expDiff, metricsDiff, paramsDiff, WORKSPACE, type RevDiffOptions, type ExpDiffResult } from './experiments/read/rev-diff.js'

@@ -17,21 +17,26 @@
  *
  * An error in any step stops the program (SIGTERM to its process group) and fails
  * the stage with CHECKPOINT_FAILED; the checkpoints already committed stay.
+ * The plugin also owns the resume rules (resume.ts): where a workspace run continues
+ * from, and whether a run from a checkpoint continues its experiment or forks a new
+ * one. Core finds the facts and does the work.
+ *
  * Core never imports this package: it taps the `runStage` hook (a decorator of the
- * stage runner), uses the `ExperimentRun` core hands to decorators, and registers
- * the `checkpoints` service, without which core refuses checkpoint stages
- * (CHECKPOINTS_NOT_LOADED). Runtime values come from `trellis.core`.
+ * stage runner, runner.ts), uses the `ExperimentRun` core hands to decorators, and
+ * registers the `checkpoints` service (resume.ts), without which core refuses
+ * checkpoint stages (CHECKPOINTS_NOT_LOADED). Runtime values come from `trellis.core`.
  *
  * Options (`plugins: [['@trellis/plugin-checkpoints', { pollMs: 50 }]]`): `pollMs`,
  * the fallback poll interval of the signal watcher.
  */
-import type { StageRunContext, StageRunner, Trellis, TrellisPlugin } from '@trellis/core/plugin-api'
-import { join } from 'node:path'
-import { SIGNAL_FILE } from './make-checkpoint.js'
-import { SignalWatcher } from './watcher.js'
+import type { Trellis, TrellisPlugin } from '@trellis/core/plugin-api'
+import { resumeRules } from './resume.js'
+import { checkpointRunner, isCheckpointRun } from './runner.js'
 
 export { makeCheckpoint, makeCheckpointSync, checkpointSignalPath, SIGNAL_FILE, type MakeCheckpointOptions } from './make-checkpoint.js'
 export { SignalWatcher } from './watcher.js'
+export { checkpointRunner, isCheckpointRun, signalFile } from './runner.js'
+export { resumeRules } from './resume.js'
 
 export const PLUGIN_NAME = 'checkpoints'
 
@@ -44,7 +49,7 @@ export const checkpointsPlugin: TrellisPlugin = {
   name: PLUGIN_NAME,
   apply(trellis: Trellis, options?: unknown) {
     const pollMs = (options as CheckpointsPluginOptions | undefined)?.pollMs
-    trellis.services.register('checkpoints', PLUGIN_NAME, () => ({ plugin: PLUGIN_NAME }))
+    trellis.services.register('checkpoints', PLUGIN_NAME, () => resumeRules(PLUGIN_NAME, trellis.core))
     trellis.hooks.runStage.tap(PLUGIN_NAME, (runner, context) =>
       isCheckpointRun(context) ? checkpointRunner(trellis, runner, context, pollMs) : runner,
     )
@@ -52,59 +57,3 @@ export const checkpointsPlugin: TrellisPlugin = {
 }
 
 export default checkpointsPlugin
-
-/** A stage with a checkpoint output, run as part of an experiment. */
-export function isCheckpointRun(context: StageRunContext): boolean {
-  return !!context.experiment && context.stage.outs.some((o) => o.checkpoint)
-}
-
-/** `<root>/.dvc/tmp/DVC_CHECKPOINT`. */
-export function signalFile(root: string): string {
-  return join(root, '.dvc', 'tmp', SIGNAL_FILE)
-}
-
-/** Wrap a stage runner: DVC_CHECKPOINT=1, and a commit on the experiment's chain for every signal. */
-export function checkpointRunner(trellis: Trellis, next: StageRunner, context: StageRunContext, pollMs?: number): StageRunner {
-  const experiment = context.experiment!
-  const { stage } = context
-  const { TrellisError } = trellis.core
-  return async (invocation) => {
-    const controller = new AbortController()
-    const outer = invocation.signal
-    if (outer?.aborted) controller.abort(outer.reason)
-    else outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true })
-    let taken = 0
-    const take = async (): Promise<void> => {
-      if (controller.signal.aborted) return
-      try {
-        const lock = await context.save()
-        const commit = await experiment.checkpoint(stage, lock)
-        taken++
-        context.log(
-          commit
-            ? `Checkpoint experiment iteration '${commit.commit.slice(0, 7)}'.`
-            : 'Checkpoint: nothing changed since the last commit, no new commit.',
-        )
-      } catch (error) {
-        const kept = experiment.commits.filter((c) => c.checkpoint).length
-        const reason = error instanceof Error ? error.message : String(error)
-        controller.abort(
-          new TrellisError('CHECKPOINT_FAILED', `could not take checkpoint ${taken + 1} of stage '${stage.address}', its command was stopped: ${reason}`, {
-            cause: error,
-            hint:
-              (kept
-                ? `The ${kept} checkpoint${kept > 1 ? 's' : ''} taken before ${kept > 1 ? 'are' : 'is'} kept in ${experiment.ref}; \`trellis exp run\` continues from the last one. `
-                : '') + (error instanceof TrellisError && error.hint ? error.hint : 'Fix the cause (the outputs must be readable) and run again.'),
-          }),
-        )
-      }
-    }
-    const watcher = new SignalWatcher(signalFile(context.root), take, pollMs)
-    await watcher.start()
-    try {
-      await next({ ...invocation, env: { ...invocation.env, DVC_CHECKPOINT: '1' }, signal: controller.signal })
-    } finally {
-      await watcher.stop()
-    }
-  }
-}

@@ -2,8 +2,8 @@
 import { chmodSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GitRefsStore } from './store.js'
-import { cleanupRepos, git, isolateGitEnv, makeRepo, read, untouchedState, write } from './test-support/git-fixture.js'
+import { GitRefsRepository } from './git-repository.js'
+import { cleanupRepos, core, git, isolateGitEnv, makeRepo, read, untouchedState, write } from './test-support/git-fixture.js'
 
 beforeAll(isolateGitEnv)
 afterAll(cleanupRepos)
@@ -13,7 +13,7 @@ const ZERO = '0'.repeat(40)
 describe('reflog queue', () => {
   it('reads a reflog and drops entries as `git reflog delete --updateref --rewrite` does', async () => {
     const root = makeRepo()
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     const head = git(root, 'rev-parse', 'HEAD')
     const shas: string[] = []
     for (let i = 0; i < 3; i++) {
@@ -55,7 +55,7 @@ describe.each(['fs', 'native'] as const)('snapshot overlay and borrowed work tre
     const head = git(root, 'rev-parse', 'HEAD')
     write(root, 'src/a.py', 'a changed\n')
     const before = untouchedState(root)
-    const store = new GitRefsStore(root, { backend })
+    const store = new GitRefsRepository(root, core, { backend })
     const sha = await store.snapshot({
       parent: head,
       message: 'queued',
@@ -82,7 +82,7 @@ describe.each(['fs', 'native'] as const)('snapshot overlay and borrowed work tre
     git(root, 'commit', '-qm', 'second')
     const baseline = git(root, 'rev-parse', 'HEAD~1')
     const head = git(root, 'rev-parse', 'HEAD')
-    const store = new GitRefsStore(root, { backend })
+    const store = new GitRefsRepository(root, core, { backend })
     const before = untouchedState(root)
     const dir = join(root, '.dvc', 'tmp', 'exps', 'w1')
     await store.checkoutTree(head, dir, { head: baseline })

@@ -2,8 +2,8 @@
 import { chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GitRefsStore } from './store.js'
-import { cleanupRepos, git, isolateGitEnv, makeRepo, tempDir, untouchedState, write } from './test-support/git-fixture.js'
+import { GitRefsRepository } from './git-repository.js'
+import { cleanupRepos, core, git, isolateGitEnv, makeRepo, tempDir, untouchedState, write } from './test-support/git-fixture.js'
 
 beforeAll(isolateGitEnv)
 afterAll(cleanupRepos)
@@ -21,7 +21,7 @@ describe('diffTrees', () => {
     git(root, 'commit', '-q', '-m', 'two')
     const to = git(root, 'rev-parse', 'HEAD')
 
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     const changes = await store.diffTrees(from, to)
     const expected = git(root, 'diff-tree', '-r', '--no-renames', '--name-status', from, to)
       .split('\n')
@@ -47,7 +47,7 @@ describe('commitFiles', () => {
     const head = git(root, 'rev-parse', 'HEAD')
     write(root, 'a.txt', 'dirty\n')
     const before = untouchedState(root)
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     const sha = await store.commitFiles({
       parents: [head],
       message: 'undo record',
@@ -92,7 +92,7 @@ describe('reachable', () => {
     const side = git(root, 'rev-parse', 'HEAD')
     git(root, 'checkout', '-q', 'main')
     for (const backend of ['native', 'fs'] as const) {
-      const store = new GitRefsStore(root, { backend })
+      const store = new GitRefsRepository(root, core, { backend })
       expect(await store.reachable([first, second, side], ['refs/heads/main'])).toEqual(new Set([first, second]))
       expect(await store.reachable([first, side], ['side'])).toEqual(new Set([first, side]))
       expect(await store.reachable([side], ['refs/heads/nope'])).toEqual(new Set())
@@ -106,7 +106,7 @@ describe('deleteRef with expect', () => {
     const head = git(root, 'rev-parse', 'HEAD')
     const ref = `refs/exps/${head.slice(0, 2)}/${head.slice(2)}/exp-1`
     git(root, 'update-ref', ref, head)
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     await expect(store.deleteRef(ref, { expect: '0'.repeat(40) })).rejects.toMatchObject({ code: 'GIT_REF_CONFLICT' })
     expect(git(root, 'rev-parse', ref)).toBe(head)
     await store.deleteRef(ref, { expect: head })
@@ -123,7 +123,7 @@ describe('listRemoteRefs', () => {
     git(origin, 'update-ref', 'refs/exps/exec/EXEC_APPLY', head)
     const clone = tempDir('trellis-clone-')
     git(clone, 'clone', '-q', origin, '.')
-    const store = new GitRefsStore(clone)
+    const store = new GitRefsRepository(clone, core)
     const refs = await store.listRemoteRefs('origin')
     // sorted by name ('refs/exps/exec/…' sorts before or after the experiment, by its sha)
     expect(refs).toEqual([{ ref, sha: head }, { ref: 'refs/exps/exec/EXEC_APPLY', sha: head }].sort((a, b) => (a.ref < b.ref ? -1 : 1)))

@@ -4,6 +4,7 @@
  * cache-tree extension tells which trees already exist.
  */
 import { readFileSync, statSync } from 'node:fs'
+import type { GitCore } from './core.js'
 import { gitError } from './objects.js'
 
 /**
@@ -58,7 +59,7 @@ export function emptyIndex(): GitIndex {
 }
 
 /** Read and parse an index file; a missing file is an empty index. */
-export function readIndex(path: string): GitIndex {
+export function readIndex(path: string, core: GitCore): GitIndex {
   let data: Buffer
   let mtimeNs: bigint
   try {
@@ -67,18 +68,18 @@ export function readIndex(path: string): GitIndex {
     mtimeNs = st.mtimeNs
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyIndex()
-    throw gitError(`cannot read ${path}`, error)
+    throw gitError(core, `cannot read ${path}`, error)
   }
-  const index = parseIndex(data)
+  const index = parseIndex(data, core)
   index.mtimeSec = Number(mtimeNs / 1_000_000_000n)
   index.mtimeNsec = Number(mtimeNs % 1_000_000_000n)
   return index
 }
 
-export function parseIndex(data: Buffer): GitIndex {
-  if (data.length < 12 || data.toString('latin1', 0, 4) !== 'DIRC') throw gitError('the git index is corrupt (bad signature)', undefined)
+export function parseIndex(data: Buffer, core: GitCore): GitIndex {
+  if (data.length < 12 || data.toString('latin1', 0, 4) !== 'DIRC') throw gitError(core, 'the git index is corrupt (bad signature)', undefined)
   const version = data.readUInt32BE(4)
-  if (version < 2 || version > 4) throw gitError(`unsupported git index version ${version}`, undefined)
+  if (version < 2 || version > 4) throw gitError(core, `unsupported git index version ${version}`, undefined)
   const count = data.readUInt32BE(8)
   const entries: IndexEntry[] = []
   let pos = 12

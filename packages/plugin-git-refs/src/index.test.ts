@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ServiceRegistry, createHooks, type Trellis } from '@trellis/core'
+import { ServiceRegistry, createHooks, runtimeApi as core, type Trellis } from '@trellis/core'
 import plugin, { gitRefsPlugin } from './index.js'
-import { GitRefsStore } from './store.js'
+import { GitRefsRepository } from './git-repository.js'
 import { cleanupRepos, git, isolateGitEnv, makeRepo } from './test-support/git-fixture.js'
 
 beforeAll(isolateGitEnv)
@@ -12,15 +12,15 @@ describe('plugin', () => {
     expect(plugin).toBe(gitRefsPlugin)
     expect(plugin.name).toBe('git-refs')
     const root = makeRepo()
-    const trellis = { root, gitRoot: root, hooks: createHooks(), services: new ServiceRegistry(), settings: {} } as unknown as Trellis
+    const trellis = { root, gitRoot: root, hooks: createHooks(), services: new ServiceRegistry(), settings: {}, core } as unknown as Trellis
     await plugin.apply(trellis)
     const store = await trellis.services.get('gitRepository')
-    expect(store).toBeInstanceOf(GitRefsStore)
+    expect(store).toBeInstanceOf(GitRefsRepository)
     expect(await store.head()).toBe(git(root, 'rev-parse', 'HEAD'))
   })
 
   it('fails with NOT_A_GIT_REPO outside a repository', async () => {
-    const trellis = { root: '/', gitRoot: '/', hooks: createHooks(), services: new ServiceRegistry(), settings: {} } as unknown as Trellis
+    const trellis = { root: '/', gitRoot: '/', hooks: createHooks(), services: new ServiceRegistry(), settings: {}, core } as unknown as Trellis
     await plugin.apply(trellis)
     await expect(trellis.services.get('gitRepository')).rejects.toMatchObject({ code: 'NOT_A_GIT_REPO' })
   })

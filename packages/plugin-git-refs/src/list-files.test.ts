@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GitRefsStore } from './store.js'
-import { cleanupRepos, git, isolateGitEnv, makeRepo, write } from './test-support/git-fixture.js'
+import { GitRefsRepository } from './git-repository.js'
+import { cleanupRepos, core, git, isolateGitEnv, makeRepo, write } from './test-support/git-fixture.js'
 
 beforeAll(isolateGitEnv)
 afterAll(cleanupRepos)
@@ -33,7 +33,7 @@ describe('listFiles', () => {
     write(root, 'run.sh', '#!/bin/sh\n', 0o755)
     git(root, 'add', '-A')
     git(root, 'commit', '-q', '-m', 'exec')
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     const head = git(root, 'rev-parse', 'HEAD')
     const all = await store.listFiles(head)
     expect(all).toEqual(gitListing(root, head))
@@ -59,7 +59,7 @@ describe('listFiles', () => {
     git(root, 'add', 'link.txt')
     git(root, 'commit', '-q', '-m', 'symlink')
     git(root, 'gc', '-q')
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     const files = await store.listFiles('HEAD')
     expect(files.map((f) => f.path)).toEqual(['a.txt', 'target.txt'])
     expect(files).toEqual(gitListing(root, 'HEAD'))

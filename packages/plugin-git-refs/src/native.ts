@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { copyFileSync, rmSync, statSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
+import type { GitCore } from './core.js'
 import { gitError } from './objects.js'
 
 export interface GitRun {
@@ -13,7 +14,7 @@ export interface GitRun {
 }
 
 /** Run git (through execa), resolving with stdout; a non-zero exit is an error unless listed in `okCodes`. */
-export async function runGit(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; okCodes?: number[] }): Promise<GitRun> {
+export async function runGit(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; core: GitCore; input?: string; okCodes?: number[] }): Promise<GitRun> {
   const { execa } = await import('execa') // loaded on first use: most commands never spawn git
   const result = await execa('git', args, {
     cwd: options.cwd,
@@ -23,10 +24,10 @@ export async function runGit(args: string[], options: { cwd: string; env: NodeJS
     reject: false,
     stripFinalNewline: false,
   })
-  if (result.exitCode === undefined) throw gitError(`cannot run git ${args[0]}`, result.cause ?? result)
+  if (result.exitCode === undefined) throw gitError(options.core, `cannot run git ${args[0]}`, result.cause ?? result)
   const exit = result.exitCode
   if (exit === 0 || options.okCodes?.includes(exit)) return { stdout: result.stdout, code: exit }
-  throw gitError(`git ${args[0]} failed (exit ${exit}): ${result.stderr.trim()}`, undefined)
+  throw gitError(options.core, `git ${args[0]} failed (exit ${exit}): ${result.stderr.trim()}`, undefined)
 }
 
 /**
@@ -47,7 +48,7 @@ function gitEnv(root: string, gitDir: string, indexFile: string, objectDir?: str
  * than the original's whole second, so entries that were "racily clean" in
  * the real index stay suspect in the copy (git re-hashes them).
  */
-export function withTempIndex<T>(gitDir: string, work: (indexFile: string) => Promise<T>): Promise<T> {
+export function withTempIndex<T>(gitDir: string, core: GitCore, work: (indexFile: string) => Promise<T>): Promise<T> {
   const real = join(gitDir, 'index')
   const temp = join(gitDir, `trellis-index-${process.pid}-${randomBytes(4).toString('hex')}`)
   try {
@@ -56,7 +57,7 @@ export function withTempIndex<T>(gitDir: string, work: (indexFile: string) => Pr
     const second = Math.floor(st.mtimeMs / 1000)
     utimesSync(temp, second, second)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw gitError('cannot copy the git index', error)
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw gitError(core, 'cannot copy the git index', error)
   }
   return work(temp).finally(() => {
     rmSync(temp, { force: true })
@@ -69,11 +70,11 @@ export function withTempIndex<T>(gitDir: string, work: (indexFile: string) => Pr
  * recursively, ignored ones pruned): what `git add -- <paths>` would add.
  * Reads the real index without writing it.
  */
-export async function listUntracked(root: string, gitDir: string, paths: string[]): Promise<string[]> {
+export async function listUntracked(root: string, gitDir: string, paths: string[], core: GitCore): Promise<string[]> {
   if (paths.length === 0) return []
   const env = gitEnv(root, gitDir, join(gitDir, 'index'))
   const args = ['--literal-pathspecs', 'ls-files', '-z', '--others', '--exclude-standard', '--', ...paths.map((p) => p || '.')]
-  const out = await runGit(args, { cwd: root, env })
+  const out = await runGit(args, { cwd: root, env, core })
   // a nested repository is listed as `dir/`: git add would make it a gitlink; it is left out
   return out.stdout.split('\0').filter((path) => path && !path.endsWith('/'))
 }
@@ -88,11 +89,12 @@ export async function nativeWriteTree(
   root: string,
   gitDir: string,
   include: string[],
+  core: GitCore,
   options: { objectDir?: string; overlay?: Array<{ path: string; mode: number; oid: string }> } = {},
 ): Promise<string> {
-  return withTempIndex(gitDir, async (indexFile) => {
-    const opts = { cwd: root, env: gitEnv(root, gitDir, indexFile, options.objectDir) }
-    const [, untracked] = await Promise.all([runGit(['add', '-u'], opts), listUntracked(root, gitDir, include)])
+  return withTempIndex(gitDir, core, async (indexFile) => {
+    const opts = { cwd: root, env: gitEnv(root, gitDir, indexFile, options.objectDir), core }
+    const [, untracked] = await Promise.all([runGit(['add', '-u'], opts), listUntracked(root, gitDir, include, core)])
     if (untracked.length > 0) await runGit(['--literal-pathspecs', 'add', '--', ...untracked], opts)
     if (options.overlay?.length) {
       const args = options.overlay.flatMap((f) => ['--cacheinfo', `${f.mode.toString(8)},${f.oid},${f.path}`])
@@ -106,15 +108,15 @@ export async function nativeWriteTree(
  * Check `tree` out into `dir` (a work tree whose git dir is `gitDir`): one
  * `git read-tree --reset -u`, which fills the index and writes the files.
  */
-export async function nativeCheckout(dir: string, gitDir: string, tree: string): Promise<void> {
+export async function nativeCheckout(dir: string, gitDir: string, tree: string, core: GitCore): Promise<void> {
   const env = gitEnv(dir, gitDir, join(gitDir, 'index'))
-  await runGit(['read-tree', '--reset', '-u', tree], { cwd: dir, env })
+  await runGit(['read-tree', '--reset', '-u', tree], { cwd: dir, env, core })
 }
 
 /** Paths whose worktree state differs from `commit`'s tree (tracked files, and files of the tree missing from the index). */
-export async function nativeChangedFiles(root: string, gitDir: string, commit: string): Promise<string[]> {
-  return withTempIndex(gitDir, async (indexFile) => {
-    const opts = { cwd: root, env: gitEnv(root, gitDir, indexFile) }
+export async function nativeChangedFiles(root: string, gitDir: string, commit: string, core: GitCore): Promise<string[]> {
+  return withTempIndex(gitDir, core, async (indexFile) => {
+    const opts = { cwd: root, env: gitEnv(root, gitDir, indexFile), core }
     await runGit(['update-index', '-q', '--refresh'], { ...opts, okCodes: [1] })
     const out = await runGit(['diff-index', '--name-only', '-z', '--no-renames', commit, '--'], opts)
     return out.stdout.split('\0').filter(Boolean).sort()

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { createDeflate, createInflate, deflateSync, inflateSync } from 'node:zlib'
-import { TrellisError } from '@trellis/core'
+import type { GitCore } from './core.js'
 import { isoFs, loadIso } from './iso.js'
 import { Pack, PackIndex } from './pack.js'
 
@@ -146,7 +146,11 @@ export class ObjectDb {
   /** Every directory objects are read from (own first, then the alternates). */
   private readonly dirs: ObjectDir[]
 
-  constructor(private readonly commonDir: string) {
+  constructor(
+    private readonly commonDir: string,
+    /** The engine's error family (also used by the modules that read through this database). */
+    readonly core: GitCore,
+  ) {
     this.objectsDir = join(commonDir, 'objects')
     this.own = new ObjectDir(this.objectsDir)
     this.dirs = [this.own, ...objectDirectories(this.objectsDir).slice(1).map((dir) => new ObjectDir(dir))]
@@ -192,7 +196,7 @@ export class ObjectDb {
       renameSync(tmp, this.loosePath(oid))
     } catch (error) {
       rmSync(tmp, { force: true })
-      throw gitError(`cannot write object ${oid}`, error)
+      throw gitError(this.core, `cannot write object ${oid}`, error)
     }
   }
 
@@ -243,7 +247,7 @@ export class ObjectDb {
       renameSync(tmp, this.loosePath(oid))
     } catch (error) {
       rmSync(tmp, { force: true })
-      throw gitError(`cannot write object ${oid}`, error)
+      throw gitError(this.core, `cannot write object ${oid}`, error)
     }
     return oid
   }
@@ -256,7 +260,7 @@ export class ObjectDb {
       try {
         return await packed.pack.read(packed.offset, (base) => this.read(base))
       } catch (error) {
-        throw gitError(`cannot read object ${oid}`, error)
+        throw gitError(this.core, `cannot read object ${oid}`, error)
       }
     }
     let deflated: Buffer | undefined
@@ -271,7 +275,7 @@ export class ObjectDb {
     try {
       raw = inflateSync(deflated)
     } catch (error) {
-      throw gitError(`object ${oid} is corrupt`, error)
+      throw gitError(this.core, `object ${oid} is corrupt`, error)
     }
     const space = raw.indexOf(0x20)
     const nul = raw.indexOf(0, space)
@@ -280,8 +284,8 @@ export class ObjectDb {
 
   async readTyped(oid: string, type: ObjectType): Promise<Buffer> {
     const object = await this.read(oid)
-    if (!object) throw gitError(`object ${oid} not found`, undefined)
-    if (object.type !== type) throw gitError(`object ${oid} is a ${object.type}, not a ${type}`, undefined)
+    if (!object) throw gitError(this.core, `object ${oid} not found`, undefined)
+    if (object.type !== type) throw gitError(this.core, `object ${oid} is a ${object.type}, not a ${type}`, undefined)
     return object.content
   }
 
@@ -339,13 +343,13 @@ export function parseCommit(content: Buffer): ParsedCommit {
 }
 
 /** The `object` a tag points at. */
-export function parseTagTarget(content: Buffer): string {
+export function parseTagTarget(content: Buffer, core: GitCore): string {
   const match = /^object ([0-9a-f]{40})$/m.exec(content.toString('latin1'))
-  if (!match) throw gitError('malformed tag object', undefined)
+  if (!match) throw gitError(core, 'malformed tag object', undefined)
   return match[1]!
 }
 
-export function gitError(message: string, cause: unknown, hint?: string): TrellisError {
+export function gitError(core: GitCore, message: string, cause: unknown, hint?: string): Error {
   const detail = cause instanceof Error ? `: ${cause.message}` : ''
-  return new TrellisError('GIT_ERROR', `${message}${detail}`, { cause, hint })
+  return new core.TrellisError('GIT_ERROR', `${message}${detail}`, { cause, hint })
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ObjectDb } from './objects.js'
 import { applyDelta } from './pack.js'
-import { cleanupRepos, git, isolateGitEnv, makeRepo, write } from './test-support/git-fixture.js'
+import { cleanupRepos, core, git, isolateGitEnv, makeRepo, write } from './test-support/git-fixture.js'
 
 beforeAll(isolateGitEnv)
 afterAll(cleanupRepos)
@@ -33,7 +33,7 @@ function allObjects(root: string): Array<{ oid: string; type: string }> {
 }
 
 async function expectSameAsGit(root: string): Promise<void> {
-  const db = new ObjectDb(join(root, '.git'))
+  const db = new ObjectDb(join(root, '.git'), core)
   const objects = allObjects(root)
   expect(objects.length).toBeGreaterThan(100)
   for (const { oid, type } of objects) {
@@ -70,7 +70,7 @@ describe('packed objects', () => {
 
   it('finds objects packed after it was created, and loose ones beside packs', async () => {
     const root = historyRepo()
-    const db = new ObjectDb(join(root, '.git'))
+    const db = new ObjectDb(join(root, '.git'), core)
     const head = git(root, 'rev-parse', 'HEAD')
     expect((await db.read(head))?.type).toBe('commit')
     git(root, 'gc', '-q')

@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GitRefsStore } from './store.js'
-import { cleanupRepos, git, isolateGitEnv, makeRepo, write } from './test-support/git-fixture.js'
+import { GitRefsRepository } from './git-repository.js'
+import { cleanupRepos, core, git, isolateGitEnv, makeRepo, write } from './test-support/git-fixture.js'
 
 beforeAll(isolateGitEnv)
 afterAll(cleanupRepos)
@@ -13,7 +13,7 @@ describe('writeRef', () => {
   it('creates, moves with compare-and-swap, and refuses a stale expectation', async () => {
     const root = makeRepo()
     const base = git(root, 'rev-parse', 'HEAD')
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     const first = await store.snapshot({ parent: base, message: 'one' })
     write(root, 'README.md', 'two\n')
     const second = await store.snapshot({ parent: base, message: 'two' })
@@ -40,7 +40,7 @@ describe('writeRef', () => {
     const ref = expRef(base, 'packed')
     git(root, 'update-ref', ref, base)
     git(root, 'pack-refs', '--all')
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     await expect(store.writeRef(ref, base, { expect: null })).rejects.toMatchObject({ code: 'GIT_REF_CONFLICT' })
     await store.writeRef(ref, base, { expect: base })
   })
@@ -48,7 +48,7 @@ describe('writeRef', () => {
   it('appends a reflog entry git can read', async () => {
     const root = makeRepo()
     const base = git(root, 'rev-parse', 'HEAD')
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     await store.writeRef('refs/exps/stash', base, { reflogMessage: 'queued exp-1' })
     expect(git(root, 'reflog', 'show', '--format=%H %gs', 'refs/exps/stash')).toBe(`${base} queued exp-1`)
     expect(readFileSync(join(root, '.git/logs/refs/exps/stash'), 'utf8')).toMatch(
@@ -69,7 +69,7 @@ describe('writeRef', () => {
     const ref = expRef(base, 'locked')
     const lock = join(root, '.git', `${ref}.lock`)
     write(root, `.git/${ref}.lock`, '')
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     await expect(store.writeRef(ref, base)).rejects.toMatchObject({ code: 'LOCK_TIMEOUT' })
     expect(existsSync(lock)).toBe(true) // someone else's lock is left alone
   })
@@ -77,7 +77,7 @@ describe('writeRef', () => {
   it('rejects invalid names, HEAD and non-sha values', async () => {
     const root = makeRepo()
     const base = git(root, 'rev-parse', 'HEAD')
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     for (const ref of ['HEAD', 'refs/exps/a..b', 'refs/exps/x.lock', 'refs/exps/with space', 'refs/exps/trailing/', 'exps/no-prefix']) {
       await expect(store.writeRef(ref, base), ref).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     }
@@ -99,7 +99,7 @@ describe('listRefs and deleteRef', () => {
     git(root, 'pack-refs', '--all')
     git(root, 'update-ref', expRef(base, 'a-packed'), tip) // loose copy overrides the packed one
     git(root, 'update-ref', expRef(tip, 'loose'), tip)
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
 
     expect(await store.listRefs()).toEqual([
       { ref: expRef(base, 'a-packed'), sha: tip },
@@ -130,7 +130,7 @@ describe('listRefs and deleteRef', () => {
     const root = makeRepo()
     const base = git(root, 'rev-parse', 'HEAD')
     git(root, 'symbolic-ref', 'refs/exps/exec/EXEC_BRANCH', 'refs/heads/main')
-    expect(await new GitRefsStore(root).listRefs('refs/exps/exec/')).toEqual([{ ref: 'refs/exps/exec/EXEC_BRANCH', sha: base }])
+    expect(await new GitRefsRepository(root, core).listRefs('refs/exps/exec/')).toEqual([{ ref: 'refs/exps/exec/EXEC_BRANCH', sha: base }])
   })
 })
 
@@ -161,7 +161,7 @@ describe('head and resolve', () => {
   it.each([false, true])('resolves shas, prefixes, branches, tags, suffixes and full refs (packed: %s)', async (packed) => {
     const { root, c1, c2, c3, merge, side } = history()
     if (packed) git(root, 'gc', '-q', '--prune=now')
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     const cases: Array<[string, string | null]> = [
       [merge, merge],
       [merge.toUpperCase(), merge],
@@ -205,7 +205,7 @@ describe('head and resolve', () => {
   it('reports a detached HEAD and an unborn branch', async () => {
     const { root, c2 } = history()
     git(root, 'checkout', '-q', '--detach', c2)
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     expect(await store.head()).toBe(c2)
     expect(await store.headRef()).toBeNull()
     git(root, 'checkout', '-q', '--orphan', 'fresh')
@@ -215,7 +215,7 @@ describe('head and resolve', () => {
 
   it('reads commits', async () => {
     const { root, merge, c3, side } = history()
-    const commit = await new GitRefsStore(root).readCommit(merge)
+    const commit = await new GitRefsRepository(root, core).readCommit(merge)
     expect(commit).toEqual({
       sha: merge,
       tree: git(root, 'rev-parse', `${merge}^{tree}`),
@@ -223,7 +223,7 @@ describe('head and resolve', () => {
       message: `${git(root, 'log', '-1', '--format=%B', merge)}\n`,
       timestamp: Number(git(root, 'log', '-1', '--format=%ct', merge)),
     })
-    await expect(new GitRefsStore(root).readCommit('f'.repeat(40))).rejects.toMatchObject({ code: 'GIT_ERROR' })
+    await expect(new GitRefsRepository(root, core).readCommit('f'.repeat(40))).rejects.toMatchObject({ code: 'GIT_ERROR' })
   })
 })
 
@@ -236,7 +236,7 @@ describe('readFile', () => {
     const head = git(root, 'rev-parse', 'HEAD')
     write(root, 'top.txt', 'changed in the workspace\n')
     if (packed) git(root, 'gc', '-q', '--prune=now')
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     expect(Buffer.from((await store.readFile(head, 'a/b/c.txt'))!).toString()).toBe('deep\n')
     expect(Buffer.from((await store.readFile(head, 'top.txt'))!).toString()).toBe('top\n')
     expect(Buffer.from((await store.readFile(head, './a/b/c.txt'))!).toString()).toBe('deep\n')
@@ -260,7 +260,7 @@ describe('changedFiles', () => {
     write(root, 'dir/in.txt', 'i\n') // rewritten, same content
     git(root, 'rm', '-q', '--cached', 'dir/in.txt') // untracked now, same content as the commit
     const before = untouched(root)
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     expect(await store.changedFiles(head)).toEqual(['del.txt', 'mod.txt', 'mode.sh', 'staged-new.txt'])
     expect(untouched(root)).toEqual(before)
     write(root, 'dir/in.txt', 'now different\n')
@@ -270,7 +270,7 @@ describe('changedFiles', () => {
 
   it('is empty for a clean workspace and matches an experiment snapshot', async () => {
     const root = makeRepo({ 'p.yaml': 'a: 1\n', 'src/x.py': 'x\n' })
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     expect(await store.changedFiles('HEAD')).toEqual([])
     write(root, 'p.yaml', 'a: 2\n')
     const exp = await store.snapshot({ parent: 'HEAD', message: 'exp' })

@@ -5,7 +5,7 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync, appendFileSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { TrellisError } from '@trellis/core'
+import type { GitCore } from './core.js'
 import { gitError } from './objects.js'
 
 export const ZERO_OID = '0000000000000000000000000000000000000000'
@@ -33,6 +33,7 @@ export class RefDb {
   constructor(
     readonly gitDir: string,
     readonly commonDir: string,
+    private readonly core: GitCore,
     private readonly lockTimeoutMs = 1000,
   ) {}
 
@@ -102,7 +103,7 @@ export class RefDb {
   /** Refs whose names start with `prefix`, sorted, symbolic ones resolved (dangling ones skipped). */
   list(prefix: string): Array<{ ref: string; sha: string }> {
     if (!prefix.startsWith('refs/') || prefix.split('/').some((part) => part === '..' || part === '.')) {
-      throw new TrellisError('INVALID_ARGUMENT', `'${prefix}' is not a ref prefix`, { hint: 'Ref prefixes start with refs/, e.g. refs/exps/.' })
+      throw new this.core.TrellisError('INVALID_ARGUMENT', `'${prefix}' is not a ref prefix`, { hint: 'Ref prefixes start with refs/, e.g. refs/exps/.' })
     }
     const packed = this.readPacked()
     const found = new Map<string, string>()
@@ -138,15 +139,15 @@ export class RefDb {
    * reflog (as git does); `who` gives the `Name <email> time tz` part.
    */
   async write(ref: string, sha: string, options: { expect?: string | null; message?: string; who: () => string }): Promise<void> {
-    checkWritable(ref)
-    if (!SHA_RE.test(sha)) throw new TrellisError('INVALID_ARGUMENT', `'${sha}' is not a full commit sha`)
+    checkWritable(ref, this.core)
+    if (!SHA_RE.test(sha)) throw new this.core.TrellisError('INVALID_ARGUMENT', `'${sha}' is not a full commit sha`)
     const lock = await this.lock(this.fileOf(ref), ref)
     try {
       const packed = this.readPacked()
-      checkNoDirectoryConflict(ref, packed)
+      checkNoDirectoryConflict(ref, packed, this.core)
       const current = this.resolve(ref, packed)
       if (options.expect !== undefined && current !== options.expect) {
-        throw new TrellisError(
+        throw new this.core.TrellisError(
           'GIT_REF_CONFLICT',
           `cannot update ref '${ref}': expected ${options.expect ?? 'it not to exist'}, found ${current ?? 'nothing'}`,
           { hint: 'Another process changed it in the meantime; re-read it and try again.' },
@@ -160,7 +161,7 @@ export class RefDb {
       try {
         lock.commit(`${sha}\n`)
       } catch (error) {
-        throw gitError(`cannot update ref '${ref}'`, error)
+        throw gitError(this.core, `cannot update ref '${ref}'`, error)
       }
     } finally {
       lock.release()
@@ -193,7 +194,7 @@ export class RefDb {
    * remaining entry; with none left, the ref and its reflog are deleted.
    */
   async dropLogEntries(ref: string, shas: Iterable<string>): Promise<void> {
-    checkWritable(ref)
+    checkWritable(ref, this.core)
     const drop = new Set(shas)
     const logFile = this.logOf(ref)
     const lock = await this.lock(this.fileOf(ref), ref)
@@ -228,12 +229,12 @@ export class RefDb {
           renameSync(tmp, logFile)
         } catch (error) {
           rmSync(tmp, { force: true })
-          throw gitError(`cannot rewrite the reflog of '${ref}'`, error)
+          throw gitError(this.core, `cannot rewrite the reflog of '${ref}'`, error)
         }
         try {
           lock.commit(`${previous}\n`)
         } catch (error) {
-          throw gitError(`cannot update ref '${ref}'`, error)
+          throw gitError(this.core, `cannot update ref '${ref}'`, error)
         }
       }
     } finally {
@@ -247,7 +248,7 @@ export class RefDb {
    * does nothing. With `expect`, only if it currently points there.
    */
   async delete(ref: string, options: { expect?: string } = {}): Promise<void> {
-    checkWritable(ref)
+    checkWritable(ref, this.core)
     const lock = await this.lock(this.fileOf(ref), ref)
     try {
       const packedFile = join(this.commonDir, 'packed-refs')
@@ -255,7 +256,7 @@ export class RefDb {
       if (options.expect !== undefined) {
         const current = this.resolve(ref, packed)
         if (current !== options.expect) {
-          throw new TrellisError('GIT_REF_CONFLICT', `cannot delete ref '${ref}': expected ${options.expect}, found ${current ?? 'nothing'}`, {
+          throw new this.core.TrellisError('GIT_REF_CONFLICT', `cannot delete ref '${ref}': expected ${options.expect}, found ${current ?? 'nothing'}`, {
             hint: 'Another process changed it in the meantime; re-read it and try again.',
           })
         }
@@ -310,7 +311,7 @@ export class RefDb {
     try {
       mkdirSync(dirname(file), { recursive: true })
     } catch (error) {
-      throw gitError(`cannot lock ref '${what}': a ref is in the way of its path`, error)
+      throw gitError(this.core, `cannot lock ref '${what}': a ref is in the way of its path`, error)
     }
     for (;;) {
       try {
@@ -335,11 +336,11 @@ export class RefDb {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
         if (code === 'ENOTDIR' || code === 'EISDIR') {
-          throw gitError(`cannot lock ref '${what}': a ref is in the way of its path`, error)
+          throw gitError(this.core, `cannot lock ref '${what}': a ref is in the way of its path`, error)
         }
-        if (code !== 'EEXIST') throw gitError(`cannot lock ref '${what}'`, error)
+        if (code !== 'EEXIST') throw gitError(this.core, `cannot lock ref '${what}'`, error)
         if (Date.now() >= deadline) {
-          throw new TrellisError('LOCK_TIMEOUT', `cannot lock ref '${what}': '${lockFile}' exists`, {
+          throw new this.core.TrellisError('LOCK_TIMEOUT', `cannot lock ref '${what}': '${lockFile}' exists`, {
             hint: 'Another git process seems to be running in this repository. If none is, remove the lock file and try again.',
           })
         }
@@ -350,29 +351,29 @@ export class RefDb {
   }
 }
 
-function checkWritable(ref: string): void {
+function checkWritable(ref: string, core: GitCore): void {
   if (!ref.startsWith('refs/') || !isValidRefName(ref)) {
-    throw new TrellisError('INVALID_ARGUMENT', `'${ref}' is not a valid ref name to write`, {
+    throw new core.TrellisError('INVALID_ARGUMENT', `'${ref}' is not a valid ref name to write`, {
       hint: 'Refs written by Trellis are full names under refs/, e.g. refs/exps/ab/cdef…/exp-1a2b3.',
     })
   }
 }
 
 /** `refs/a/b` cannot coexist with `refs/a` or `refs/a/b/c`. */
-function checkNoDirectoryConflict(ref: string, packed: Map<string, PackedRef>): void {
+function checkNoDirectoryConflict(ref: string, packed: Map<string, PackedRef>, core: GitCore): void {
   for (const other of packed.keys()) {
     if (other.startsWith(`${ref}/`) || ref.startsWith(`${other}/`)) {
-      throw gitError(`cannot create ref '${ref}': '${other}' exists`, undefined)
+      throw gitError(core, `cannot create ref '${ref}': '${other}' exists`, undefined)
     }
   }
 }
 
 /** HEAD's commit in any git dir (used for submodules), or null. */
-export function readHeadOf(gitDir: string): string | null {
+export function readHeadOf(gitDir: string, core: GitCore): string | null {
   let commonDir = gitDir
   try {
     const target = readFileSync(join(gitDir, 'commondir'), 'utf8').trim()
     commonDir = target.startsWith('/') ? target : join(gitDir, target)
   } catch {}
-  return new RefDb(gitDir, commonDir).resolve('HEAD')
+  return new RefDb(gitDir, commonDir, core).resolve('HEAD')
 }

@@ -20,7 +20,8 @@
  */
 import * as fs from 'node:fs'
 import { join, resolve } from 'node:path'
-import { TrellisError, redactUrl, type RefInfo, type RefPushResult } from '@trellis/core'
+import type { RefInfo, RefPushResult } from '@trellis/core/plugin-api'
+import type { GitCore } from './core.js'
 import { configString, readGitConfig } from './config.js'
 import { loadIso } from './iso.js'
 import { remoteError } from './remote.js'
@@ -33,27 +34,34 @@ function loadHttp(): Promise<IsoHttp['default']> {
   return httpLoading
 }
 
+/** The repository a remote operation runs for: its common dir (config, objects) and the engine's error family. */
+export interface IsoRepo {
+  commonDir: string
+  core: GitCore
+}
+
 /** The http(s) URL of a remote name or URL; anything else is an error naming the fix. */
-export function isoRemoteUrl(commonDir: string, remote: string): string {
-  const configured = configString(readGitConfig(commonDir), `remote.${remote}.url`)
+export function isoRemoteUrl(repo: IsoRepo, remote: string): string {
+  const configured = configString(readGitConfig(repo.commonDir), `remote.${remote}.url`)
   const url = configured ?? remote
   if (!/^https?:\/\//i.test(url)) {
-    throw new TrellisError('GIT_REMOTE_ERROR', `cannot reach git remote '${redactUrl(remote)}' without git: only http(s) remotes work in process`, {
+    throw new repo.core.TrellisError('GIT_REMOTE_ERROR', `cannot reach git remote '${repo.core.redactUrl(remote)}' without git: only http(s) remotes work in process`, {
       hint: 'Install git (it handles local paths, file://, ssh and http), or use an http(s) URL for this remote.',
     })
   }
   return url
 }
 
-function failure(action: string, remote: string, error: unknown): TrellisError {
-  if (error instanceof TrellisError) return error
+function failure(core: GitCore, action: string, remote: string, error: unknown): Error {
+  if (error instanceof core.TrellisError) return error
   const e = error as { message?: string; code?: string; data?: { statusCode?: number; response?: string } }
   const status = e.data?.statusCode
-  return remoteError(action, remote, `${e.message ?? String(error)}${status === 401 || status === 403 ? ' (authentication failed)' : ''}`)
+  return remoteError(core, action, remote, `${e.message ?? String(error)}${status === 401 || status === 403 ? ' (authentication failed)' : ''}`)
 }
 
-export async function isoListRemoteRefs(commonDir: string, remote: string, prefix: string): Promise<RefInfo[]> {
-  const url = isoRemoteUrl(commonDir, remote)
+export async function isoListRemoteRefs(repo: IsoRepo, remote: string, prefix: string): Promise<RefInfo[]> {
+  const { commonDir } = repo
+  const url = isoRemoteUrl(repo, remote)
   const [git, http] = await Promise.all([loadIso(), loadHttp()])
   try {
     const refs = await git.listServerRefs({ http, url, prefix, protocolVersion: 2 })
@@ -62,12 +70,13 @@ export async function isoListRemoteRefs(commonDir: string, remote: string, prefi
       .map((r) => ({ ref: r.ref, sha: r.oid }))
       .sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))
   } catch (error) {
-    throw failure('list the refs of', remote, error)
+    throw failure(repo.core, 'list the refs of', remote, error)
   }
 }
 
-export async function isoPushRefs(commonDir: string, remote: string, refs: Array<{ ref: string; force?: boolean }>): Promise<RefPushResult[]> {
-  const url = isoRemoteUrl(commonDir, remote)
+export async function isoPushRefs(repo: IsoRepo, remote: string, refs: Array<{ ref: string; force?: boolean }>): Promise<RefPushResult[]> {
+  const { commonDir } = repo
+  const url = isoRemoteUrl(repo, remote)
   const [git, http] = await Promise.all([loadIso(), loadHttp()])
   const results: RefPushResult[] = []
   for (const { ref, force } of refs) {
@@ -78,11 +87,11 @@ export async function isoPushRefs(commonDir: string, remote: string, refs: Array
     } catch (error) {
       const code = (error as { code?: string }).code
       if (code === 'PushRejectedError') results.push({ ref, status: 'rejected', reason: (error as { data?: { reason?: string } }).data?.reason ?? 'rejected' })
-      else if (code === 'GitPushError') results.push({ ref, status: 'rejected', reason: failure('push to', remote, error).message })
+      else if (code === 'GitPushError') results.push({ ref, status: 'rejected', reason: failure(repo.core, 'push to', remote, error).message })
       else if (code === 'NotFoundError' && /[0-9a-f]{40}/.test(String((error as Error).message))) {
         // the remote's commit is not here: its history differs from ours
         results.push({ ref, status: 'rejected', reason: 'fetch first' })
-      } else throw failure('push to', remote, error)
+      } else throw failure(repo.core, 'push to', remote, error)
     }
   }
   return results
@@ -128,9 +137,10 @@ function transferFs(commonDir: string, url: string): { promises: typeof fs.promi
   return { promises }
 }
 
-export async function isoFetchRefs(commonDir: string, remote: string, refs: string[]): Promise<void> {
+export async function isoFetchRefs(repo: IsoRepo, remote: string, refs: string[]): Promise<void> {
+  const { commonDir } = repo
   if (refs.length === 0) return
-  const url = isoRemoteUrl(commonDir, remote)
+  const url = isoRemoteUrl(repo, remote)
   const [git, http] = await Promise.all([loadIso(), loadHttp()])
   const wrapped = transferFs(commonDir, url)
   const hasHead = fs.existsSync(join(commonDir, 'HEAD'))
@@ -138,7 +148,7 @@ export async function isoFetchRefs(commonDir: string, remote: string, refs: stri
     try {
       await git.fetch({ fs: wrapped, http, gitdir: commonDir, url, remote: SYNTHETIC_REMOTE, ref: hasHead ? 'HEAD' : ref, remoteRef: ref, singleBranch: true, tags: false })
     } catch (error) {
-      throw failure('fetch from', remote, error)
+      throw failure(repo.core, 'fetch from', remote, error)
     }
   }
 }

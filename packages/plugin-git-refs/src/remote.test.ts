@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { autoPushSettings } from './auto-push.js'
-import { GitRefsStore } from './store.js'
-import { cleanupRepos, git, isolateGitEnv, makeRepo, write } from './test-support/git-fixture.js'
+import { GitRefsRepository } from './git-repository.js'
+import { cleanupRepos, core, git, isolateGitEnv, makeRepo, write } from './test-support/git-fixture.js'
 
 beforeAll(isolateGitEnv)
 afterAll(cleanupRepos)
@@ -16,7 +16,7 @@ describe('store: trees, history and remotes', () => {
     git(root, 'commit', '-q', '-m', 'second')
     const second = git(root, 'rev-parse', 'HEAD')
     const side = git(root, 'commit-tree', '-p', first, '-m', 'side', `${first}^{tree}`)
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     expect((await store.listFiles(second)).map((f) => f.path).sort()).toEqual(['a.txt', 'c.txt', 'dir/sub/b.txt', 'dvc.lock'])
     expect((await store.listFiles(second, 'dir')).map((f) => f.path)).toEqual(['dir/sub/b.txt'])
     expect(await store.listFiles(second, 'nope')).toEqual([])
@@ -35,7 +35,7 @@ describe('store: trees, history and remotes', () => {
     const ref = `refs/exps/${head.slice(0, 2)}/${head.slice(2)}/e1`
     const exp = git(root, 'commit-tree', '-p', head, '-m', 'exp', `${head}^{tree}`)
     git(root, 'update-ref', ref, exp)
-    const store = new GitRefsStore(root, { transport: 'native' })
+    const store = new GitRefsRepository(root, core, { transport: 'native' })
     expect(await store.listRemoteRefs(remote)).toEqual([])
     expect(await store.pushRefs(remote, [{ ref }])).toEqual([{ ref, status: 'ok' }])
     expect(await store.listRemoteRefs(remote)).toEqual([{ ref, sha: exp }])
@@ -48,7 +48,7 @@ describe('store: trees, history and remotes', () => {
     expect(await store.pushRefs(remote, [{ ref, force: true }])).toEqual([{ ref, status: 'ok' }])
 
     const clone = makeRepo()
-    const cloneStore = new GitRefsStore(clone)
+    const cloneStore = new GitRefsRepository(clone, core)
     const refsBefore = git(clone, 'for-each-ref')
     await cloneStore.fetchRefs(remote, [ref])
     expect(await cloneStore.resolve(other)).toBe(other)

@@ -19,7 +19,8 @@
  * needs credentials it cannot find fails with GIT_AUTH_ERROR. Whatever git
  * prints is scrubbed of passwords before it reaches an error message.
  */
-import { TrellisError, redactText, redactUrl, urlSecrets, type RefInfo, type RefPushResult } from '@trellis/core'
+import type { RefInfo, RefPushResult } from '@trellis/core/plugin-api'
+import type { GitCore } from './core.js'
 
 export type Transport = 'native' | 'iso'
 
@@ -32,6 +33,7 @@ interface GitResult {
 export interface RemoteRepo {
   root: string
   gitDir: string
+  core: GitCore
 }
 
 function remoteEnv(repo: RemoteRepo): NodeJS.ProcessEnv {
@@ -58,22 +60,23 @@ async function spawnGit(repo: RemoteRepo, args: string[], input?: string): Promi
   })
   if (result.exitCode === undefined) {
     const reason = result.cause instanceof Error ? result.cause.message : result.shortMessage
-    throw new TrellisError('GIT_ERROR', `cannot run git: ${reason}`, { hint: 'Install git, or set TRELLIS_GIT_TRANSPORT=iso for http(s) remotes.' })
+    throw new repo.core.TrellisError('GIT_ERROR', `cannot run git: ${reason}`, { hint: 'Install git, or set TRELLIS_GIT_TRANSPORT=iso for http(s) remotes.' })
   }
   return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr }
 }
 
 /** A remote argument never reaches git as an option. */
-export function checkRemoteArg(remote: string): void {
+export function checkRemoteArg(remote: string, core: GitCore): void {
   if (remote === '' || remote.startsWith('-')) {
-    throw new TrellisError('INVALID_ARGUMENT', `'${redactUrl(remote)}' is not a git remote`, { hint: 'Give a remote name (`git remote -v`), a URL or a path.' })
+    throw new core.TrellisError('INVALID_ARGUMENT', `'${core.redactUrl(remote)}' is not a git remote`, { hint: 'Give a remote name (`git remote -v`), a URL or a path.' })
   }
 }
 
 const AUTH_RE = /authentication failed|could not read (username|password)|terminal prompts disabled|access denied|\b401\b|\b403\b|permission denied \(publickey|invalid credentials/i
 
 /** An error about talking to `remote`, built from what git or the library said (passwords masked). */
-export function remoteError(action: string, remote: string, detail: string): TrellisError {
+export function remoteError(core: GitCore, action: string, remote: string, detail: string): Error {
+  const { redactText, redactUrl, urlSecrets, TrellisError } = core
   const text = redactText(detail.trim(), urlSecrets(remote))
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
   const last = lines.filter((l) => /^(fatal|error):/i.test(l)).pop() ?? lines.pop() ?? 'unknown error'
@@ -90,7 +93,7 @@ export function remoteError(action: string, remote: string, detail: string): Tre
 
 export async function nativeListRemoteRefs(repo: RemoteRepo, remote: string, prefix: string): Promise<RefInfo[]> {
   const result = await spawnGit(repo, ['ls-remote', '--refs', remote, `${prefix}*`])
-  if (result.code !== 0) throw remoteError('list the refs of', remote, result.stderr)
+  if (result.code !== 0) throw remoteError(repo.core, 'list the refs of', remote, result.stderr)
   const refs: RefInfo[] = []
   for (const line of result.stdout.split('\n')) {
     const match = /^([0-9a-f]{40})\t(\S+)$/.exec(line)
@@ -103,6 +106,7 @@ export async function nativeListRemoteRefs(repo: RemoteRepo, remote: string, pre
 const PUSH_BATCH = 200
 
 export async function nativePushRefs(repo: RemoteRepo, remote: string, refs: Array<{ ref: string; force?: boolean }>): Promise<RefPushResult[]> {
+  const { redactText, urlSecrets } = repo.core
   const results: RefPushResult[] = []
   for (let i = 0; i < refs.length; i += PUSH_BATCH) {
     const batch = refs.slice(i, i + PUSH_BATCH)
@@ -117,7 +121,7 @@ export async function nativePushRefs(repo: RemoteRepo, remote: string, refs: Arr
       if (flag === '!') seen.set(to!, { ref: to!, status: 'rejected', reason: redactText(summary!.replace(/^\[(remote )?rejected\]\s*/, '').replace(/^\((.*)\)$/, '$1'), urlSecrets(remote)) })
       else seen.set(to!, { ref: to!, status: 'ok' })
     }
-    if (result.code !== 0 && seen.size === 0) throw remoteError('push to', remote, result.stderr)
+    if (result.code !== 0 && seen.size === 0) throw remoteError(repo.core, 'push to', remote, result.stderr)
     for (const { ref } of batch) results.push(seen.get(ref) ?? { ref, status: 'rejected', reason: redactText(result.stderr.trim(), urlSecrets(remote)) || 'no status reported' })
   }
   return results
@@ -127,5 +131,5 @@ export async function nativeFetchRefs(repo: RemoteRepo, remote: string, refs: st
   if (refs.length === 0) return
   const args = ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules', '--stdin', remote]
   const result = await spawnGit(repo, args, `${refs.join('\n')}\n`)
-  if (result.code !== 0) throw remoteError('fetch from', remote, result.stderr)
+  if (result.code !== 0) throw remoteError(repo.core, 'fetch from', remote, result.stderr)
 }

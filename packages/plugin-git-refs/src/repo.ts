@@ -4,7 +4,7 @@
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs'
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path'
-import { TrellisError } from '@trellis/core'
+import type { GitCore } from './core.js'
 
 export interface RepoPaths {
   /** Absolute path of the worktree's top level. */
@@ -16,7 +16,7 @@ export interface RepoPaths {
 }
 
 /** Find the repository containing `start` (walking up), like `git rev-parse --show-toplevel`. */
-export function findRepo(start: string): RepoPaths {
+export function findRepo(start: string, core: GitCore): RepoPaths {
   let dir = resolve(start)
   for (;;) {
     const dotGit = join(dir, '.git')
@@ -26,7 +26,7 @@ export function findRepo(start: string): RepoPaths {
     }
     const parent = dirname(dir)
     if (parent === dir) {
-      throw new TrellisError('NOT_A_GIT_REPO', `'${resolve(start)}' is not inside a git repository`, {
+      throw new core.TrellisError('NOT_A_GIT_REPO', `'${resolve(start)}' is not inside a git repository`, {
         hint: 'Run `git init` (and commit your project) first: experiments are stored as git commits.',
       })
     }

@@ -2,8 +2,8 @@ import { chmodSync, copyFileSync, existsSync, rmSync, statSync, symlinkSync, unl
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GitRefsStore } from './store.js'
-import { cleanupRepos, git, isolateGitEnv, makeRepo, nativeTree, read, untouchedState, write } from './test-support/git-fixture.js'
+import { GitRefsRepository } from './git-repository.js'
+import { cleanupRepos, core, git, isolateGitEnv, makeRepo, nativeTree, read, untouchedState, write } from './test-support/git-fixture.js'
 
 beforeAll(isolateGitEnv)
 afterAll(cleanupRepos)
@@ -43,7 +43,7 @@ describe.each(['fs', 'native'] as const)('snapshot (%s backend)', (backend) => {
     const include = editWorkspace(root)
     const before = untouchedState(root)
 
-    const store = new GitRefsStore(root, { backend })
+    const store = new GitRefsRepository(root, core, { backend })
     const sha = await store.snapshot({ parent: head, message: 'dvc: commit experiment abc', include })
 
     expect(untouchedState(root)).toEqual(before)
@@ -68,8 +68,8 @@ describe('snapshot: both backends write the same commit', () => {
     try {
       const root = makeRepo(BASE_FILES)
       const include = editWorkspace(root)
-      const fs = await new GitRefsStore(root, { backend: 'fs' }).snapshot({ parent: 'HEAD', message: 'm', include })
-      const native = await new GitRefsStore(root, { backend: 'native' }).snapshot({ parent: 'HEAD', message: 'm', include })
+      const fs = await new GitRefsRepository(root, core, { backend: 'fs' }).snapshot({ parent: 'HEAD', message: 'm', include })
+      const native = await new GitRefsRepository(root, core, { backend: 'native' }).snapshot({ parent: 'HEAD', message: 'm', include })
       expect(fs).toBe(native)
     } finally {
       delete process.env.GIT_AUTHOR_DATE
@@ -81,7 +81,7 @@ describe('snapshot: both backends write the same commit', () => {
 describe.each(['fs', 'native'] as const)('snapshot edge cases (%s backend) vs git', (backend) => {
   async function check(root: string, include: string[] = []): Promise<string> {
     const before = untouchedState(root)
-    const sha = await new GitRefsStore(root, { backend }).snapshot({ parent: 'HEAD', message: 'snap', include })
+    const sha = await new GitRefsRepository(root, core, { backend }).snapshot({ parent: 'HEAD', message: 'snap', include })
     expect(untouchedState(root)).toEqual(before)
     const tree = git(root, 'rev-parse', `${sha}^{tree}`)
     expect(tree).toBe(nativeTree(root, include))
@@ -160,9 +160,9 @@ describe('backend choice', () => {
   it('uses native git by default when it is on PATH, including for content filters', async () => {
     const root = makeRepo({ '.gitattributes': '*.txt text=auto\n', 'a.txt': 'one\n' })
     write(root, 'a.txt', 'one\r\ntwo\r\n')
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     expect(store.snapshotBackend()).toBe('native')
-    expect(new GitRefsStore(root, { backend: 'fs' }).snapshotBackend()).toBe('fs')
+    expect(new GitRefsRepository(root, core, { backend: 'fs' }).snapshotBackend()).toBe('fs')
     const sha = await store.snapshot({ parent: 'HEAD', message: 'crlf' })
     expect(git(root, 'rev-parse', `${sha}^{tree}`)).toBe(nativeTree(root))
   })
@@ -173,8 +173,8 @@ describe('backend choice', () => {
     git(root, 'checkout', '--', 'a.txt') // checked out as one\r\n: clean for git, not byte-equal to the blob
     expect(read(root, 'a.txt').toString()).toBe('one\r\n')
     write(root, 'b.txt', 'changed\n')
-    expect(await new GitRefsStore(root).changedFiles('HEAD')).toEqual(['b.txt'])
-    expect(await new GitRefsStore(root, { backend: 'fs' }).changedFiles('HEAD')).toEqual(['a.txt', 'b.txt']) // documented limit
+    expect(await new GitRefsRepository(root, core).changedFiles('HEAD')).toEqual(['b.txt'])
+    expect(await new GitRefsRepository(root, core, { backend: 'fs' }).changedFiles('HEAD')).toEqual(['a.txt', 'b.txt']) // documented limit
   })
 
   it('handles a split index natively, and refuses it in process', async () => {
@@ -182,12 +182,12 @@ describe('backend choice', () => {
     git(root, 'update-index', '--split-index')
     write(root, 'README.md', 'split\n')
     const before = untouchedState(root)
-    const sha = await new GitRefsStore(root).snapshot({ parent: 'HEAD', message: 'split' })
+    const sha = await new GitRefsRepository(root, core).snapshot({ parent: 'HEAD', message: 'split' })
     expect(untouchedState(root)).toEqual(before)
-    await expect(new GitRefsStore(root, { backend: 'fs' }).snapshot({ parent: 'HEAD', message: 'split' })).rejects.toMatchObject({
+    await expect(new GitRefsRepository(root, core, { backend: 'fs' }).snapshot({ parent: 'HEAD', message: 'split' })).rejects.toMatchObject({
       code: 'GIT_ERROR',
     })
-    expect(await new GitRefsStore(root).changedFiles('HEAD')).toEqual(['README.md'])
+    expect(await new GitRefsRepository(root, core).changedFiles('HEAD')).toEqual(['README.md'])
     expect(git(root, 'rev-parse', `${sha}^{tree}`)).toBe(nativeTree(root))
   })
 
@@ -195,7 +195,7 @@ describe('backend choice', () => {
     const root = makeRepo(BASE_FILES)
     git(root, 'config', '--unset', 'user.name')
     git(root, 'config', '--unset', 'user.email')
-    const store = new GitRefsStore(root, { backend: 'fs' })
+    const store = new GitRefsRepository(root, core, { backend: 'fs' })
     const plain = await store.snapshot({ parent: 'HEAD', message: 'who' })
     expect(git(root, 'log', '-1', '--format=%an <%ae>', plain)).toBe('Trellis <trellis@localhost>')
     process.env.GIT_AUTHOR_NAME = 'Env Author'
@@ -212,12 +212,12 @@ describe('backend choice', () => {
   it('refuses a sha256 repository', () => {
     const root = makeRepo(BASE_FILES)
     git(root, 'config', 'extensions.objectformat', 'sha256')
-    expect(() => new GitRefsStore(root)).toThrow(expect.objectContaining({ code: 'GIT_ERROR' }))
+    expect(() => new GitRefsRepository(root, core)).toThrow(expect.objectContaining({ code: 'GIT_ERROR' }))
   })
 
   it('refuses a missing parent and paths outside the repository', async () => {
     const root = makeRepo(BASE_FILES)
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     await expect(store.snapshot({ parent: 'f'.repeat(40), message: 'x' })).rejects.toMatchObject({ code: 'GIT_ERROR' })
     await expect(store.snapshot({ parent: 'HEAD', message: 'x', include: ['../outside'] })).rejects.toMatchObject({ code: 'PATH_OUTSIDE_REPO' })
   })
@@ -229,7 +229,7 @@ describe('include paths without git on PATH', () => {
     const include = editWorkspace(root)
     write(root, 'new/.gitignore', 'skip-me/\n')
     write(root, 'new/skip-me/file.txt', 'ignored by a nested .gitignore\n')
-    const store = new GitRefsStore(root) as unknown as {
+    const store = new GitRefsRepository(root, core) as unknown as {
       untrackedByGit(paths: string[]): Promise<string[]>
       untrackedByWalk(paths: string[], tracked: Set<string>): Promise<string[]>
     }
@@ -270,7 +270,7 @@ describe.each(['fs', 'native'] as const)('snapshot under random edits (%s backen
       rmSync(tmp)
       return tree
     }
-    const store = new GitRefsStore(root, { backend })
+    const store = new GitRefsRepository(root, core, { backend })
     for (let round = 0; round < 25; round++) {
       const include: string[] = []
       for (let k = 0; k < 4; k++) {
@@ -309,7 +309,7 @@ describe('snapshot from a stored commit (base)', () => {
     const root = makeRepo(BASE_FILES)
     const head = git(root, 'rev-parse', 'HEAD')
     editWorkspace(root)
-    const store = new GitRefsStore(root)
+    const store = new GitRefsRepository(root, core)
     const overlay = [
       { path: 'params.yaml', content: 'lr: 0.5\nepochs: 10\n' },
       { path: 'src/deep/a/new.txt', content: 'new\n' },

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import type { GitIndex, IndexEntry } from './index-file.js'
 import { MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, MODE_TREE, hashObject, type ObjectDb } from './objects.js'
 import { readGitDir } from './repo.js'
+import type { GitCore } from './core.js'
 import { readHeadOf } from './refs.js'
 
 export interface StatPolicy {
@@ -106,9 +107,9 @@ export async function hashWorktreePath(db: ObjectDb, absolute: string, st: Stats
 }
 
 /** A submodule's checked-out commit (what `git add -u` records for a gitlink), or null. */
-function submoduleHead(absolute: string): string | null {
+function submoduleHead(absolute: string, core: GitCore): string | null {
   const gitDir = readGitDir(join(absolute, '.git'))
-  return gitDir ? readHeadOf(gitDir) : null
+  return gitDir ? readHeadOf(gitDir, core) : null
 }
 
 /**
@@ -148,7 +149,7 @@ export async function scanTracked(root: string, index: GitIndex, db: ObjectDb, p
     }
     const mode = gitModeOf(st, policy, entry.mode)
     if (entry.mode === MODE_GITLINK && mode === MODE_GITLINK) {
-      const head = submoduleHead(absolute) ?? entry.oid
+      const head = submoduleHead(absolute, db.core) ?? entry.oid
       if (head !== entry.oid) changed.push(entry.path)
       entries.push({ path: entry.path, mode: MODE_GITLINK, oid: head })
       continue

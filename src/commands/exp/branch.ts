@@ -17,7 +17,7 @@ named. An existing branch is an error. Nothing else changes: check the branch ou
     const project = await this.openProject()
     const { branchExperiment } = await import('@trellis/core')
     const store = await project.services.get('gitRepository')
-    const result = await branchExperiment(store, args.experiment, args.branch)
+    const result = await branchExperiment(store, await project.services.get('experimentStore'), args.experiment, args.branch)
     this.info(`Git branch '${result.branch}' has been created from experiment '${args.experiment}'.`)
     this.info('To switch to the new branch run:\n')
     this.info(`\tgit checkout ${result.branch}`)

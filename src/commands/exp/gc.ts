@@ -31,8 +31,9 @@ tagged commit, -A of every commit in the history of HEAD, branches and tags. At 
     checkGcFlags(options)
     const project = await this.openProject()
     const store = await project.services.get('gitRepository')
+    const experiments = await project.services.get('experimentStore')
     const queue = await optionalQueuedExperiments(project)
-    const plan = await gcExperiments(store, { ...options, queue, dryRun: true })
+    const plan = await gcExperiments(store, experiments, { ...options, queue, dryRun: true })
     if (plan.removed.length === 0 && plan.removedQueued.length === 0) {
       this.info('No experiments to remove.')
       return
@@ -49,7 +50,7 @@ tagged commit, -A of every commit in the history of HEAD, branches and tags. At 
         this.exit(1)
       }
     }
-    const result = await gcExperiments(store, { ...options, queue })
+    const result = await gcExperiments(store, experiments, { ...options, queue })
     if (result.removed.length > 0 || result.removedQueued.length > 0) this.info(`Removed ${result.removed.length + result.removedQueued.length} experiments.`)
     else this.info('No experiments to remove.')
   }

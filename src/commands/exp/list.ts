@@ -21,7 +21,7 @@ With a git remote (name or URL), lists the experiments pushed there (git ls-remo
     const project = await this.openProject()
     const { listExperiments, renderExperimentList, experimentListToJson } = await import('@trellis/core')
     const store = await project.services.get('gitRepository')
-    const listing = await listExperiments(store, { all: flags.all, rev: flags.rev, remote: args.git_remote })
+    const listing = await listExperiments(store, await project.services.get('experimentStore'), { all: flags.all, rev: flags.rev, remote: args.git_remote })
     if (flags.json) process.stdout.write(`${JSON.stringify(experimentListToJson(listing))}\n`)
     else process.stdout.write(await renderExperimentList(store, listing, { namesOnly: flags['names-only'] }))
   }

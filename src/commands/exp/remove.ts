@@ -24,7 +24,7 @@ or a queued entry's name or id prefix (queued entries are looked up first, as DV
     const { optionalQueuedExperiments, removeExperiments } = await import('@trellis/core')
     const store = await project.services.get('gitRepository')
     const queued = await optionalQueuedExperiments(project)
-    const result = await removeExperiments(store, { names: argv as string[], all: flags.all, revs: flags.rev, queue: flags.queue, queued })
+    const result = await removeExperiments(store, await project.services.get('experimentStore'), { names: argv as string[], all: flags.all, revs: flags.rev, queue: flags.queue, queued })
     if (result.removed.length > 0) this.info(`Removed experiments: ${result.removed.join(',')}`)
     else this.info('No experiments to remove.')
   }

@@ -111,7 +111,8 @@ async function usedSet(project: GcProject, cache: ObjectCache, options: GcOption
   const index = await PipelineIndex.load(project.root)
   for (const output of await trackedOutputs(index, { cwd: project.root, includeUncached: true })) if (output.recorded?.md5) use(output.recorded.md5, hashNameOf(output.recorded))
   const store = await project.services.get('gitRepository')
-  for (const object of (await revisionObjects(store, { ...options, queue: options.queue }, options.onWarning)).values()) use(object.md5, object.hashName)
+  const experiments = options.allExperiments ? await project.services.get('experimentStore') : undefined
+  for (const object of (await revisionObjects(store, { ...options, queue: options.queue, experiments }, options.onWarning)).values()) use(object.md5, object.hashName)
   // what `exp apply --undo` restores, and the experiment the workspace holds (EXEC_APPLY)
   for (let record = await latestUndoRecord(store); record; record = record.previous ? await loadUndoRecord(store, record.previous) : null) {
     for (const output of record.record.outputs) for (const state of [output.before, output.after]) if (state?.md5) use(state.md5, state.hashName ?? 'md5-dos2unix')

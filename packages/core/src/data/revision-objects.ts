@@ -15,6 +15,8 @@
 import { selectBaselines } from '../experiments/show/baselines.js'
 import { baselinesOf } from '../experiments/share/exp-share.js'
 import { experimentCommits, usedObjects, type UsedObject } from '../experiments/share/exp-objects.js'
+import { TrellisError } from '../errors.js'
+import type { ExperimentStore } from '../plugin-api/experiment-store.js'
 import type { GitRepository } from '../plugin-api/git-repository.js'
 import type { QueuedExperiments } from '../experiments/queue/queued-experiments.js'
 import { listExpRefs } from '../experiments/refs/resolve-exp.js'
@@ -24,6 +26,8 @@ export interface RevisionScope {
   allTags?: boolean
   allCommits?: boolean
   allExperiments?: boolean
+  /** Where `allExperiments` finds the experiments (the `experimentStore` service). */
+  experiments?: ExperimentStore
   rev?: string
   num?: number
   queue?: QueuedExperiments
@@ -45,7 +49,8 @@ export async function scopeCommits(store: GitRepository, scope: RevisionScope): 
   )
   if (scope.rev) for (const sha of await baselinesOf(store, scope.rev, scope.num ?? 1)) commits.add(sha)
   if (scope.allExperiments) {
-    for (const exp of await listExpRefs(store)) for (const sha of await experimentCommits(store, exp.sha, exp.baseline)) commits.add(sha)
+    if (!scope.experiments) throw new TrellisError('PLUGIN_INVALID', 'all experiments were asked for, but no experiment store was given')
+    for (const exp of await listExpRefs(scope.experiments)) for (const sha of await experimentCommits(store, exp.sha, exp.baseline)) commits.add(sha)
   }
   if (scope.queue) for (const entry of await scope.queue.list()) commits.add(entry.id)
   return [...commits]

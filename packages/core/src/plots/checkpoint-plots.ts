@@ -38,7 +38,7 @@ export async function checkpointPlots(project: Project, revs: string[], options:
     let chain: RevData[]
     if (rev === WORKSPACE) chain = [await reader.workspace()]
     else {
-      const resolved = await resolveRevOrThrow(reader.store, rev)
+      const resolved = await resolveRevOrThrow(reader.store, reader.experiments, rev)
       const shas = resolved.exp ? (await expChain(reader.store, { ...resolved.exp, sha: resolved.sha })).reverse() : [resolved.sha]
       chain = []
       for (const sha of shas) chain.push(await reader.data(sha))

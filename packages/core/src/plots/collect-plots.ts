@@ -91,7 +91,11 @@ async function openRevs(project: Project, labels: string[], errors: PlotError[])
   const store: GitRepository = await project.services.get('gitRepository')
   const prefix = relative(project.gitRoot, project.root).split(sep).join(posix.sep)
   const shas = new Map<string, string>()
-  for (const label of labels) if (label !== WORKSPACE) shas.set(label, (await resolveRevOrThrow(store, label)).sha)
+  const revLabels = labels.filter((label) => label !== WORKSPACE)
+  if (revLabels.length) {
+    const experiments = await project.services.get('experimentStore')
+    for (const label of revLabels) shas.set(label, (await resolveRevOrThrow(store, experiments, label)).sha)
+  }
   const revs: Rev[] = []
   for (const label of labels) {
     const sha = shas.get(label)

@@ -92,6 +92,10 @@ export interface TrellisCore {
   parseIni(text: string, file: string): Record<string, Record<string, string>>
   /** A URL with its password masked. */
   redactUrl(url: string): string
+  /** `text` with every URL's password and each of `secrets` masked (for a tool's output that may echo a remote URL). */
+  redactText(text: string, secrets?: Iterable<string>): string
+  /** The secrets a URL carries (its password, and its user when it stands for a token), for `redactText`. */
+  urlSecrets(url: string): string[]
   /** `refs/exps/<AA>/<38 hex>/<name>` */
   expRefFor(baseline: string, name: string): string
   parseExpRef(ref: string): { baseline: string; name: string } | undefined
@@ -109,8 +113,6 @@ export interface TrellisCore {
    * make it a worker (`trellis queue worker`). Never throws for a failed entry (see the result).
    */
   runQueue(project: ProjectHandle, options?: RunQueueOptions): Promise<RunQueueResult>
-  /** A text (a log line, an error bound for a record) with the password of every URL in it masked. */
-  redactText(text: string): string
   /** Write a file atomically in the calling thread (many small records in a row). */
   writeFileAtomicSync(path: string, data: string | Uint8Array, mode?: number): void
   /**

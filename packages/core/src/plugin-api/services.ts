@@ -9,6 +9,7 @@
  * module-global), so a plugin that bundles its own copy of `@trellis/core`
  * still registers where the engine looks.
  */
+import type { CheckpointSupport } from './checkpoints.js'
 import type { DataRemoteFactory } from './data-remote.js'
 import type { ExperimentStore } from './experiment-store.js'
 import type { GitRepository } from './git-repository.js'
@@ -24,14 +25,8 @@ export interface ServiceMap {
   queue: QueueBackend
   /** Where a queued run executes (`temp`: a temporary work tree under `.dvc/tmp/exps/`). */
   workspaceProvider: WorkspaceProvider
-  /** Marker service of the checkpoints plugin: without it a `checkpoint: true` stage is refused before anything runs. */
+  /** The checkpoints plugin's rules (resume or fork); without it a `checkpoint: true` stage is refused before anything runs. */
   checkpoints: CheckpointSupport
-}
-
-/** What the checkpoints plugin provides: the wiring of checkpoint stages (its `runStage` decorator is registered). */
-export interface CheckpointSupport {
-  /** The provider's plugin name, for messages. */
-  readonly plugin: string
 }
 
 export type ServiceName = keyof ServiceMap & string

@@ -22,7 +22,7 @@ import type { ProjectHandle } from '../plugin-api/project-handle.js'
 import type { TrellisCore } from '../plugin-api/plugin.js'
 import { Project } from '../project.js'
 import { writeFileAtomic, writeFileAtomicSync } from '../util/atomic-write.js'
-import { redactText, redactUrl } from '../util/redact-url.js'
+import { redactText, redactUrl, urlSecrets } from '../util/redact-url.js'
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
 
@@ -53,12 +53,13 @@ export const runtimeApi: TrellisCore = Object.freeze({
   loadDvcConfig,
   parseIni,
   redactUrl,
+  redactText,
+  urlSecrets,
   expRefFor,
   parseExpRef,
   dvcExpMessage,
   parseDvcExpMessage,
   runQueue: (project, options) => runQueue(engineProject(project), options),
-  redactText: (text) => redactText(text),
   writeFileAtomicSync,
   ProjectLock,
   WorkTreeGuard,

@@ -75,3 +75,6 @@ export function nativeTree(root: string, include: string[] = []): string {
   if (include.length > 0) git(root, 'add', '--', ...include)
   return git(root, 'write-tree')
 }
+
+/** The engine's runtime API, as the plugin receives it in `trellis.core` (the repository takes it in its constructor). */
+export { runtimeApi as core } from '@trellis/core'

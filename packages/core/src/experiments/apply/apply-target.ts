@@ -9,6 +9,7 @@
  */
 import { TrellisError } from '../../errors.js'
 import { baselineLabels } from '../show/baseline-label.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { expRefsContaining, notAnExperiment, type ExpRefAt } from '../refs/exp-lineage.js'
 import type { QueuedExperiments } from '../queue/queued-experiments.js'
@@ -23,20 +24,20 @@ export interface ApplyTarget {
   queued?: boolean
 }
 
-export async function resolveApplyTarget(store: GitRepository, rev: string, head: string, queue?: QueuedExperiments): Promise<ApplyTarget> {
+export async function resolveApplyTarget(store: GitRepository, experiments: ExperimentStore, rev: string, head: string, queue?: QueuedExperiments): Promise<ApplyTarget> {
   const id = queue ? (await queue.resolve([rev])).get(rev) : undefined
   if (id) {
     const entry = (await queue!.list()).find((e) => e.id === id)!
     if (entry.baseline !== head) throw baselineMismatch(rev, await baselineLabels(store, [entry.baseline, head]), entry.baseline, head)
     return { sha: id, exp: { ref: '', baseline: entry.baseline, name: entry.name || id.slice(0, 7), sha: id }, queued: true }
   }
-  const resolved = await resolveRevOrThrow(store, rev)
+  const resolved = await resolveRevOrThrow(store, experiments, rev)
   let candidates: ExpRefAt[]
   if (resolved.exp) {
-    const tip = await store.resolve(resolved.exp.ref)
+    const tip = await experiments.read(resolved.exp)
     candidates = tip ? [{ ...resolved.exp, sha: tip }] : []
   } else {
-    candidates = await expRefsContaining(store, resolved.sha)
+    candidates = await expRefsContaining(store, experiments, resolved.sha)
   }
   if (candidates.length === 0) throw notAnExperiment(rev)
   const onHead = candidates.find((c) => c.baseline === head)

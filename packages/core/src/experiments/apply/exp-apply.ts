@@ -120,7 +120,7 @@ export async function applyExperiment(project: Project, rev: string, options: Ap
     const { store, ws } = ctx
     const head = await store.head()
     if (!head) throw new TrellisError('GIT_ERROR', 'the repository has no commits yet, so it has no experiments', { hint: 'Commit your project first.' })
-    const target = await resolveApplyTarget(store, rev, head, options.queued)
+    const target = await resolveApplyTarget(store, await project.services.get('experimentStore'), rev, head, options.queued)
 
     // Plan everything before writing anything.
     const gitRoot = project.gitRoot

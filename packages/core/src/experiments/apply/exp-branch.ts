@@ -5,6 +5,7 @@
  * does not exist); HEAD, the index and the workspace are not touched.
  */
 import { TrellisError } from '../../errors.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { expRefsContaining, notAnExperiment, pickTowardHead, type ExpRefAt } from '../refs/exp-lineage.js'
 import { resolveRevOrThrow } from '../refs/resolve-exp.js'
@@ -17,17 +18,17 @@ export interface BranchResult {
   exp: ExpRefAt
 }
 
-export async function branchExperiment(store: GitRepository, rev: string, branch: string): Promise<BranchResult> {
+export async function branchExperiment(store: GitRepository, experiments: ExperimentStore, rev: string, branch: string): Promise<BranchResult> {
   checkBranchName(branch)
-  const resolved = await resolveRevOrThrow(store, rev)
+  const resolved = await resolveRevOrThrow(store, experiments, rev)
   const head = await store.head()
   let exp: ExpRefAt
   if (resolved.exp) {
-    const tip = await store.resolve(resolved.exp.ref)
+    const tip = await experiments.read(resolved.exp)
     if (!tip) throw notAnExperiment(rev)
     exp = { ...resolved.exp, sha: tip }
   } else {
-    const candidates = await expRefsContaining(store, resolved.sha)
+    const candidates = await expRefsContaining(store, experiments, resolved.sha)
     if (candidates.length === 0) throw notAnExperiment(rev)
     exp = pickTowardHead(rev, candidates, head)
   }

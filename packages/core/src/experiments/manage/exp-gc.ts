@@ -14,6 +14,7 @@
  * keeps those whose baseline is kept. Without a backend they are untouched.
  */
 import { TrellisError } from '../../errors.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { ExpRefAt } from '../refs/exp-lineage.js'
 import { deleteExperimentRefs } from './exp-remove.js'
@@ -64,9 +65,9 @@ export function gcWarning(options: GcExperimentsOptions): string {
   return msg
 }
 
-export async function gcExperiments(store: GitRepository, options: GcExperimentsOptions): Promise<GcExperimentsResult> {
+export async function gcExperiments(store: GitRepository, experiments: ExperimentStore, options: GcExperimentsOptions): Promise<GcExperimentsResult> {
   checkGcFlags(options)
-  const exps = await listExpRefs(store)
+  const exps = await listExpRefs(experiments)
   const keep = await keptBaselines(store, [...new Set(exps.map((e) => e.baseline))], options)
   const removed = exps.filter((e) => !keep.has(e.baseline))
   const kept = exps.filter((e) => keep.has(e.baseline))
@@ -77,7 +78,7 @@ export async function gcExperiments(store: GitRepository, options: GcExperiments
     removedQueued = entries.filter((e) => !queuedKeep.has(e.baseline)).map((e) => e.id)
   }
   if (!options.dryRun) {
-    await deleteExperimentRefs(store, removed)
+    await deleteExperimentRefs(store, experiments, removed)
     if (removedQueued.length) await options.queue!.remove(removedQueued)
   }
   return { removed, kept, removedQueued }

@@ -13,8 +13,8 @@
  */
 import { TrellisError } from '../../errors.js'
 import { EXEC_APPLY, EXEC_BRANCH, EXEC_CHECKPOINT } from '../run/exec-refs.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
-import { parseExpRef } from '../refs/exp-ref.js'
 import { expChain, type ExpRefAt } from '../refs/exp-lineage.js'
 import type { QueuedExperiments } from '../queue/queued-experiments.js'
 import { findExpByName, listExpRefs } from '../refs/resolve-exp.js'
@@ -41,7 +41,7 @@ export interface RemoveExperimentsResult {
   removed: string[]
 }
 
-export async function removeExperiments(store: GitRepository, options: RemoveExperimentsOptions): Promise<RemoveExperimentsResult> {
+export async function removeExperiments(store: GitRepository, experiments: ExperimentStore, options: RemoveExperimentsOptions): Promise<RemoveExperimentsResult> {
   const names = options.names ?? []
   if (names.length === 0 && !options.all && !options.revs?.length && !options.queue) {
     throw new TrellisError('INVALID_ARGUMENT', 'Either provide an `experiment` argument, or use the `--rev` or `--all` flag.', {
@@ -49,7 +49,7 @@ export async function removeExperiments(store: GitRepository, options: RemoveExp
     })
   }
   if (options.queue && !options.queued) throw noQueue()
-  const exps = await listExpRefs(store)
+  const exps = await listExpRefs(experiments)
   const selected = new Map<string, ExpRefAt>()
   const add = (e: ExpRefAt) => selected.set(e.ref, e)
 
@@ -74,26 +74,23 @@ export async function removeExperiments(store: GitRepository, options: RemoveExp
   }
   const unresolved: string[] = []
   for (const name of pending) {
-    const exp = await resolveCommitted(store, name, exps)
+    const exp = await resolveCommitted(store, experiments, name, exps)
     if (exp) add(exp)
     else unresolved.push(name)
   }
   if (unresolved.length > 0) throw unresolvedNames(unresolved)
 
   const refs = [...selected.values()]
-  await deleteExperimentRefs(store, refs)
+  await deleteExperimentRefs(store, experiments, refs)
   if (queuedIds.size > 0) await options.queued!.remove([...queuedIds])
   const queued = [...queuedNames.values()]
   return { refs, queued, removed: [...refs.map((r) => r.name), ...queued] }
 }
 
 /** A committed experiment named by a full ref, a name, or its tip's sha; undefined when none. */
-async function resolveCommitted(store: GitRepository, name: string, exps: ExpRefAt[]): Promise<ExpRefAt | undefined> {
-  if (name.startsWith('refs/')) {
-    const parsed = parseExpRef(name)
-    return parsed ? exps.find((e) => e.ref === parsed.ref) : undefined
-  }
-  const byName = await findExpByName(store, name)
+async function resolveCommitted(store: GitRepository, experiments: ExperimentStore, name: string, exps: ExpRefAt[]): Promise<ExpRefAt | undefined> {
+  if (name.startsWith('refs/')) return exps.find((e) => e.ref === name)
+  const byName = await findExpByName(store, experiments, name)
   if (byName) return byName
   const sha = /^[0-9a-f]{4,40}$/i.test(name) ? await store.resolve(name) : null
   if (!sha) return undefined
@@ -107,10 +104,10 @@ async function resolveCommitted(store: GitRepository, name: string, exps: ExpRef
 }
 
 /**
- * Delete experiment refs (each only if it still points where it did) and the
- * EXEC_* refs that point into any of them. Shared by remove and gc.
+ * Delete experiments from the store (each only if its tip is still the one listed)
+ * and the EXEC_* refs that point into any of them. Shared by remove and gc.
  */
-export async function deleteExperimentRefs(store: GitRepository, refs: ExpRefAt[]): Promise<void> {
+export async function deleteExperimentRefs(store: GitRepository, experiments: ExperimentStore, refs: ExpRefAt[]): Promise<void> {
   if (refs.length === 0) return
   const removedCommits = new Set<string>()
   for (const exp of refs) for (const sha of await expChain(store, exp)) removedCommits.add(sha)
@@ -120,7 +117,7 @@ export async function deleteExperimentRefs(store: GitRepository, refs: ExpRefAt[
     const sha = await store.resolve(ref)
     if (sha && removedCommits.has(sha)) stale.push({ ref, sha })
   }
-  for (const exp of refs) await store.deleteRef(exp.ref, { expect: exp.sha })
+  for (const exp of refs) await experiments.delete(exp, { expect: exp.sha })
   for (const { ref } of stale) await store.deleteRef(ref)
 }
 

@@ -35,9 +35,15 @@ import { plannedStages, type ReproOptions } from '../../pipeline/repro.js'
 import { resolveTargets } from '../../pipeline/targets.js'
 import type { Project } from '../../project.js'
 import { pickle, type PickleValue } from '../../util/pickle.js'
-import type { ExpEntry } from '../show/show-table.js'
-import { checkpointInputsDiffer, checkpointStages, decideCheckpointResume, resetCheckpoints, resolveCheckpointRev } from '../run/checkpoints.js'
-import { checkExpRun, gitRepository, requireCheckpointSupport, type ExpRunOptions } from '../run/exp-run.js'
+import type { ExpEntry } from '../show/show-data.js'
+import type { CheckpointOrigin } from '../../plugin-api/checkpoints.js'
+import { refsContaining } from '../run/checkpoint-chain.js'
+import { resolveCheckpointRev } from '../run/checkpoint-origin.js'
+import { checkpointInputsDiffer, checkpointStages } from '../run/checkpoint-outputs.js'
+import { checkpointSupport, requireCheckpointSupport } from '../run/checkpoint-support.js'
+import { resetCheckpoints } from '../run/last-checkpoint.js'
+import { checkExpRun, experimentStore, gitRepository, runExperiment, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from '../run/exp-run.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository, SnapshotFile } from '../../plugin-api/git-repository.js'
 import { parseExpRef, validateExpName } from '../refs/exp-ref.js'
 import { localIsoTime } from '../show/exp-show.js'
@@ -121,6 +127,7 @@ export async function queueExperiments(
   variants: QueueVariant[],
 ): Promise<{ entries: QueueEntry[]; warnings: string[] }> {
   const store = await gitRepository(project)
+  const experiments = await experimentStore(project)
   const queue = await queueBackend(project)
   const single = variants.length === 1 ? variants[0] : undefined
   if (options.rev !== undefined && !single) {
@@ -129,14 +136,14 @@ export async function queueExperiments(
     })
   }
   // a resumed experiment's name is checked once it is known whether it continues one (its name is kept then)
-  const baseline = await checkExpRun(store, options.rev === undefined ? single?.name : undefined, !!options.force)
+  const baseline = await checkExpRun(store, experiments, options.rev === undefined ? single?.name : undefined, !!options.force)
   const names = new Set<string>()
   for (const variant of variants) {
     if (variant.name === undefined) continue
     validateExpName(variant.name)
     if (names.has(variant.name)) throw new TrellisError('EXP_EXISTS', `Two queued experiments would be named '${variant.name}'`, { hint: 'Give each a different name.' })
     names.add(variant.name)
-    if (!single) await checkExpRun(store, variant.name, !!options.force)
+    if (!single) await checkExpRun(store, experiments, variant.name, !!options.force)
   }
   const cwdRel = relative(project.root, project.cwd)
   const overridesOf = variants.map((v) => v.overrides ?? parseOverrides(v.setParams, cwdRel))
@@ -145,7 +152,7 @@ export async function queueExperiments(
   const lock = await project.lock(`trellis exp run --${options.temp ? 'temp' : 'queue'}`, options.lockOptions)
   try {
     const origin =
-      options.rev === undefined ? undefined : await resolveCheckpointRev(store, options.rev, { head: baseline, hasParams: overridesOf[0].length > 0 })
+      options.rev === undefined ? undefined : await resolveCheckpointRev(store, experiments, options.rev, { head: baseline, hasParams: overridesOf[0].length > 0 })
     const existing = await queue.list()
     for (const variant of variants) {
       const clash = variant.name !== undefined && !options.force && !origin && existing.find((e) => e.baseline === baseline && e.name === variant.name && e.state !== 'success')
@@ -196,13 +203,13 @@ export async function queueExperiments(
       if (origin) {
         const probe = await store.snapshot({ parent, message: 'trellis: queued inputs', overlay })
         const dirty = await checkpointInputsDiffer(project, store, origin.rev, probe)
-        const decision = decideCheckpointResume(origin, { dirty, branchTip: origin.branch ? await store.resolve(origin.branch.ref) : null, name: variant.name })
+        const decision = (await checkpointSupport(project)).decideResume(origin, { dirty, branchTip: origin.branch ? await experiments.read(origin.branch) : null, name: variant.name })
         if (!options.temp) options.log?.(decision.notice) // (a --temp run says it when it starts)
         if (decision.mode === 'continue') {
           branch = decision.ref
           if (decision.warning) warnings.push(decision.warning)
         } else if (variant.name !== undefined && !options.force) {
-          await checkExpRun(store, variant.name, false)
+          await checkExpRun(store, experiments, variant.name, false)
         }
       }
       const message = dvcExpMessage(parent, baseline, branch ? undefined : variant.name, branch)

@@ -13,8 +13,11 @@ import type { Project } from '../../project.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { QueueEntryRunOptions } from '../../plugin-api/plugin.js'
 import type { QueueEntry } from '../../plugin-api/queue-backend.js'
-import { checkpointStages, refsContaining, type CheckpointOrigin } from '../run/checkpoints.js'
-import { gitRepository, runExperiment, type ExpRunResult } from '../run/exp-run.js'
+import type { CheckpointOrigin } from '../../plugin-api/checkpoints.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import { refsContaining } from '../run/checkpoint-chain.js'
+import { checkpointStages } from '../run/checkpoint-outputs.js'
+import { experimentStore, gitRepository, runExperiment, type ExpRunResult } from '../run/exp-run.js'
 import { parseExpRef } from '../refs/exp-ref.js'
 
 export async function runQueueEntry(temp: Project, entry: QueueEntry, options: QueueEntryRunOptions): Promise<ExpRunResult> {
@@ -25,7 +28,7 @@ export async function runQueueEntry(temp: Project, entry: QueueEntry, options: Q
 async function runEntry(temp: Project, entry: QueueEntry, options: QueueEntryRunOptions): Promise<ExpRunResult> {
   const store = await gitRepository(temp)
   const request = entry.request
-  const resumeFrom = entry.rev !== entry.baseline ? await queuedOrigin(store, entry) : undefined
+  const resumeFrom = entry.rev !== entry.baseline ? await queuedOrigin(store, await experimentStore(temp), entry) : undefined
   // an entry DVC queued without --rev starts its checkpoint experiment over, as DVC runs it
   const reset = request
     ? !!request.reset
@@ -48,8 +51,8 @@ async function runEntry(temp: Project, entry: QueueEntry, options: QueueEntryRun
 }
 
 /** The checkpoint a `--rev` entry resumes from, as it stands now. */
-async function queuedOrigin(store: GitRepository, entry: QueueEntry): Promise<CheckpointOrigin> {
-  const containing = await refsContaining(store, entry.rev)
+async function queuedOrigin(store: GitRepository, experiments: ExperimentStore, entry: QueueEntry): Promise<CheckpointOrigin> {
+  const containing = await refsContaining(store, experiments, entry.rev)
   // a fork records no branch; the only experiment holding the checkpoint still names it in messages
   const branch = entry.branch ? containing.find((r) => r.ref === entry.branch) : containing.length === 1 ? containing[0] : undefined
   if (entry.branch && !branch) {

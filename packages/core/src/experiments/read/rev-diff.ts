@@ -70,8 +70,8 @@ async function readRev(reader: RevReader, rev: string): Promise<RevData> {
   let spec = rev
   // while a workspace experiment runs HEAD is detached on it: HEAD means its baseline
   if (/^HEAD(?=$|[~^])/.test(rev) && (await reader.store.resolve(EXEC_BASELINE_REF))) spec = EXEC_BASELINE_REF + rev.slice(4)
-  const { sha } = await resolveRevOrThrow(reader.store, spec).catch((error: unknown) => {
-    if (spec !== rev) return resolveRevOrThrow(reader.store, rev)
+  const { sha } = await resolveRevOrThrow(reader.store, reader.experiments, spec).catch((error: unknown) => {
+    if (spec !== rev) return resolveRevOrThrow(reader.store, reader.experiments, rev)
     throw error
   })
   return reader.data(sha)

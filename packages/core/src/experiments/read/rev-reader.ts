@@ -6,6 +6,7 @@
  */
 import { posix, relative, sep } from 'node:path'
 import type { Project } from '../../project.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { collectRevData, type CollectRevDataOptions, type RevData } from './rev-data.js'
 import { RevDataCache, revDataCachePath, type CachedCommit } from './rev-data-cache.js'
@@ -20,6 +21,8 @@ export class RevReader {
   private constructor(
     readonly project: Project,
     readonly store: GitRepository,
+    /** Which commits are experiments (the `experimentStore` service). */
+    readonly experiments: ExperimentStore,
     private readonly cache: RevDataCache,
     /** The DVC root relative to the git worktree root ('' when they are the same). */
     private readonly prefix: string,
@@ -28,12 +31,13 @@ export class RevReader {
 
   static async open(project: Project, options: RevReaderOptions = {}): Promise<RevReader> {
     const store = await project.services.get('gitRepository')
+    const experiments = await project.services.get('experimentStore')
     const prefix = relative(project.gitRoot, project.root).split(sep).join(posix.sep)
     // (the `parsing` config only changes how dicts render in `cmd`, never params or metrics)
     const collectOptions: CollectRevDataOptions = { root: project.root, cacheDir: project.dvcConfig.cacheDir }
     const scope = JSON.stringify({ prefix, cacheDir: collectOptions.cacheDir })
     const cache = options.cache === false ? RevDataCache.memory() : await RevDataCache.load(revDataCachePath(project.tmpDir), scope)
-    return new RevReader(project, store, cache, prefix, collectOptions)
+    return new RevReader(project, store, experiments, cache, prefix, collectOptions)
   }
 
   /** A commit's time and parents. */

@@ -4,6 +4,7 @@
  * first-parent chain from the tip down to (not including) the baseline.
  */
 import { TrellisError } from '../../errors.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { ExpRef } from './exp-ref.js'
 import { listExpRefs } from './resolve-exp.js'
@@ -24,9 +25,9 @@ export async function expChain(store: GitRepository, exp: ExpRefAt): Promise<str
   return chain
 }
 
-/** The experiment refs (among `refs`, default all) whose chain contains `sha`. */
-export async function expRefsContaining(store: GitRepository, sha: string, refs?: ExpRefAt[]): Promise<ExpRefAt[]> {
-  const all = refs ?? (await listExpRefs(store))
+/** The experiment refs (among `refs`, default all of `experiments`) whose chain contains `sha`. */
+export async function expRefsContaining(store: GitRepository, experiments: ExperimentStore, sha: string, refs?: ExpRefAt[]): Promise<ExpRefAt[]> {
+  const all = refs ?? (await listExpRefs(experiments))
   const tips = all.filter((e) => e.sha === sha)
   if (tips.length > 0) return tips
   const found: ExpRefAt[] = []

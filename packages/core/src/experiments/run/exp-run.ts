@@ -13,11 +13,14 @@
  * A failed stage leaves no ref; the workspace stays as the run left it.
  *
  * Pipelines with a checkpoint stage (an output with `checkpoint: true`) make a
- * chain instead (see experiment-session.ts and checkpoints.ts): the checkpoints
+ * chain instead (see experiment-session.ts and checkpoint-*.ts): the checkpoints
  * plugin commits a checkpoint on every signal, the end of the run adds a final
  * commit when something changed after the last one, a failure keeps the
  * checkpoints made; the next run continues from the last checkpoint (or forks
- * from it when inputs changed), `--reset` starts over.
+ * from it when inputs changed), `--reset` starts over. Where to resume from and
+ * whether to continue or fork are the plugin's rules (the `checkpoints` service);
+ * core finds the facts (last-checkpoint.ts, checkpoint-origin.ts) and restores
+ * the checkpoint's outputs (checkpoint-outputs.ts).
  *
  * The queue (`--queue`, `--run-all`, `--temp`; see queue.ts) runs the same
  * function on a project opened in a temporary workspace, with `workspace: false`
@@ -28,26 +31,19 @@
 import { relative } from 'node:path'
 import { TrellisError } from '../../errors.js'
 import { newRunInfo, stageCounts, withRunEvents } from '../../pipeline/run-lifecycle.js'
-import type { Stage } from '../../pipeline/types.js'
 import type { AcquireOptions } from '../../lock/project-lock.js'
 import { plannedStages, reproduce, type ReproOptions, type ReproResult } from '../../pipeline/repro.js'
 import { throwIfFailed } from '../../pipeline/repro-session.js'
 import type { Project } from '../../project.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
-import {
-  checkpointStages,
-  decideCheckpointResume,
-  deleteCheckpointOutputs,
-  resetCheckpoints,
-  resolveCheckpointRev,
-  restoreCheckpointOutputs,
-  workspaceResumePoint,
-  type CheckpointOrigin,
-  type ResumeDecision,
-} from './checkpoints.js'
+import type { CheckpointOrigin, ResumeDecision } from '../../plugin-api/checkpoints.js'
+import { resolveCheckpointRev } from './checkpoint-origin.js'
+import { checkpointStages, deleteCheckpointOutputs, restoreCheckpointOutputs } from './checkpoint-outputs.js'
+import { checkpointSupport, requireCheckpointSupport } from './checkpoint-support.js'
+import { lastCheckpoint, resetCheckpoints } from './last-checkpoint.js'
 import { ExperimentSession, toGitPath, type ExperimentCommit } from './experiment-session.js'
-import { expRefFor, validateExpName } from '../refs/exp-ref.js'
+import { validateExpName } from '../refs/exp-ref.js'
 import { applyOverrides, parseOverrides, planOverrides, type Override } from '../../params/param-overrides.js'
 
 
@@ -125,7 +121,7 @@ export async function experimentStore(project: Project): Promise<ExperimentStore
 }
 
 /** Checks that need no lock: a baseline exists, the name is valid and free (unless `force`). */
-export async function checkExpRun(store: GitRepository, name: string | undefined, force: boolean): Promise<string> {
+export async function checkExpRun(store: GitRepository, experiments: ExperimentStore, name: string | undefined, force: boolean): Promise<string> {
   const baseline = await store.head()
   if (!baseline) {
     throw new TrellisError('GIT_ERROR', 'the repository has no commits: an experiment needs a baseline commit', {
@@ -134,34 +130,23 @@ export async function checkExpRun(store: GitRepository, name: string | undefined
   }
   if (name !== undefined) {
     validateExpName(name)
-    if (!force) await checkNameFree(store, baseline, name)
+    if (!force) await checkNameFree(experiments, baseline, name)
   }
   return baseline
 }
 
-async function checkNameFree(store: GitRepository, baseline: string, name: string): Promise<void> {
-  if (await store.resolve(expRefFor(baseline, name))) {
+async function checkNameFree(experiments: ExperimentStore, baseline: string, name: string): Promise<void> {
+  if (await experiments.read({ baseline, name })) {
     throw new TrellisError('EXP_EXISTS', `Experiment conflicts with existing experiment '${name}'`, {
       hint: `Use \`trellis exp run -f -n ${name}\` to replace it, or \`trellis exp run -n <new_name>\`.`,
     })
   }
 }
 
-/**
- * Checkpoint stages need the checkpoints plugin (it watches the running command for
- * signals): without it they are refused before anything runs.
- */
-export function requireCheckpointSupport(project: Project, checkpointed: Stage[]): void {
-  if (checkpointed.length === 0 || project.services.has('checkpoints')) return
-  const stage = checkpointed[0]
-  throw new TrellisError('CHECKPOINTS_NOT_LOADED', `stage '${stage.address}' (${stage.dvcfile}${stage.line ? `:${stage.line}` : ''}) has checkpoint outputs, but the checkpoints plugin is not loaded`, {
-    hint: "Add '@trellis/plugin-checkpoints' (or another plugin providing the 'checkpoints' service) to the plugins of your trellis config, or remove `builtins: false`.",
-  })
-}
-
 export async function runExperiment(project: Project, options: ExpRunOptions = {}): Promise<ExpRunResult> {
   const store = await gitRepository(project)
-  const head = options.queued?.baseline ?? (await checkExpRun(store, undefined, true))
+  const experiments = await experimentStore(project)
+  const head = options.queued?.baseline ?? (await checkExpRun(store, experiments, undefined, true))
   if (options.name !== undefined) validateExpName(options.name)
   const overrides = parseOverrides(options.setParams ?? [], relative(project.root, project.cwd))
   const workspace = options.workspace !== false
@@ -172,7 +157,7 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
   requireCheckpointSupport(project, checkpointed)
   const force = !!options.force || !!options.reset
   // (a queued run's name was checked when it was queued; a clash since is found when it commits)
-  if (options.name !== undefined && !force && workspace && checkpointed.length === 0 && !options.resumeFrom) await checkNameFree(store, head, options.name)
+  if (options.name !== undefined && !force && workspace && checkpointed.length === 0 && !options.resumeFrom) await checkNameFree(experiments, head, options.name)
 
   const lock = await project.lock('trellis exp run', options.lockOptions)
   try {
@@ -183,9 +168,9 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
     }
     let origin = options.resumeFrom
     if (!origin && workspace && !options.reset && checkpointed.length > 0) {
-      const point = await workspaceResumePoint(store, head)
+      const point = (await checkpointSupport(project)).workspaceResumePoint(await lastCheckpoint(store, experiments, head))
       if (point) {
-        origin = await resolveCheckpointRev(store, point, { head, hasParams: overrides.length > 0 }).catch(async (error: unknown) => {
+        origin = await resolveCheckpointRev(store, experiments, point, { head, hasParams: overrides.length > 0 }).catch(async (error: unknown) => {
           // The experiment the EXEC refs point into was removed: nothing to resume.
           if (!(error instanceof TrellisError) || error.code !== 'CHECKPOINT_RESUME') throw error
           await resetCheckpoints(store)
@@ -197,19 +182,19 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
     if (origin) {
       await restoreCheckpointOutputs(project, store, origin.rev, warn)
       const dirty = options.resumeMode ? options.resumeMode === 'fork' : await differsFrom(project, store, origin.rev, overrides)
-      decision = decideCheckpointResume(origin, { dirty, branchTip: origin.branch ? await store.resolve(origin.branch.ref) : null, name: options.name })
+      decision = (await checkpointSupport(project)).decideResume(origin, { dirty, branchTip: origin.branch ? await experiments.read(origin.branch) : null, name: options.name })
       options.log?.(decision.notice)
       if (decision.mode === 'continue' && decision.warning) warn(decision.warning)
     }
     const continuing = decision?.mode === 'continue' ? decision : undefined
     const baseline = origin?.baseline ?? head
-    if (options.name !== undefined && !force && !continuing && (checkpointed.length > 0 || origin)) await checkNameFree(store, baseline, options.name)
+    if (options.name !== undefined && !force && !continuing && (checkpointed.length > 0 || origin)) await checkNameFree(experiments, baseline, options.name)
     if (overrides.length) {
       const { warnings } = await applyOverrides(project.root, overrides)
       warnings.forEach(warn)
     }
 
-    const session = new ExperimentSession(project, store, await experimentStore(project), {
+    const session = new ExperimentSession(project, store, experiments, {
       baseline,
       parent: decision?.rev ?? baseline,
       ref: continuing?.ref,

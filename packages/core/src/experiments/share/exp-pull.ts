@@ -11,11 +11,14 @@
  * kept as it is.
  */
 import { redactUrl } from '../../util/redact-url.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
-import { parseExpRef, type ExpRef } from '../refs/exp-ref.js'
+import type { ExpRef } from '../refs/exp-ref.js'
 import {
+  asExpRef,
   baselinesOf,
   dataRemoteFor,
+  experimentsOf,
   noSelectionError,
   pickByName,
   storeOf,
@@ -32,21 +35,16 @@ export type ExpPullOptions = ShareOptions & ExpSelection
 
 type RemoteExp = ExpRef & { sha: string }
 
-/** Experiments of a git remote (refs under refs/exps/, helper refs left out), listed without fetching. */
-export async function remoteExperiments(store: GitRepository, gitRemote: string): Promise<RemoteExp[]> {
-  const out: RemoteExp[] = []
-  for (const { ref, sha } of await store.listRemoteRefs(gitRemote, 'refs/exps/')) {
-    const parsed = parseExpRef(ref)
-    if (parsed) out.push({ ...parsed, sha })
-  }
-  return out
+/** Experiments of a git remote, listed without fetching. */
+export async function remoteExperiments(experiments: ExperimentStore, gitRemote: string): Promise<RemoteExp[]> {
+  return (await experiments.listRemote(gitRemote)).map(asExpRef)
 }
 
 /** The remote experiments a selection names; unresolvable names are one error, before anything is fetched. */
-export async function selectRemoteExperiments(store: GitRepository, gitRemote: string, selection: ExpSelection): Promise<RemoteExp[]> {
+export async function selectRemoteExperiments(store: GitRepository, experiments: ExperimentStore, gitRemote: string, selection: ExpSelection): Promise<RemoteExp[]> {
   const names = selection.names ?? []
   if (!selection.all && selection.rev === undefined && names.length === 0) throw noSelectionError()
-  const all = await remoteExperiments(store, gitRemote)
+  const all = await remoteExperiments(experiments, gitRemote)
   const chosen = new Map<string, RemoteExp>()
   if (selection.all) for (const e of all) chosen.set(e.ref, e)
   if (selection.rev !== undefined) {
@@ -68,18 +66,19 @@ export async function selectRemoteExperiments(store: GitRepository, gitRemote: s
 
 export async function pullExperiments(ctx: ShareContext, gitRemote: string, options: ExpPullOptions = {}): Promise<ShareResult> {
   const store = await storeOf(ctx)
-  const selected = await selectRemoteExperiments(store, gitRemote, options)
+  const experiments = await experimentsOf(ctx)
+  const selected = await selectRemoteExperiments(store, experiments, gitRemote, options)
   const dataRemote = await dataRemoteFor(ctx, options)
   const display = redactUrl(gitRemote)
 
   const results: Array<SharedExperiment & { local: string | null }> = []
   for (const exp of selected) {
-    const local = await store.resolve(exp.ref)
+    const local = await experiments.read(exp)
     results.push({ ref: exp.ref, name: exp.name, baseline: exp.baseline, sha: exp.sha, local, status: local === exp.sha ? 'up-to-date' : 'created' })
   }
   const needed = []
-  for (const r of results) if (r.status !== 'up-to-date' && !(await store.resolve(r.sha))) needed.push(r.ref)
-  if (needed.length) await store.fetchRefs(gitRemote, needed)
+  for (const r of results) if (r.status !== 'up-to-date' && !(await store.resolve(r.sha))) needed.push(r)
+  if (needed.length) await experiments.pull(gitRemote, needed)
 
   for (const r of results) {
     if (r.status === 'up-to-date') continue
@@ -100,7 +99,7 @@ export async function pullExperiments(ctx: ShareContext, gitRemote: string, opti
       continue
     }
     try {
-      await store.writeRef(r.ref, r.sha, { expect: r.local, reflogMessage: `trellis: exp pull from ${display}` })
+      await experiments.put(r, r.sha, { expect: r.local, message: `trellis: exp pull from ${display}` })
     } catch (error) {
       r.status = 'failed'
       r.reason = error instanceof Error ? error.message : String(error)
@@ -116,8 +115,8 @@ export async function pullExperiments(ctx: ShareContext, gitRemote: string, opti
       options.onWarning?.(`Experiment '${r.name}' was not pulled from '${display}': ${r.reason}`)
     }
   }
-  const experiments: SharedExperiment[] = results.map(({ local: _local, ...rest }) => rest)
-  const result: ShareResult = { gitRemote: display, experiments }
-  if (dataRemote) result.cache = await transferExperimentData(ctx, store, dataRemote, 'fetch', experiments, options)
+  const shared: SharedExperiment[] = results.map(({ local: _local, ...rest }) => rest)
+  const result: ShareResult = { gitRemote: display, experiments: shared }
+  if (dataRemote) result.cache = await transferExperimentData(ctx, store, dataRemote, 'fetch', shared, options)
   return result
 }

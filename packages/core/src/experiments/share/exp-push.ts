@@ -10,12 +10,14 @@
  */
 import { redactUrl } from '../../util/redact-url.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
+import type { ExperimentPushResult, ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { ExpRef } from '../refs/exp-ref.js'
-import { parseExpRef } from '../refs/exp-ref.js'
 import { listExpRefs, resolveRev } from '../refs/resolve-exp.js'
 import {
   baselinesOf,
   dataRemoteFor,
+  experimentsOf,
+  idKey,
   noSelectionError,
   pickByName,
   storeOf,
@@ -43,10 +45,10 @@ export type ExpPushOptions = ShareOptions & ExpSelection
 type LocalExp = ExpRef & { sha: string }
 
 /** The local experiments a selection names. Unresolvable names are one error, before anything is pushed. */
-export async function selectLocalExperiments(store: GitRepository, selection: ExpSelection): Promise<LocalExp[]> {
+export async function selectLocalExperiments(store: GitRepository, experiments: ExperimentStore, selection: ExpSelection): Promise<LocalExp[]> {
   const names = selection.names ?? []
   if (!selection.all && selection.rev === undefined && names.length === 0) throw noSelectionError()
-  const all = await listExpRefs(store)
+  const all = await listExpRefs(experiments)
   const chosen = new Map<string, LocalExp>()
   if (selection.all) for (const e of all) chosen.set(e.ref, e)
   if (selection.rev !== undefined) {
@@ -60,8 +62,8 @@ export async function selectLocalExperiments(store: GitRepository, selection: Ex
     const byName = all.filter((e) => e.name === name)
     let found: LocalExp | undefined = byRef ?? (byName.length ? pickByName(name, byName, head) : undefined)
     if (!found && !name.startsWith('refs/')) {
-      const resolved = await resolveRev(store, name)
-      if (resolved?.exp && parseExpRef(resolved.exp.ref)) found = { ...resolved.exp, sha: resolved.sha }
+      const resolved = await resolveRev(store, experiments, name)
+      if (resolved?.exp) found = { ...resolved.exp, sha: resolved.sha }
     }
     if (found) chosen.set(found.ref, found)
     else unresolved.push(name)
@@ -72,15 +74,16 @@ export async function selectLocalExperiments(store: GitRepository, selection: Ex
 
 export async function pushExperiments(ctx: ShareContext, gitRemote: string, options: ExpPushOptions = {}): Promise<ShareResult> {
   const store = await storeOf(ctx)
-  const selected = await selectLocalExperiments(store, options)
+  const experiments = await experimentsOf(ctx)
+  const selected = await selectLocalExperiments(store, experiments, options)
   const dataRemote = await dataRemoteFor(ctx, options)
   const display = redactUrl(gitRemote)
-  const remoteRefs = new Map((await store.listRemoteRefs(gitRemote, 'refs/exps/')).map((r) => [r.ref, r.sha]))
+  const remoteTips = new Map((await experiments.listRemote(gitRemote)).map((r) => [idKey(r), r.commit]))
 
   const results: SharedExperiment[] = []
   const toPush: Array<{ exp: SharedExperiment; force: boolean }> = []
   for (const exp of selected) {
-    const theirs = remoteRefs.get(exp.ref)
+    const theirs = remoteTips.get(idKey(exp))
     const result: SharedExperiment = { ref: exp.ref, name: exp.name, baseline: exp.baseline, sha: exp.sha, status: 'up-to-date' }
     results.push(result)
     if (theirs === exp.sha) continue
@@ -94,9 +97,14 @@ export async function pushExperiments(ctx: ShareContext, gitRemote: string, opti
     toPush.push({ exp: result, force: result.status === 'forced' })
   }
   if (toPush.length) {
-    const outcome = new Map((await store.pushRefs(gitRemote, toPush.map((p) => ({ ref: p.exp.ref, force: p.force })))).map((r) => [r.ref, r]))
+    // one push per force flag (the store pushes a batch with one)
+    const outcome = new Map<string, ExperimentPushResult>()
+    for (const force of [false, true]) {
+      const batch = toPush.filter((p) => p.force === force).map((p) => p.exp)
+      if (batch.length) for (const r of await experiments.push(gitRemote, batch, { force })) outcome.set(idKey(r.id), r)
+    }
     for (const { exp } of toPush) {
-      const r = outcome.get(exp.ref)
+      const r = outcome.get(idKey(exp))
       if (r?.status === 'ok') continue
       const reason = r?.reason ?? 'no answer from the remote'
       exp.status = /non-fast-forward|fetch first|stale/i.test(reason) ? 'diverged' : 'failed'

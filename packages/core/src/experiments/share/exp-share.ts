@@ -13,6 +13,7 @@ import { TrellisError } from '../../errors.js'
 import type { ServiceRegistry } from '../../plugin-api/services.js'
 import { openDataRemote, type DataRemote } from '../../remote/data-remote.js'
 import { transferByHash, type TransferSummary } from '../../remote/transfer.js'
+import type { ExperimentId, ExperimentStore, StoredExperiment } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { experimentCommits, usedObjects, type UsedObject } from './exp-objects.js'
 import type { ExpRef } from '../refs/exp-ref.js'
@@ -71,6 +72,21 @@ const SETTLED: ReadonlySet<ShareStatus> = new Set(['created', 'updated', 'forced
 
 export async function storeOf(ctx: ShareContext): Promise<GitRepository> {
   return ctx.services.get('gitRepository')
+}
+
+/** The experiment store: which commits are experiments, here and on git remotes. */
+export async function experimentsOf(ctx: ShareContext): Promise<ExperimentStore> {
+  return ctx.services.get('experimentStore')
+}
+
+/** An experiment's identity as a map key (its baseline and name). */
+export function idKey(id: ExperimentId): string {
+  return `${id.baseline}/${id.name}`
+}
+
+/** A stored experiment as the share commands list it (`ref`: where the store keeps it). */
+export function asExpRef(e: StoredExperiment): ExpRef & { sha: string } {
+  return { ref: e.locator, baseline: e.baseline, name: e.name, sha: e.commit }
 }
 
 export async function dvcConfigOf(ctx: ShareContext): Promise<DvcConfig> {

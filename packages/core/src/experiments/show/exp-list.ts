@@ -1,14 +1,14 @@
 /**
  * `exp list` (reference §13): experiment names grouped by baseline. By
  * default the experiments of HEAD; `rev` picks another baseline, `all` every
- * baseline; `remote` lists a git remote's experiment refs instead of the
- * local ones (`git ls-remote <remote> 'refs/exps/*'`; `rev` may then be a
- * full sha that was never fetched).
+ * baseline; `remote` lists a git remote's experiments instead of the local
+ * ones (the experiment store's `listRemote`; `rev` may then be a full sha
+ * that was never fetched).
  */
 import { TrellisError } from '../../errors.js'
 import { baselineLabels } from './baseline-label.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
-import { parseExpRef, type ExpRef } from '../refs/exp-ref.js'
 
 export interface ListExperimentsOptions {
   /** Every baseline (default: HEAD's, or `rev`'s). */
@@ -22,9 +22,8 @@ export interface ListExperimentsOptions {
 /** baseline sha → experiment names (in ref order), as DVC's Python API returns it. */
 export type ExperimentListing = Map<string, string[]>
 
-export async function listExperiments(store: GitRepository, options: ListExperimentsOptions = {}): Promise<ExperimentListing> {
-  const refs = options.remote ? await store.listRemoteRefs(options.remote, 'refs/exps/') : await store.listRefs('refs/exps/')
-  const exps = refs.map(({ ref }) => parseExpRef(ref)).filter((e): e is ExpRef => e !== undefined)
+export async function listExperiments(store: GitRepository, experiments: ExperimentStore, options: ListExperimentsOptions = {}): Promise<ExperimentListing> {
+  const exps = options.remote ? await experiments.listRemote(options.remote) : await experiments.list()
   let baseline: string | null = null
   if (!options.all) {
     baseline = options.rev === undefined ? await store.head() : await resolveBaseline(store, options.rev, options.remote !== undefined)

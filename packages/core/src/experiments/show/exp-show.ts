@@ -25,7 +25,7 @@ import type { RevData } from '../read/rev-data.js'
 import { RevReader } from '../read/rev-reader.js'
 import { viewMetrics, viewParams, type RevViewOptions } from '../read/rev-view.js'
 import { listExpRefs } from '../refs/resolve-exp.js'
-import type { ExpEntry, ExpRowData, ExpShowData } from './show-table.js'
+import type { ExpEntry, ExpRowData, ExpShowData } from './show-data.js'
 
 /** A row added under a baseline after its experiments (e.g. a queued experiment). */
 export interface ExtraExpRow {
@@ -63,7 +63,7 @@ export async function collectExpShow(project: Project, options: CollectExpShowOp
   const names = options.sha ? new Map<string, string>() : await commitNames(store, baselines)
   const wanted = new Set(baselines)
   const expsByBaseline = new Map<string, Array<{ name: string; sha: string; time: number }>>()
-  for (const exp of await listExpRefs(store)) {
+  for (const exp of await listExpRefs(reader.experiments)) {
     if (!wanted.has(exp.baseline)) continue
     const time = (await commit(exp.sha)).timestamp
     const list = expsByBaseline.get(exp.baseline) ?? []

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { TrellisError } from '../../errors.js'
 import { PyFloat } from '../../util/python-json.js'
-import { expShowTable, fnmatchRegex, formatTime, renderExpShow, type ExpShowData } from './show-table.js'
+import { fnmatchRegex } from './column-names.js'
+import { formatTime } from './created-time.js'
+import type { ExpShowData } from './show-data.js'
+import { expShowTable, renderExpShow } from './show-table.js'
 
 const BASE = '3e6d8a1c' + '0'.repeat(32)
 const EXP1 = 'a1b2c3d4' + '1'.repeat(32)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { QueueEntry } from '../queue/queue.js'
 import { keepSweptParams, selectSweepRows } from './sweep-show.js'
-import type { ExpShowData } from './show-table.js'
+import type { ExpShowData } from './show-data.js'
 
 const B = 'b'.repeat(40)
 const params = (lr: number, extra: Record<string, unknown> = {}) => ({ 'params.yaml': { data: { train: { lr, epochs: 3 }, layers: [1, 2], ...extra } } })

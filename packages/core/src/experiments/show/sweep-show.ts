@@ -12,7 +12,8 @@ import type { Project } from '../../project.js'
 import { collectExpShow } from './exp-show.js'
 import { listQueue, queueShowRows } from '../queue/queue.js'
 import type { QueueEntry } from '../../plugin-api/queue-backend.js'
-import { renderExpShow, type ExpShowData, type ExpShowOptions } from './show-table.js'
+import type { ExpShowData } from './show-data.js'
+import { renderExpShow, type ExpShowOptions } from './show-table.js'
 
 /** The entries of the sweep `id` (a unique prefix is enough). */
 export async function sweepEntries(project: Project, id: string): Promise<QueueEntry[]> {

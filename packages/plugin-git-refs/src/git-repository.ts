@@ -1,7 +1,9 @@
 /**
- * The experiment store on git refs: experiments are commits under
- * `refs/exps/<2 hex>/<38 hex>/<name>`, written without touching HEAD, the
- * index, branches or the stash.
+ * The git repository (the `gitRepository` service): objects, refs, snapshots
+ * and remote transfers, read and written in process. Experiments are commits
+ * made by `snapshot`, written without touching HEAD, the index, branches or
+ * the stash; which commit is which experiment is the experiment store's
+ * business (experiment-store.ts).
  *
  * A snapshot (the tree `git add -u && git add <include> && git write-tree`
  * would give, committed on `parent`) has two backends:
@@ -29,18 +31,18 @@
  */
 import { lstatSync, readdirSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { isAbsolute, join, posix, relative, resolve as resolvePath } from 'node:path'
-import {
-  TrellisError,
-  type CommitFile,
-  type CommitInfo,
-  type GitRepository,
-  type ReflogEntry,
-  type RefInfo,
-  type RefPushResult,
-  type SnapshotOptions,
-  type TreeChange,
-  type TreeFile,
-} from '@trellis/core'
+import type {
+  CommitFile,
+  CommitInfo,
+  GitRepository,
+  ReflogEntry,
+  RefInfo,
+  RefPushResult,
+  SnapshotOptions,
+  TreeChange,
+  TreeFile,
+} from '@trellis/core/plugin-api'
+import type { GitCore } from './core.js'
 import { contentFiltersInUse } from './attributes.js'
 import { configBool, configString, formatIdentity, identity, readGitConfig, type GitConfig } from './config.js'
 import { readIndex } from './index-file.js'
@@ -54,7 +56,7 @@ import { hashWorktreePath, scanTracked, type StatPolicy, type WorktreeEntry } fr
 
 export type SnapshotBackend = 'fs' | 'native'
 
-export interface GitRefsStoreOptions {
+export interface GitRefsRepositoryOptions {
   /**
    * Snapshot backend. `auto` (default): `native` when `git` is on PATH, else
    * `fs`. `fs` / `native` force one (`native` fails without git). The
@@ -82,7 +84,7 @@ interface WorkTreeAt {
   readonly gitDir: string
 }
 
-export class GitRefsStore implements GitRepository {
+export class GitRefsRepository implements GitRepository {
   /** The worktree's top level (may be above the Trellis project root). */
   readonly root: string
   readonly gitDir: string
@@ -97,23 +99,28 @@ export class GitRefsStore implements GitRepository {
   private readonly listings = new Map<string, TreeFile[]>()
   private readonly transportOption: 'auto' | Transport
 
-  constructor(start: string, options: GitRefsStoreOptions = {}) {
-    const paths = findRepo(start)
+  constructor(
+    start: string,
+    /** The engine's runtime API (`trellis.core`): errors and credential masking. */
+    readonly core: GitCore,
+    options: GitRefsRepositoryOptions = {},
+  ) {
+    const paths = findRepo(start, core)
     this.root = paths.root
     this.gitDir = paths.gitDir
     this.commonDir = paths.commonDir
-    this.refs = new RefDb(paths.gitDir, paths.commonDir)
-    this.db = new ObjectDb(paths.commonDir)
+    this.refs = new RefDb(paths.gitDir, paths.commonDir, core)
+    this.db = new ObjectDb(paths.commonDir, core)
     const fromEnv = process.env.TRELLIS_GIT_BACKEND
     this.backendOption = fromEnv === 'fs' || fromEnv === 'native' || fromEnv === 'auto' ? fromEnv : (options.backend ?? 'auto')
     const transportEnv = process.env.TRELLIS_GIT_TRANSPORT
     this.transportOption = transportEnv === 'native' || transportEnv === 'iso' || transportEnv === 'auto' ? transportEnv : (options.transport ?? 'auto')
     const format = configString(readGitConfig(this.commonDir), 'extensions.objectformat')
     if (format && format.toLowerCase() !== 'sha1') {
-      throw new TrellisError('GIT_ERROR', `this repository uses ${format} object names, which Trellis does not support yet`)
+      throw new this.core.TrellisError('GIT_ERROR', `this repository uses ${format} object names, which Trellis does not support yet`)
     }
     if (this.backendOption === 'native' && !hasGitBinary()) {
-      throw new TrellisError('GIT_ERROR', "the 'native' git backend needs git on PATH", { hint: "Install git, or use backend 'auto'." })
+      throw new this.core.TrellisError('GIT_ERROR', "the 'native' git backend needs git on PATH", { hint: "Install git, or use backend 'auto'." })
     }
   }
 
@@ -142,13 +149,13 @@ export class GitRefsStore implements GitRepository {
    * fills the index and writes the files. Needs git on PATH.
    */
   async checkoutTree(commit: string, dir: string, options: { head?: string } = {}): Promise<void> {
-    if (!hasGitBinary()) throw gitError('temporary work trees need git on PATH', undefined, 'Install git.')
+    if (!hasGitBinary()) throw gitError(this.core, 'temporary work trees need git on PATH', undefined, 'Install git.')
     const oid = await this.resolve(commit)
     const head = options.head === undefined ? oid : await this.resolve(options.head)
-    if (!oid || !head) throw gitError(`commit '${oid ? options.head : commit}' not found`, undefined)
+    if (!oid || !head) throw gitError(this.core, `commit '${oid ? options.head : commit}' not found`, undefined)
     const target = resolvePath(dir)
     if (existsSync(target) && readdirSync(target).length > 0) {
-      throw new TrellisError('INVALID_ARGUMENT', `cannot check out into '${target}': the directory is not empty`)
+      throw new this.core.TrellisError('INVALID_ARGUMENT', `cannot check out into '${target}': the directory is not empty`)
     }
     const gitDir = join(target, '.git')
     for (const sub of ['objects/info', 'refs/heads', 'refs/tags']) mkdirSync(join(gitDir, sub), { recursive: true })
@@ -162,12 +169,12 @@ export class GitRefsStore implements GitRepository {
     }
     writeFileSync(join(gitDir, 'config'), `${lines.join('\n')}\n`)
     const { nativeCheckout } = await import('./native.js')
-    await nativeCheckout(target, gitDir, oid)
+    await nativeCheckout(target, gitDir, oid, this.core)
   }
 
   async pathType(sha: string, path: string): Promise<'file' | 'dir' | 'symlink' | 'submodule' | null> {
     const commit = await this.readCommit(sha)
-    const parts = normalizeRepoPath(this.root, path).split('/').filter(Boolean)
+    const parts = normalizeRepoPath(this.core, this.root, path).split('/').filter(Boolean)
     if (parts.length === 0) return 'dir'
     let tree = commit.tree
     for (let i = 0; i < parts.length; i++) {
@@ -240,7 +247,7 @@ export class GitRefsStore implements GitRepository {
       if (!object) return null
       if (object.type === 'commit') return oid
       if (object.type !== 'tag') return null
-      oid = parseTagTarget(object.content)
+      oid = parseTagTarget(object.content, this.core)
     }
     return null
   }
@@ -262,14 +269,14 @@ export class GitRefsStore implements GitRepository {
   async readCommit(sha: string): Promise<CommitInfo> {
     const oid = SHA_RE.test(sha) ? sha : await this.resolve(sha)
     const commit = oid ? await this.commitOf(oid) : null
-    if (!oid || !commit) throw gitError(`commit '${sha}' not found`, undefined)
+    if (!oid || !commit) throw gitError(this.core, `commit '${sha}' not found`, undefined)
     const time = /> (-?\d+) [+-]\d{4}$/.exec(commit.committer)
     return { sha: oid, tree: commit.tree, parents: commit.parents, message: commit.message, timestamp: time ? Number(time[1]) : 0 }
   }
 
   async readFile(sha: string, path: string): Promise<Uint8Array | null> {
     const commit = await this.readCommit(sha)
-    const parts = normalizeRepoPath(this.root, path).split('/').filter(Boolean)
+    const parts = normalizeRepoPath(this.core, this.root, path).split('/').filter(Boolean)
     let tree = commit.tree
     for (let i = 0; i < parts.length; i++) {
       const entry = (await this.treeOf(tree)).find((e) => e.name === parts[i])
@@ -292,7 +299,7 @@ export class GitRefsStore implements GitRepository {
    */
   async listFiles(sha: string, prefix = ''): Promise<TreeFile[]> {
     const commit = await this.readCommit(sha)
-    const dir = prefix ? normalizeRepoPath(this.root, prefix) : ''
+    const dir = prefix ? normalizeRepoPath(this.core, this.root, prefix) : ''
     let tree = commit.tree
     for (const part of dir.split('/').filter(Boolean)) {
       const entry = (await this.treeOf(tree)).find((e) => e.name === part)
@@ -368,34 +375,34 @@ export class GitRefsStore implements GitRepository {
 
   // ---- git remotes (see remote.ts) -----------------------------------------
 
-  /** The transport remotes use (see {@link GitRefsStoreOptions.transport}). */
+  /** The transport remotes use (see {@link GitRefsRepositoryOptions.transport}). */
   transport(): Transport {
     if (this.transportOption !== 'auto') return this.transportOption
     return hasGitBinary() ? 'native' : 'iso'
   }
 
   async listRemoteRefs(remote: string, prefix = 'refs/exps/'): Promise<RefInfo[]> {
-    checkRemoteArg(remote)
-    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoListRemoteRefs(this.commonDir, remote, prefix)
+    checkRemoteArg(remote, this.core)
+    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoListRemoteRefs(this, remote, prefix)
     return nativeListRemoteRefs(this, remote, prefix)
   }
 
   async pushRefs(remote: string, refs: Array<{ ref: string; force?: boolean }>): Promise<RefPushResult[]> {
-    checkRemoteArg(remote)
+    checkRemoteArg(remote, this.core)
     if (refs.length === 0) return []
-    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoPushRefs(this.commonDir, remote, refs)
+    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoPushRefs(this, remote, refs)
     return nativePushRefs(this, remote, refs)
   }
 
   async fetchRefs(remote: string, refs: string[]): Promise<void> {
-    checkRemoteArg(remote)
-    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoFetchRefs(this.commonDir, remote, refs)
+    checkRemoteArg(remote, this.core)
+    if (this.transport() === 'iso') return (await import('./remote-iso.js')).isoFetchRefs(this, remote, refs)
     return nativeFetchRefs(this, remote, refs)
   }
 
   // ---- snapshots -------------------------------------------------------
 
-  /** The backend snapshots use (see {@link GitRefsStoreOptions.backend}). */
+  /** The backend snapshots use (see {@link GitRefsRepositoryOptions.backend}). */
   snapshotBackend(): SnapshotBackend {
     if (this.backendOption !== 'auto') return this.backendOption
     return hasGitBinary() ? 'native' : 'fs'
@@ -405,9 +412,9 @@ export class GitRefsStore implements GitRepository {
     const parent = await this.parentCommit(options.parent)
     const message = options.message.endsWith('\n') ? options.message : `${options.message}\n`
     const at = this.workTreeOf(options.workTree)
-    const include = (options.include ?? []).map((path) => normalizeRepoPath(at.root, path))
+    const include = (options.include ?? []).map((path) => normalizeRepoPath(this.core, at.root, path))
     const overlay = (options.overlay ?? []).map((file) => ({
-      path: normalizeRepoPath(at.root, file.path),
+      path: normalizeRepoPath(this.core, at.root, file.path),
       mode: file.mode ?? MODE_FILE,
       oid: this.db.write('blob', typeof file.content === 'string' ? Buffer.from(file.content) : file.content),
     }))
@@ -419,16 +426,16 @@ export class GitRefsStore implements GitRepository {
     }
     // A borrowed work tree's index was written by one checkout (simple, stat data fresh): in process
     // unless it is large, where git's own plumbing is faster (see the measurements above).
-    const index = at.borrowed && this.backendOption === 'auto' ? readIndex(join(at.gitDir, 'index')) : undefined
+    const index = at.borrowed && this.backendOption === 'auto' ? readIndex(join(at.gitDir, 'index'), this.core) : undefined
     const small =
       index !== undefined && !index.unsupported && index.entries.length < 1000 && !contentFiltersInUse(at.root, this.commonDir, config, index.entries)
     if (this.snapshotBackend() === 'native' && !small) {
       const { nativeWriteTree } = await import('./native.js')
       const existing = include.filter((path) => lstatSync(join(at.root, path), { throwIfNoEntry: false }))
       const objectDir = at.borrowed ? join(this.commonDir, 'objects') : undefined
-      return commit(await nativeWriteTree(at.root, at.gitDir, existing, { objectDir, overlay }))
+      return commit(await nativeWriteTree(at.root, at.gitDir, existing, this.core, { objectDir, overlay }))
     }
-    return commit(await this.fsWriteTree(at, index ?? readIndex(join(at.gitDir, 'index')), include, overlay, config))
+    return commit(await this.fsWriteTree(at, index ?? readIndex(join(at.gitDir, 'index'), this.core), include, overlay, config))
   }
 
   /**
@@ -473,7 +480,7 @@ export class GitRefsStore implements GitRepository {
     config: GitConfig,
   ): Promise<string> {
     if (index.unsupported) {
-      throw gitError(`this repository's index uses a ${index.unsupported}, which needs git on PATH`, undefined, "Install git, or use the 'native' backend.")
+      throw gitError(this.core, `this repository's index uses a ${index.unsupported}, which needs git on PATH`, undefined, "Install git, or use the 'native' backend.")
     }
     const policy = statPolicy(config)
     const scan = await scanTracked(at.root, index, this.db, policy, true)
@@ -495,7 +502,7 @@ export class GitRefsStore implements GitRepository {
     const root = resolvePath(workTree)
     const gitDir = join(root, '.git')
     if (!statSync(join(gitDir, 'HEAD'), { throwIfNoEntry: false })?.isFile() || !existsSync(join(gitDir, 'objects', 'info', 'alternates'))) {
-      throw new TrellisError('INVALID_ARGUMENT', `'${root}' is not a work tree made by checkoutTree`)
+      throw new this.core.TrellisError('INVALID_ARGUMENT', `'${root}' is not a work tree made by checkoutTree`)
     }
     return { root, gitDir, borrowed: true }
   }
@@ -512,11 +519,11 @@ export class GitRefsStore implements GitRepository {
     for (const parent of options.parents) parents.push(await this.parentCommit(parent))
     const seen = new Set<string>()
     const entries = options.files.map((file) => {
-      const path = normalizeRepoPath(this.root, file.path)
+      const path = normalizeRepoPath(this.core, this.root, file.path)
       const mode = file.mode ?? MODE_FILE
-      if (path === '' || seen.has(path)) throw new TrellisError('INVALID_ARGUMENT', `commitFiles: '${file.path}' is empty or given twice`)
+      if (path === '' || seen.has(path)) throw new this.core.TrellisError('INVALID_ARGUMENT', `commitFiles: '${file.path}' is empty or given twice`)
       if (mode !== MODE_FILE && mode !== MODE_EXEC && mode !== MODE_SYMLINK) {
-        throw new TrellisError('INVALID_ARGUMENT', `commitFiles: '${file.path}' has mode ${mode.toString(8)}; only 100644, 100755 and 120000 can be written`)
+        throw new this.core.TrellisError('INVALID_ARGUMENT', `commitFiles: '${file.path}' has mode ${mode.toString(8)}; only 100644, 100755 and 120000 can be written`)
       }
       seen.add(path)
       const content = typeof file.content === 'string' ? Buffer.from(file.content) : file.content
@@ -525,7 +532,7 @@ export class GitRefsStore implements GitRepository {
     for (const path of seen) {
       for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
         if (seen.has(path.slice(0, cut))) {
-          throw new TrellisError('INVALID_ARGUMENT', `commitFiles: '${path.slice(0, cut)}' is both a file and a directory`)
+          throw new this.core.TrellisError('INVALID_ARGUMENT', `commitFiles: '${path.slice(0, cut)}' is both a file and a directory`)
         }
       }
     }
@@ -583,7 +590,7 @@ export class GitRefsStore implements GitRepository {
     if (this.snapshotBackend() === 'native') {
       const { runGit } = await import('./native.js')
       const env = { ...process.env, GIT_DIR: this.gitDir, GIT_OPTIONAL_LOCKS: '0' }
-      const out = await runGit(['rev-list', ...new Set(starts), '--'], { cwd: this.root, env })
+      const out = await runGit(['rev-list', ...new Set(starts), '--'], { cwd: this.root, env, core: this.core })
       for (const line of out.stdout.split('\n')) if (wanted.has(line)) found.add(line)
       return found
     }
@@ -610,7 +617,7 @@ export class GitRefsStore implements GitRepository {
     let oid: string | null
     if (SHA_RE.test(sha) && !this.db.hasLoose(sha)) oid = this.db.has(sha) ? sha : null
     else oid = await this.resolve(rev)
-    if (!oid) throw gitError(`cannot snapshot: parent commit '${rev}' not found`, undefined)
+    if (!oid) throw gitError(this.core, `cannot snapshot: parent commit '${rev}' not found`, undefined)
     return oid
   }
 
@@ -642,7 +649,7 @@ export class GitRefsStore implements GitRepository {
 
   private async untrackedByGit(paths: string[], at: WorkTreeAt = this): Promise<string[]> {
     const { listUntracked } = await import('./native.js')
-    return listUntracked(at.root, at.gitDir, paths)
+    return listUntracked(at.root, at.gitDir, paths, this.core)
   }
 
   private async untrackedByWalk(paths: string[], tracked: Set<string>, at: WorkTreeAt = this): Promise<string[]> {
@@ -670,12 +677,12 @@ export class GitRefsStore implements GitRepository {
   async changedFiles(sha: string): Promise<string[]> {
     const commit = await this.readCommit(sha)
     const config = readGitConfig(this.commonDir)
-    const index = readIndex(join(this.gitDir, 'index'))
+    const index = readIndex(join(this.gitDir, 'index'), this.core)
     // In process unless only git can tell (content filters, split index) and git is there to ask.
     const needsGit = index.unsupported !== undefined || contentFiltersInUse(this.root, this.commonDir, config, index.entries)
     if (this.backendOption === 'native' || (needsGit && this.backendOption === 'auto' && hasGitBinary())) {
       const { nativeChangedFiles } = await import('./native.js')
-      return nativeChangedFiles(this.root, this.gitDir, commit.sha)
+      return nativeChangedFiles(this.root, this.gitDir, commit.sha, this.core)
     }
     const policy = statPolicy(config)
     const scan = await scanTracked(this.root, index, this.db, policy, false)
@@ -751,11 +758,11 @@ function statPolicy(config: GitConfig): StatPolicy {
 }
 
 /** A repo-relative POSIX path; absolute paths must lie inside the worktree. */
-function normalizeRepoPath(root: string, path: string): string {
+function normalizeRepoPath(core: GitCore, root: string, path: string): string {
   const rel = isAbsolute(path) ? relative(root, path) : path
   const normal = posix.normalize(rel.replace(/\\/g, '/')).replace(/^\.(\/|$)/, '').replace(/\/+$/, '')
   if (normal === '..' || normal.startsWith('../') || isAbsolute(normal)) {
-    throw new TrellisError('PATH_OUTSIDE_REPO', `'${path}' is outside the repository`)
+    throw new core.TrellisError('PATH_OUTSIDE_REPO', `'${path}' is outside the repository`)
   }
   return normal
 }
