@@ -342,7 +342,7 @@ export async function removeQueueEntries(project: Project, refs: string[]): Prom
 }
 
 /** Remove entries from the backend, then tell the bus (`queueEntryChanged`, state `removed`). */
-export async function removeEntries(project: Project, queue: QueueBackend, entries: QueueEntry[]): Promise<void> {
+async function removeEntries(project: Project, queue: QueueBackend, entries: QueueEntry[]): Promise<void> {
   await queue.remove(entries.map((e) => e.id))
   for (const entry of entries) await project.hooks.queueEntryChanged.promise({ projectRoot: project.root, state: 'removed', entry })
 }
