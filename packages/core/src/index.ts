@@ -51,8 +51,11 @@ export {
   type ResumeDecision,
 } from './experiments/run/checkpoints.js'
 export * from './experiments/queue/queue.js'
+export { runQueue, selfRunner } from './experiments/queue/queue-runner.js'
+export { runQueueEntry } from './experiments/queue/run-queue-entry.js'
+export { KeyedMutex } from './experiments/queue/stage-gate.js'
 export { checkoutWorkspace, type CheckoutResult, type CheckoutOptions as CheckoutWorkspaceOptions } from './pipeline/checkout.js'
-export { interruptCommands, takeOverSignals, wasInterrupted } from './pipeline/run-command.js'
+export { interruptCommands, takeOverSignals, wasInterrupted, withRunSignal } from './pipeline/run-command.js'
 export { ProjectLock, type AcquireOptions, type LockOwner } from './lock/project-lock.js'
 export { writeFileAtomic, writeFileAtomicSync } from './util/atomic-write.js'
 export { WorkTreeGuard, unsafeName, type CheckOptions, type FinalLink, type PlannedEntry, type Refusal } from './fs/safe-path.js'

@@ -12,6 +12,7 @@ import type { TrellisCore } from '@trellis/core/plugin-api'
 export class RedisConnection {
   readonly client: Redis
   private busy = 0
+  private lastError?: Error
   private connecting?: Promise<void>
 
   constructor(
@@ -27,7 +28,9 @@ export class RedisConnection {
       retryStrategy: persistent ? (times: number) => Math.min(100 * times, 1000) : () => null,
     })
     // errors reach the commands that fail; the event itself must have a listener
-    this.client.on('error', () => {})
+    this.client.on('error', (error: Error) => {
+      this.lastError = error
+    })
     this.client.on('connect', () => this.refSocket())
   }
 
@@ -75,7 +78,10 @@ export class RedisConnection {
   unavailable(error: unknown): Error {
     const { TrellisError } = this.core
     if (error instanceof TrellisError) return error
-    const reason = this.core.redactUrl(error instanceof Error ? error.message : String(error))
+    let reason = error instanceof Error ? error.message : String(error)
+    // ioredis rejects with "Connection is closed." after the socket's own error (ECONNREFUSED, ...)
+    if (/Connection is closed/i.test(reason) && this.lastError) reason = this.lastError.message
+    reason = this.core.redactUrl(reason)
     const auth = /WRONGPASS|NOAUTH|invalid password/i.test(reason)
     return new TrellisError('QUEUE_UNAVAILABLE', `cannot reach the queue's Redis at ${this.displayUrl}: ${reason}`, {
       hint: auth

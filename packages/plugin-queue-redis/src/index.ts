@@ -12,7 +12,7 @@
  * (`core.remote`); see redis-queue.ts for the protocol and the README's "Running on many
  * machines" for the user's view.
  */
-import type { QueueBackend, Trellis, TrellisPlugin } from '@trellis/core/plugin-api'
+import type { Trellis, TrellisPlugin } from '@trellis/core/plugin-api'
 
 export const PLUGIN_NAME = 'queue-redis'
 
@@ -21,7 +21,7 @@ export const queueRedisPlugin: TrellisPlugin = {
   apply(trellis: Trellis) {
     trellis.services.register('queue', 'redis', async () => {
       const [{ RedisQueue }, { readSettings }] = await Promise.all([import('./redis-queue.js'), import('./settings.js')])
-      return new RedisQueue(trellis, readSettings(trellis)) as unknown as QueueBackend
+      return new RedisQueue(trellis, readSettings(trellis))
     })
   },
 }

@@ -24,8 +24,7 @@ import { mkdir, rm } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { Queue, UnrecoverableError, Worker } from 'bullmq'
-import type { NewQueueEntry, QueueEntry, QueueResult, Trellis } from '@trellis/core/plugin-api'
-import type { QueueClaim, QueueRunner } from './contract.js'
+import type { NewQueueEntry, QueueBackend, QueueClaim, QueueEntry, QueueResult, QueueRunner, Trellis } from '@trellis/core/plugin-api'
 import { RedisConnection } from './connection.js'
 import { ALL_STATES, entryState, jobToEntry, type EntryJob, type EntryJobData, type EntryOutcome, type RunnerInfo } from './entry-job.js'
 import { EntryRefs } from './entry-refs.js'
@@ -57,7 +56,7 @@ export interface Orphan {
   description: string
 }
 
-export class RedisQueue {
+export class RedisQueue implements QueueBackend {
   readonly name = 'redis'
   readonly refs: EntryRefs
   private readonly conn: RedisConnection
@@ -243,20 +242,40 @@ export class RedisQueue {
     }
   }
 
-  /** Take a job: renew its lock, stream its log, watch for `queue remove`, fetch its commit and data. Null when the fetch failed (the job failed for this attempt). */
+  /** Take a job: fetch its commit and data, then renew its lock, stream its log and watch for `queue remove` while it runs. Null when the fetch failed (the job failed for this attempt). */
   private async start(job: EntryJob, token: string, runner: QueueRunner): Promise<QueueClaim | null> {
     const id = job.data.entry.id
     const info: RunnerInfo = { id: runner.id, host: runner.host, pid: runner.pid, started: new Date().toISOString() }
     await job.updateProgress(info as unknown as object)
+    const logKey = this.key('log', id)
+    const note = (line: string) => this.conn.client.append(logKey, `${this.trellis.core.redactUrl(line)}\n`)
+    const lockMs = this.settings.lockSeconds * 1000
+    // renewed while the fetch runs too (a large fetch may outlast the lock)
+    const renew = setInterval(() => void job.extendLock(token, lockMs).catch(() => {}), lockMs / 2)
+    try {
+      await note(`# ${info.started} attempt ${job.attemptsMade + 1} on ${info.host} (pid ${info.pid}): fetching ${id.slice(0, 7)} from git remote ${this.settings.gitRemote}`)
+      await this.refs.fetch(id)
+      const moved = await this.trellis.core.transferCommitData(this.trellis, 'fetch', [{ commit: id, baseline: job.data.entry.baseline }], {
+        onWarning: (m) => void note(`# WARNING: ${m}`),
+      })
+      await note(`# data: ${moved.transferred} object(s) fetched from the DVC remote, ${moved.present} already in the cache`)
+    } catch (error) {
+      const err = error as { code?: string; message?: string }
+      const message = this.trellis.core.redactUrl(err.message ?? String(error))
+      await note(`# ERROR: ${message}`).catch(() => {})
+      const retry = RETRYABLE.has(err.code ?? 'GIT_REMOTE_ERROR') || !err.code
+      await job.moveToFailed(retry ? new Error(message) : new UnrecoverableError(message), token, false)
+      return null
+    } finally {
+      clearInterval(renew)
+    }
     const dir = join(this.trellis.tmpDir, 'exps', 'redis-queue')
     await mkdir(dir, { recursive: true })
     const logFile = join(dir, `${id}-${token.slice(-8)}.log`)
     const controller = new AbortController()
-    const pump = new LogPump(this.conn.client, this.key('log', id), logFile)
-    const entry: QueueEntry = { ...jobToEntry(job, 'running'), runner: { ...info, workspace: '' } as QueueEntry['runner'] }
+    const entry: QueueEntry = { ...jobToEntry(job, 'running'), runner: info }
     const claim: QueueClaim = { entry, logFile, signal: controller.signal }
-    const active: ActiveClaim = { job, token, runner: info, pump, controller, cancelled: false, lost: false }
-    const lockMs = this.settings.lockSeconds * 1000
+    const active: ActiveClaim = { job, token, runner: info, pump: new LogPump(this.conn.client, logKey, logFile), controller, cancelled: false, lost: false }
     let lastRenew = Date.now()
     active.timer = setInterval(() => {
       void (async () => {
@@ -274,24 +293,13 @@ export class RedisQueue {
       })().catch(() => {})
     }, 500)
     this.claims.set(claim, active)
-    const note = async (line: string) => {
-      const { appendFile } = await import('node:fs/promises')
-      await appendFile(logFile, `${line}\n`)
-    }
-    try {
-      await note(`# ${info.started} attempt ${job.attemptsMade + 1} on ${info.host} (pid ${info.pid}): fetching ${id.slice(0, 7)} from ${this.trellis.core.redactUrl(this.settings.gitRemote)}`)
-      await this.refs.fetch(id)
-      const moved = await this.trellis.core.transferCommitData(this.trellis, 'fetch', [{ commit: id, baseline: job.data.entry.baseline }], {
-        onWarning: (m) => void note(`# WARNING: ${this.trellis.core.redactUrl(m)}`),
-      })
-      await note(`# data: ${moved.transferred} object(s) fetched, ${moved.present} already in the cache`)
-      return claim
-    } catch (error) {
-      const err = error as { code?: string; message?: string }
-      await note(`# ERROR: ${this.trellis.core.redactUrl(err.message ?? String(error))}`)
-      await this.fail(claim, { code: err.code ?? 'GIT_REMOTE_ERROR', message: err.message ?? String(error) })
-      return null
-    }
+    return claim
+  }
+
+  /** A line of the entry's log from the backend itself (after what the run wrote so far). */
+  private async note(active: ActiveClaim, line: string): Promise<void> {
+    await active.pump.flush().catch(() => {})
+    await this.conn.client.append(this.key('log', active.job.data.entry.id), `${this.trellis.core.redactUrl(line)}\n`)
   }
 
   private active(claim: QueueClaim): ActiveClaim {
@@ -316,7 +324,7 @@ export class RedisQueue {
       throw new this.trellis.core.TrellisError('INTERRUPTED', `entry ${claim.entry.id.slice(0, 7)} was taken over by another worker; its result here is not published`)
     }
     let published = result
-    if (result) published = await this.publish(claim, result)
+    if (result) published = await this.publish(active, result)
     await active.pump.flush()
     const outcome: EntryOutcome = { result: published, finished: new Date().toISOString(), runner: active.runner }
     await job.moveToCompleted(outcome, token, false)
@@ -328,16 +336,17 @@ export class RedisQueue {
   }
 
   /** Push the experiment, unless an earlier attempt of this entry pushed it already (same name: it is kept). */
-  private async publish(claim: QueueClaim, result: QueueResult): Promise<QueueResult> {
+  private async publish(active: ActiveClaim, result: QueueResult): Promise<QueueResult> {
     const repo = await this.trellis.core.gitRepository(this.trellis)
-    const { appendFile } = await import('node:fs/promises')
     const there = (await repo.listRemoteRefs(this.settings.gitRemote, result.ref)).find((r) => r.ref === result.ref)
     if (there && there.sha !== result.commit) {
-      await appendFile(claim.logFile, `# experiment ${result.name} is on the git remote already (an earlier attempt): kept as ${there.sha.slice(0, 7)}\n`)
+      await this.note(active, `# experiment ${result.name} is on the git remote already (an earlier attempt of this entry): kept as ${there.sha.slice(0, 7)}`)
       return { ...result, commit: there.sha, reused: true }
     }
-    await this.trellis.core.pushExperiments(this.trellis, this.settings.gitRemote, { names: [result.ref], onWarning: (m) => void appendFile(claim.logFile, `# WARNING: ${m}\n`) })
-    await appendFile(claim.logFile, `# pushed ${result.name} (${result.commit.slice(0, 7)}) and its data\n`)
+    const warnings: string[] = []
+    await this.trellis.core.pushExperiments(this.trellis, this.settings.gitRemote, { names: [result.ref], onWarning: (m) => warnings.push(m) })
+    for (const w of warnings) await this.note(active, `# WARNING: ${w}`)
+    await this.note(active, `# pushed experiment ${result.name} (${result.commit.slice(0, 7)}) and its data to git remote ${this.settings.gitRemote}`)
     return result
   }
 
@@ -345,9 +354,8 @@ export class RedisQueue {
     const active = this.active(claim)
     const { job, token } = active
     const message = this.trellis.core.redactUrl(error.message)
-    const { appendFile } = await import('node:fs/promises')
-    await appendFile(claim.logFile, `# failed: ${message}\n`).catch(() => {})
-    await active.pump.flush().catch(() => {})
+    const retry = RETRYABLE.has(error.code) && job.attemptsMade + 1 < this.settings.attempts
+    await this.note(active, `# attempt ${job.attemptsMade + 1} failed${retry ? `; retried in ${this.settings.retryDelaySeconds} s` : ''}`).catch(() => {})
     if (active.lost) {
       await this.finish(claim, active)
       return { ...claim.entry, state: 'running' }

@@ -1,8 +1,10 @@
 /**
- * @trellis/plugin-queue: the experiment queue (`exp run --queue`,
- * `--run-all -j N`, `--temp`). Registers the `queue` service
- * ({@link QueueBackend} from @trellis/core); a distributed backend can
- * replace it by registering its own.
+ * @trellis/plugin-queue: the experiment queue's local backend (`exp run
+ * --queue`, `--run-all -j N`, `--temp`). Registers the `queue` service
+ * ({@link QueueBackend}: store and dispatch entries) as `local`, and the
+ * `workspaceProvider` service as `temp`. Running entries is core's queue
+ * runner (`trellis.core.runQueue`), the same over every backend. It uses only
+ * `trellis.core` at run time (types from `@trellis/core/plugin-api`).
  *
  * Design (the README's "Queue and parallel runs" has the user's view):
  *
@@ -13,41 +15,37 @@
  *   entries and `dvc exp run --run-all` can run them (the commit carries
  *   DVC's `.dvc/tmp/repro.dat`) — plus a JSON record per entry in
  *   `.dvc/tmp/exps/queue/<id>.json` (state `queued | running | failed |
- *   success`, the request, who runs it, the result) and its log `<id>.log`.
- *   Entries DVC queued are listed and run too (whole pipeline, default flags).
+ *   success`, the request, the runner that claimed it, the result) and its
+ *   log `<id>.log` (the claim's `logFile`). Entries DVC queued are listed and
+ *   run too (whole pipeline, default flags).
  * - **One writer.** Every change to records, to `refs/exps/stash` and to
  *   experiment refs made by queued runs happens under the queue lock
  *   (`.dvc/tmp/exps/queue.lock`, a flock released when its holder dies), one at a
- *   time; in a run, only the coordinator writes them. Runs never write the
- *   main repository's index, HEAD, refs or `.dvc/tmp/lock`.
- * - **Runs.** `--run-all -j N` runs N entries at once (p-queue), FIFO, in this
- *   process, each in `.dvc/tmp/exps/<id7>-<6 hex>/`: the entry's tree checked
- *   out with a tiny `.git` borrowing the main objects (no clone), data linked
- *   from the shared cache — reflink, hardlink, then copy when `cache.type`
- *   allows copies (see `tempLinkTypes`) — with hashes seeded in the state db,
- *   and a `.dvc/tmp/lock` of its own. Removed afterwards, whatever happened.
- * - **Failures** keep the entry (state `failed`, error, log); the other
- *   entries go on; the command ends non-zero with a summary. A failed entry
- *   is not retried by the next `--run-all`; remove it, or queue it again.
- *   Successful entries leave DVC's queue; their record (state `success`,
- *   result, log) stays for `trellis queue status/logs` until removed.
- * - **Signals.** Ctrl-C/SIGTERM reach every running stage's process group;
- *   unfinished entries go back to `queued`; temp workspaces are removed.
- *   After `kill -9` the next run finds `running` records of a dead process
- *   (pid + process start time), kills what still runs in their workspaces
- *   (Linux: by /proc cwd), removes them and runs the entries again.
- * - **Dedup.** A stage identical in several entries (same run-cache key:
- *   cmd, deps, params) runs once; the others wait on the stage gate and
- *   restore it from the run-cache.
- *
- * - **Checkpoints.** Each run is core's `runQueueEntry` (`exp run` in the temp
- *   workspace), so checkpoint stages commit their chain there; a `--rev` entry
- *   (record `rev` + `branch`, DVC's `dvc-exp:<rev>:<baseline>:<name>:<branch>`)
- *   resumes that checkpoint, continuing the branch or forking from it.
+ *   time: claim, complete, fail, release, and `exclusive` (the runner's ref
+ *   writes). Runs never write the main repository's index, HEAD, refs or
+ *   `.dvc/tmp/lock`.
+ * - **Claims.** FIFO, under the lock, so several runners (two `--run-all`)
+ *   share the queue; a `--temp` entry is claimed only by the run that names it.
+ * - **Workspaces** (`temp` provider): `.dvc/tmp/exps/<id7>-<6 hex>/`, the
+ *   entry's tree checked out with a tiny `.git` borrowing the main objects (no
+ *   clone), data linked from the shared cache — reflink, hardlink, then copy
+ *   when `cache.type` allows copies (see `tempLinkTypes`) — with hashes seeded
+ *   in the state db, and a `.dvc/tmp/lock` of its own. Removed afterwards.
+ * - **Failures** keep the entry (state `failed`, error, log). A failed entry
+ *   is not claimed again; remove it, or queue it again. Successful entries
+ *   leave DVC's queue; their record (state `success`, result, log) stays for
+ *   `trellis queue status/logs` until removed.
+ * - **Recovery.** After `kill -9`, `recover` (which runners call first) finds
+ *   `running` records of a dead process (pid + process start time), kills what
+ *   still runs in their workspaces (Linux: by /proc cwd), removes them and
+ *   queues the entries again.
+ * - **Checkpoints.** A `--rev` entry (record `rev` + `branch`, DVC's
+ *   `dvc-exp:<rev>:<baseline>:<name>:<branch>`) resumes that checkpoint,
+ *   continuing the branch or forking from it.
  *
  * Not supported in queued runs yet: git content filters (LFS) in temp
- * workspaces, running entries on another machine (the record keeps a host
- * for that).
+ * workspaces; a running entry cannot be removed (the runner is the user's own
+ * process: Ctrl-C puts its entries back).
  */
 import type { Trellis, TrellisPlugin } from '@trellis/core/plugin-api'
 
@@ -71,6 +69,5 @@ export const queuePlugin: TrellisPlugin = {
 export default queuePlugin
 
 export { LocalQueue, STASH_REF, listEntries } from './local-queue.js'
-export { KeyedMutex } from './gate.js'
 export { tempLinkTypes, createTempWorkspace, removeTempWorkspace, tempWorkspaceProvider } from './temp-workspace.js'
 export type { QueueRecord, Runner } from './records.js'

@@ -1,42 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { ServiceRegistry, dvcExpMessage, parseDvcExpMessage, pickle, type Trellis } from '@trellis/core'
-import plugin, { KeyedMutex, LocalQueue, tempLinkTypes } from './index.js'
+import plugin, { LocalQueue, tempLinkTypes } from './index.js'
 
 describe('plugin', () => {
   it('registers the local queue as the queue service', async () => {
-    const trellis = { root: '/', gitRoot: '/', services: new ServiceRegistry(), settings: {} } as unknown as Trellis
+    const trellis = { root: '/', gitRoot: '/', tmpDir: '/.dvc/tmp', services: new ServiceRegistry(), settings: {} } as unknown as Trellis
     await plugin.apply(trellis)
     const queue = await trellis.services.get('queue')
     expect(queue).toBeInstanceOf(LocalQueue)
     expect(queue.name).toBe('local')
-  })
-})
-
-describe('stage gate', () => {
-  it('lets one holder per key through; the others wait in order', async () => {
-    const gate = new KeyedMutex()
-    const order: string[] = []
-    const releaseA = await gate.acquire('k')
-    const b = gate.acquire('k').then((release) => {
-      order.push('b')
-      return release
-    })
-    const c = gate.acquire('k').then((release) => {
-      order.push('c')
-      release()
-    })
-    const other = await gate.acquire('other') // another key does not wait
-    other()
-    await new Promise((r) => setTimeout(r, 10))
-    expect(order).toEqual([])
-    releaseA()
-    const releaseB = await b
-    expect(order).toEqual(['b'])
-    releaseB()
-    releaseB() // idempotent
-    await c
-    expect(order).toEqual(['b', 'c'])
-    expect(gate.size).toBe(0)
   })
 })
 

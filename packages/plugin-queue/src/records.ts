@@ -4,12 +4,13 @@
  * the entry's log beside it (`<id>.log`), and the queue lock
  * (`.dvc/tmp/exps/queue.lock`, a flock like the project lock: released by the
  * kernel when its holder dies). Every change to records or to the queue's refs happens under
- * that lock, one at a time, in one process at a time.
+ * that lock, one at a time, in one process at a time (and, within a process, in the order
+ * asked: a promise chain per `Records`).
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { ProjectLock, writeFileAtomic, writeFileAtomicSync, type QueueEntry, type QueueRequest, type QueueResult, type QueueState } from '@trellis/core'
+import type { QueueEntry, QueueRequest, QueueResult, QueueRunner, QueueState, TrellisCore } from '@trellis/core/plugin-api'
 
 /** What a record file holds (a QueueEntry minus what the reflog says, plus bookkeeping). */
 export interface QueueRecord {
@@ -36,20 +37,26 @@ export interface QueueRecord {
 }
 
 export interface Runner {
+  /** The runner's id ({@link QueueRunner}); absent in records of older versions. */
+  id?: string
   pid: number
   host: string
   /** Start time of the process (clock ticks since boot, from /proc), to tell a reused pid. */
   token?: string
-  /** Directory name of the temp workspace under `.dvc/tmp/exps/`. */
-  workspace: string
+  /** Directory name of the temp workspace under `.dvc/tmp/exps/` (records of older versions; the runner now names it `<id7>-<6 hex>`). */
+  workspace?: string
   started: string
 }
 
 export class Records {
   readonly dir: string
   readonly exps: string
+  private chain: Promise<unknown> = Promise.resolve()
 
-  constructor(tmpDir: string) {
+  constructor(
+    tmpDir: string,
+    private readonly core: Pick<TrellisCore, 'ProjectLock' | 'writeFileAtomic' | 'writeFileAtomicSync'>,
+  ) {
     this.exps = join(tmpDir, 'exps')
     this.dir = join(this.exps, 'queue')
   }
@@ -89,12 +96,12 @@ export class Records {
   }
 
   async write(record: QueueRecord): Promise<void> {
-    await writeFileAtomic(this.file(record.id), `${JSON.stringify(record, null, 2)}\n`)
+    await this.core.writeFileAtomic(this.file(record.id), `${JSON.stringify(record, null, 2)}\n`)
   }
 
   /** `write` in the calling thread (many records in a row: a sweep). */
   writeSync(record: QueueRecord): void {
-    writeFileAtomicSync(this.file(record.id), `${JSON.stringify(record, null, 2)}\n`)
+    this.core.writeFileAtomicSync(this.file(record.id), `${JSON.stringify(record, null, 2)}\n`)
   }
 
   remove(id: string): void {
@@ -102,15 +109,19 @@ export class Records {
     rmSync(this.logFile(id), { force: true })
   }
 
-  /** The queue lock, held for the duration of `work`. */
-  async locked<T>(work: () => Promise<T>): Promise<T> {
-    const lock = new ProjectLock(join(this.exps, 'queue.lock'), `trellis queue (pid ${process.pid})`)
-    await lock.acquire()
-    try {
-      return await work()
-    } finally {
-      await lock.release()
-    }
+  /** The queue lock, held for the duration of `work` (after the earlier `locked` work of this process). Not reentrant. */
+  locked<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(async () => {
+      const lock = new this.core.ProjectLock(join(this.exps, 'queue.lock'), `trellis queue (pid ${process.pid})`)
+      await lock.acquire()
+      try {
+        return await work()
+      } finally {
+        await lock.release()
+      }
+    })
+    this.chain = next.catch(() => undefined)
+    return next
   }
 }
 
@@ -147,7 +158,11 @@ export function toEntry(record: QueueRecord): QueueEntry {
   if (record.branch) entry.branch = record.branch
   if (record.finished) entry.finished = record.finished
   if (record.request) entry.request = record.request
-  if (record.runner) entry.runner = { pid: record.runner.pid, host: record.runner.host, workspace: record.runner.workspace, started: record.runner.started }
+  if (record.runner) {
+    const { id, pid, host, started } = record.runner
+    entry.runner = { id: id ?? `${host}:${pid}`, host, pid, started }
+  }
+  if (record.attempts) entry.attempts = record.attempts
   if (record.error) entry.error = record.error
   if (record.result !== undefined) entry.result = record.result
   if (record.temp) entry.temp = true
@@ -155,9 +170,10 @@ export function toEntry(record: QueueRecord): QueueEntry {
   return entry
 }
 
-/** This process as a runner (pid, host, start-time token). */
-export function selfRunner(workspace: string): Runner {
-  return { pid: process.pid, host: hostname(), token: processToken(process.pid), workspace, started: new Date().toISOString() }
+/** A claiming runner as recorded: with the start-time token of its process when it runs on this machine. */
+export function recordRunner(runner: QueueRunner): Runner {
+  const token = runner.host === hostname() ? processToken(runner.pid) : undefined
+  return { id: runner.id, pid: runner.pid, host: runner.host, ...(token ? { token } : {}), started: new Date().toISOString() }
 }
 
 /**

@@ -14,14 +14,14 @@
  *    neither copied nor hashed again (`checkoutWorkspace`).
  *
  * The workspace has its own `.dvc/tmp/lock`. It is removed after the run,
- * whatever happened; one left by a killed coordinator is removed by the next
- * one, after killing the processes still running in it.
+ * whatever happened; one left by a killed runner is removed by the next
+ * runner's recovery, after killing the processes still running in it.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, chmodSync, type Dirent } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { procStat } from './records.js'
-import { WorkTreeGuard, checkoutWorkspace, loadDvcConfig, parseIni, writeFileAtomic, type GitRepository, type ProjectHandle, type RunWorkspace, type WorkspaceProvider } from '@trellis/core'
+import type { GitRepository, RunWorkspace, Trellis, WorkspaceProvider } from '@trellis/core/plugin-api'
 
 export const WORKSPACE_RE = /^[0-9a-f]{7}-[0-9a-f]{6}$/
 
@@ -44,7 +44,7 @@ export function tempLinkTypes(userTypes: readonly string[]): string[] {
 }
 
 /** The `temp` workspace provider: {@link createTempWorkspace} and {@link removeTempWorkspace}, bound to a project. */
-export function tempWorkspaceProvider(project: ProjectHandle): WorkspaceProvider {
+export function tempWorkspaceProvider(project: Trellis): WorkspaceProvider {
   return {
     name: 'temp',
     create: (store, entry, dir) => createTempWorkspace(project, store, entry, dir),
@@ -53,7 +53,7 @@ export function tempWorkspaceProvider(project: ProjectHandle): WorkspaceProvider
 }
 
 export async function createTempWorkspace(
-  project: ProjectHandle,
+  project: Trellis,
   store: GitRepository,
   entry: { id: string; baseline: string; request?: { cwd: string } },
   dir: string,
@@ -62,24 +62,24 @@ export async function createTempWorkspace(
   await store.checkoutTree(entry.id, dir, { head: entry.baseline })
   const root = join(dir, relative(project.gitRoot, project.root))
   // the checked-out tree may hold symlinks (a `.dvc` or `.dvc/tmp` link): Trellis' own files go through the guard too
-  const guard = new WorkTreeGuard(root)
+  const guard = new project.core.WorkTreeGuard(root)
   const internal = { internal: true, source: 'a temporary workspace' }
   const reproDat = guard.path('.dvc/tmp/repro.dat', internal)
   const localConfig = guard.path('.dvc/config.local', internal)
   rmSync(reproDat, { force: true })
   mkdirSync(dirname(reproDat), { recursive: true })
   await writeLocalConfig(project, localConfig)
-  const dvcConfig = await loadDvcConfig(root)
-  const checkout = await checkoutWorkspace({ root, dvcConfig, settings: project.settings })
+  const dvcConfig = await project.core.loadDvcConfig(root)
+  const checkout = await project.core.checkoutWorkspace({ root, dvcConfig, settings: project.settings })
   const cwd = join(dir, entry.request?.cwd ?? relative(project.gitRoot, project.root))
   return { dir, root, cwd: existsSync(cwd) ? cwd : root, checkout }
 }
 
 /** The user's `.dvc/config.local`, with `cache.dir` = the shared cache and the temp link types, written to `target`. */
-async function writeLocalConfig(project: ProjectHandle, target: string): Promise<void> {
+async function writeLocalConfig(project: Trellis, target: string): Promise<void> {
   let sections: Record<string, Record<string, string>> = {}
   try {
-    sections = parseIni(readFileSync(join(project.dvcDir, 'config.local'), 'utf8'), '.dvc/config.local')
+    sections = project.core.parseIni(readFileSync(join(project.dvcDir, 'config.local'), 'utf8'), '.dvc/config.local')
   } catch {
     // none, or unreadable: the main project would have failed to open on a bad one
   }
@@ -87,7 +87,7 @@ async function writeLocalConfig(project: ProjectHandle, target: string): Promise
   const text = Object.entries(sections)
     .map(([name, values]) => `[${name.includes(' ') ? `'${name}'` : name}]\n${Object.entries(values).map(([k, v]) => `    ${k} = ${v}\n`).join('')}`)
     .join('')
-  await writeFileAtomic(target, text)
+  await project.core.writeFileAtomic(target, text)
 }
 
 /**
@@ -127,7 +127,7 @@ function makeWritable(dir: string): void {
 
 /**
  * Kill the processes whose working directory is inside `dir` (stages a
- * killed coordinator left running), with their process groups. Linux only
+ * killed runner left running), with their process groups. Linux only
  * (reads /proc); elsewhere nothing is done.
  */
 export function killProcessesIn(dir: string): number {

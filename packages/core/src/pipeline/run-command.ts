@@ -13,7 +13,13 @@
  * queue) takes the signals over with `takeOverSignals()` and calls
  * `interruptCommands(signal)` from its own handler: every running command group
  * gets the signal, and any command about to start fails as interrupted.
+ *
+ * Several runs in one process (the queue runner's jobs) each run inside
+ * `withRunSignal(signal, work)`: aborting that signal stops the commands of
+ * that run only (its process groups, SIGTERM then SIGKILL), and its commands
+ * not yet started fail as interrupted; the other runs go on.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { TrellisError } from '../errors.js'
 
 export interface RunCommandOptions {
@@ -66,6 +72,17 @@ export function takeOverSignals(): () => void {
   }
 }
 
+/** The signal of the run the current async context belongs to (`withRunSignal`). */
+const runSignal = new AsyncLocalStorage<AbortSignal>()
+
+/**
+ * Run `work` (one pipeline run) with its commands scoped to `signal`: aborting it stops
+ * the commands `work` runs — and only those — and makes the next ones fail as interrupted.
+ */
+export function withRunSignal<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  return signal ? runSignal.run(signal, work) : work()
+}
+
 /** A stopper for the process group led by `pid`: `signal` now, SIGKILL `killAfterMs` later if given; `done()` cancels the SIGKILL. */
 function groupStopper(pid: number): { stop: (signal: NodeJS.Signals, killAfterMs?: number) => void; done: () => void } {
   let timer: NodeJS.Timeout | undefined
@@ -93,8 +110,10 @@ function groupStopper(pid: number): { stop: (signal: NodeJS.Signals, killAfterMs
 export async function runCommand(cmd: string | string[], options: RunCommandOptions): Promise<void> {
   const { execa } = await import('execa')
   const shell = process.env.SHELL || '/bin/sh'
+  const scope = runSignal.getStore()
   for (const line of commandLines(cmd)) {
     if (interruptedBy) throw interrupted(interruptedBy)
+    if (scope?.aborted) throw runStopped()
     if (options.signal?.aborted) throw options.signal.reason
     options.echo?.(`> ${line}`)
     const ownHandlers = signalsTakenOver === 0
@@ -122,9 +141,11 @@ export async function runCommand(cmd: string | string[], options: RunCommandOpti
     if (child.pid && group) running.set(child.pid, group.stop)
     const abort = () => group?.stop('SIGTERM', 5000)
     options.signal?.addEventListener('abort', abort, { once: true })
+    scope?.addEventListener('abort', abort, { once: true })
     options.onSpawn?.(child.pid)
     const result = await child
     options.signal?.removeEventListener('abort', abort)
+    scope?.removeEventListener('abort', abort)
     group?.done()
     if (child.pid) running.delete(child.pid)
     if (ownHandlers && --activeChildren === 0) {
@@ -133,6 +154,7 @@ export async function runCommand(cmd: string | string[], options: RunCommandOpti
     }
     if (interruptedBy) throw interrupted(interruptedBy)
     if (options.signal?.aborted) throw options.signal.reason
+    if (scope?.aborted) throw runStopped()
     if (result.signal === 'SIGINT') throw interrupted('SIGINT')
     if (result.failed) {
       const how = result.exitCode !== undefined ? `exited with ${result.exitCode}` : `killed by ${result.signal}`
@@ -145,6 +167,11 @@ export async function runCommand(cmd: string | string[], options: RunCommandOpti
 
 function interrupted(signal: NodeJS.Signals): TrellisError {
   return new TrellisError('INTERRUPTED', `interrupted by ${signal}`, { exitCode: 130 })
+}
+
+/** The error of a command of a run whose signal (`withRunSignal`) was aborted. */
+function runStopped(): TrellisError {
+  return new TrellisError('INTERRUPTED', 'interrupted: the run was stopped', { exitCode: 130 })
 }
 
 /** True once SIGINT/SIGTERM arrived during a run. */

@@ -7,11 +7,13 @@
  */
 import type { DvcConfig } from '../config/dvc-config.js'
 import type { StageFailedError, TrellisError } from '../errors.js'
+import type { WorkTreeGuard } from '../fs/safe-path.js'
+import type { ProjectLock } from '../lock/project-lock.js'
 import type { ExperimentStore } from './experiment-store.js'
 import type { GitRepository } from './git-repository.js'
 import type { TrellisHooks } from './hooks.js'
 import type { ProjectHandle } from './project-handle.js'
-import type { QueueEntry, QueueResult } from './queue-backend.js'
+import type { QueueEntry, QueueResult, RunQueueOptions, RunQueueResult } from './queue-backend.js'
 import type { ServiceRegistry } from './services.js'
 
 export interface Trellis extends ProjectHandle {
@@ -42,6 +44,8 @@ export interface QueueEntryRunOptions {
   stdio?: 'inherit' | number
   /** Runs sharing a run-cache pass the same gate: an identical stage running elsewhere is waited for, then restored. */
   stageGate?: StageGate
+  /** Aborting stops this run's stage commands only (their process groups; commands not yet started do not start): the run ends with INTERRUPTED. */
+  signal?: AbortSignal
   queued: {
     /** The entry's baseline (HEAD may have moved since it was queued). */
     baseline: string
@@ -88,8 +92,8 @@ export interface TrellisCore {
     commits: ReadonlyArray<{ commit: string; baseline: string }>,
     options?: { dvcRemote?: string; onWarning?: (message: string) => void },
   ): Promise<{ transferred: number; present: number; missing: number }>
-  /** Link (or copy) every output recorded in the project's dvc.lock files from the cache into its work tree. */
-  checkoutWorkspace(project: { root: string; dvcConfig: DvcConfig }): Promise<{ outputs: number; files: number; missing: string[] }>
+  /** Link (or copy) every output recorded in the project's dvc.lock files from the cache into its work tree (`settings`: the trellis config's, e.g. `dvcFormat`). */
+  checkoutWorkspace(project: { root: string; dvcConfig: DvcConfig; settings?: Readonly<Record<string, unknown>> }): Promise<{ outputs: number; files: number; missing: string[] }>
   /** Send a signal to the process group of every stage command this process runs. */
   interruptCommands(signal: NodeJS.Signals): void
   /** Handle SIGINT/SIGTERM by interrupting the running commands; returns the function that gives the signals back. */
@@ -108,4 +112,31 @@ export interface TrellisCore {
   /** DVC's stash message `dvc-exp:<rev>:<baseline>:<name>[:<branch>]`. */
   dvcExpMessage(rev: string, baseline: string, name?: string, branch?: string): string
   parseDvcExpMessage(message: string): { rev: string; baseline: string; name?: string; branch?: string } | undefined
+
+  // ---- the queue ----------------------------------------------------------------
+  /**
+   * The queue runner over the project's `queue` backend (what `exp run --run-all` runs):
+   * recover, then claim entries as slots free up (`jobs`), each run by `runQueueEntry` in a
+   * workspace from the `workspaceProvider` service, its end reported to the backend
+   * (complete / fail / release) and to the bus (`queueEntryChanged`). SIGINT/SIGTERM stop the
+   * running commands and put unfinished entries back. `waitMs`, `maxJobs`, `idleExitMs`, `once`
+   * make it a worker (`trellis queue worker`). Never throws for a failed entry (see the result).
+   */
+  runQueue(project: ProjectHandle, options?: RunQueueOptions): Promise<RunQueueResult>
+  /** A text (a log line, an error bound for a record) with the password of every URL in it masked. */
+  redactText(text: string): string
+  /** Write a file atomically in the calling thread (many small records in a row). */
+  writeFileAtomicSync(path: string, data: string | Uint8Array, mode?: number): void
+  /**
+   * An flock-held lock file, DVC's kind (`new trellis.core.ProjectLock(path, cmd)`, then
+   * `acquire()` / `release()`): released by the kernel when its holder dies; the local queue's
+   * lock (`.dvc/tmp/exps/queue.lock`).
+   */
+  readonly ProjectLock: typeof ProjectLock
+  /**
+   * Paths inside a work tree that symlinks cannot lead out of (`new WorkTreeGuard(root)`,
+   * `guard.path(rel, { internal: true, source })`): for files a plugin writes into a work tree
+   * it did not make (a checked-out commit may hold symlinks).
+   */
+  readonly WorkTreeGuard: typeof WorkTreeGuard
 }

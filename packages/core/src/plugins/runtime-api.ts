@@ -12,14 +12,18 @@ import { pushExperiments } from '../experiments/share/exp-push.js'
 import { expRefFor, parseExpRef } from '../experiments/refs/exp-ref.js'
 import { throwIfTransferFailed, transferCommitData } from '../experiments/share/exp-share.js'
 import { experimentStore, gitRepository } from '../experiments/run/exp-run.js'
-import { dvcExpMessage, parseDvcExpMessage, runQueueEntry } from '../experiments/queue/queue.js'
+import { dvcExpMessage, parseDvcExpMessage } from '../experiments/queue/queue.js'
+import { runQueue } from '../experiments/queue/queue-runner.js'
+import { runQueueEntry } from '../experiments/queue/run-queue-entry.js'
+import { WorkTreeGuard } from '../fs/safe-path.js'
+import { ProjectLock } from '../lock/project-lock.js'
 import { checkoutWorkspace } from '../pipeline/checkout.js'
 import { interruptCommands, takeOverSignals } from '../pipeline/run-command.js'
 import type { ProjectHandle } from '../plugin-api/project-handle.js'
 import type { TrellisCore } from '../plugin-api/plugin.js'
 import { Project } from '../project.js'
-import { writeFileAtomic } from '../util/atomic-write.js'
-import { redactUrl } from '../util/redact-url.js'
+import { writeFileAtomic, writeFileAtomicSync } from '../util/atomic-write.js'
+import { redactText, redactUrl } from '../util/redact-url.js'
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
 
@@ -61,4 +65,9 @@ export const runtimeApi: TrellisCore = Object.freeze({
   parseExpRef,
   dvcExpMessage,
   parseDvcExpMessage,
+  runQueue: (project, options) => runQueue(engineProject(project), options),
+  redactText: (text) => redactText(text),
+  writeFileAtomicSync,
+  ProjectLock,
+  WorkTreeGuard,
 } satisfies TrellisCore)

@@ -2,11 +2,11 @@
  * The experiment queue, as core sees it: `exp run --queue` makes the entry's
  * commit here (baseline + the workspace's tracked changes + the `-S` edits,
  * computed in memory: the workspace is not written) and hands it to the
- * `queue` service, which stores entries durably and runs them
- * (`--run-all -j N`, `--temp`). The built-in backend is
- * `@trellis/plugin-queue` (DVC's `refs/exps/stash` reflog plus a record per
- * entry, runs in temporary workspaces linked to the shared cache); another
- * backend (a distributed one) implements {@link QueueBackend}.
+ * `queue` service, which stores entries durably and hands them to runners
+ * (core's queue runner, queue-runner.ts: `--run-all -j N`, `--temp`, workers).
+ * The built-in backend is `@trellis/plugin-queue` (DVC's `refs/exps/stash`
+ * reflog plus a record per entry); another backend (a distributed one)
+ * implements {@link QueueBackend}.
  *
  * Entry commits are DVC's: parent = baseline, tree = the tracked files as
  * they were queued with the params edits, plus `.dvc/tmp/repro.dat` (the
@@ -36,16 +36,8 @@ import { resolveTargets } from '../../pipeline/targets.js'
 import type { Project } from '../../project.js'
 import { pickle, type PickleValue } from '../../util/pickle.js'
 import type { ExpEntry } from '../show/show-table.js'
-import {
-  checkpointInputsDiffer,
-  checkpointStages,
-  decideCheckpointResume,
-  refsContaining,
-  resetCheckpoints,
-  resolveCheckpointRev,
-  type CheckpointOrigin,
-} from '../run/checkpoints.js'
-import { checkExpRun, gitRepository, requireCheckpointSupport, runExperiment, type ExpRunOptions, type ExpRunResult, type QueuedRunContext } from '../run/exp-run.js'
+import { checkpointInputsDiffer, checkpointStages, decideCheckpointResume, resetCheckpoints, resolveCheckpointRev } from '../run/checkpoints.js'
+import { checkExpRun, gitRepository, requireCheckpointSupport, type ExpRunOptions } from '../run/exp-run.js'
 import type { GitRepository, SnapshotFile } from '../../plugin-api/git-repository.js'
 import { parseExpRef, validateExpName } from '../refs/exp-ref.js'
 import { localIsoTime } from '../show/exp-show.js'
@@ -58,11 +50,9 @@ import type {
   QueueEvent,
   QueueRequest,
   QueuedReproFlags,
-  RunQueueOptions,
   RunQueueResult,
 } from '../../plugin-api/queue-backend.js'
-import type { QueueEntryRunOptions } from '../../plugin-api/plugin.js'
-import type { QueueEntryEvent } from '../../plugin-api/hooks.js'
+import { runQueue } from './queue-runner.js'
 
 export async function queueBackend(project: Project): Promise<QueueBackend> {
   return project.services.get('queue')
@@ -345,47 +335,9 @@ export async function removeQueueEntries(project: Project, refs: string[]): Prom
 }
 
 /** Remove entries from the backend, then tell the bus (`queueEntryChanged`, state `removed`). */
-async function removeEntries(project: Project, queue: QueueBackend, entries: QueueEntry[]): Promise<void> {
+export async function removeEntries(project: Project, queue: QueueBackend, entries: QueueEntry[]): Promise<void> {
   await queue.remove(entries.map((e) => e.id))
   for (const entry of entries) await project.hooks.queueEntryChanged.promise({ projectRoot: project.root, state: 'removed', entry })
-}
-
-/**
- * Run entries through the backend. The state changes it reports become
- * `queueEntryChanged` on the bus (in order, all fired before this returns); the
- * other events (`log`, `warning`) go to `onEvent`.
- */
-async function runBackend(project: Project, queue: QueueBackend, options: RunQueueOptions): Promise<RunQueueResult> {
-  let fired: Promise<void> = Promise.resolve()
-  const fire = (event: Omit<QueueEntryEvent, 'projectRoot'>) => {
-    fired = fired.then(() => project.hooks.queueEntryChanged.promise({ projectRoot: project.root, ...event }))
-  }
-  const onEvent = (event: QueueEvent): void => {
-    switch (event.type) {
-      case 'recovered':
-        for (const entry of event.entries) fire({ state: 'queued', entry, reason: 'recovered' })
-        break
-      case 'start':
-        fire({ state: 'running', entry: event.entry, workspace: event.workspace })
-        break
-      case 'done':
-        fire({ state: 'done', entry: event.entry, result: event.result, seconds: event.seconds })
-        break
-      case 'failed':
-        fire({ state: 'failed', entry: event.entry, error: event.error, log: event.log })
-        break
-      case 'requeued':
-        fire({ state: 'queued', entry: event.entry, reason: 'interrupted' })
-        break
-      default:
-        options.onEvent?.(event)
-    }
-  }
-  try {
-    return await queue.run({ ...options, onEvent })
-  } finally {
-    await fired
-  }
 }
 
 /** `exp remove --queue`: forget every entry that is not running. Returns how many were removed. */
@@ -493,7 +445,7 @@ export async function runExperimentInTemp(
   const queue = await queueBackend(project)
   let run: RunQueueResult
   try {
-    run = await runBackend(project, queue, { ids: [entry.id], jobs: 1, live: true, onEvent: options.onEvent })
+    run = await runQueue(project, { ids: [entry.id], jobs: 1, live: true, onEvent: options.onEvent })
   } finally {
     await removeEntries(project, queue, [entry]).catch(() => undefined)
   }
@@ -531,54 +483,4 @@ export function queuedExperiments(project: Project): QueuedExperiments {
 /** The queue, when a plugin provides one (library users may load none). */
 export async function optionalQueuedExperiments(project: Project): Promise<QueuedExperiments | undefined> {
   return project.services.has('queue') ? queuedExperiments(project) : undefined
-}
-
-/**
- * Run one entry in its temporary workspace (`temp`, opened there; the entry's
- * commit checked out, `.dvc/tmp/repro.dat` gone): `runExperiment` with the
- * entry's request, the EXEC refs left alone, and for a `--rev` entry the
- * checkpoint to resume from with the decision made when it was queued. The
- * backend calls it; the experiment ref is written through `queued.serialize`.
- */
-export async function runQueueEntry(temp: Project, entry: QueueEntry, options: QueueEntryRunOptions): Promise<ExpRunResult> {
-  const store = await gitRepository(temp)
-  const request = entry.request
-  const resumeFrom = entry.rev !== entry.baseline ? await queuedOrigin(store, entry) : undefined
-  // an entry DVC queued without --rev starts its checkpoint experiment over, as DVC runs it
-  const reset = request
-    ? !!request.reset
-    : !resumeFrom && checkpointStages(await plannedStages(temp, { targets: [] })).length > 0
-  return runExperiment(temp, {
-    ...request?.repro,
-    targets: request?.targets ?? [],
-    name: entry.name,
-    force: !!request?.force,
-    reset,
-    workspace: false,
-    resumeFrom,
-    resumeMode: resumeFrom ? (entry.branch ? 'continue' : 'fork') : undefined,
-    queued: { ...options.queued, entryId: entry.id },
-    log: options.log,
-    stdio: options.stdio,
-    stageGate: options.stageGate,
-    onWarning: options.onWarning,
-  })
-}
-
-/** The checkpoint a `--rev` entry resumes from, as it stands now. */
-async function queuedOrigin(store: GitRepository, entry: QueueEntry): Promise<CheckpointOrigin> {
-  const containing = await refsContaining(store, entry.rev)
-  // a fork records no branch; the only experiment holding the checkpoint still names it in messages
-  const branch = entry.branch ? containing.find((r) => r.ref === entry.branch) : containing.length === 1 ? containing[0] : undefined
-  if (entry.branch && !branch) {
-    throw new TrellisError('CHECKPOINT_RESUME', `Cannot resume checkpoint '${entry.rev.slice(0, 7)}': experiment '${parseExpRef(entry.branch)?.name ?? entry.branch}' no longer holds it`, {
-      hint: 'The experiment was removed or rewritten since this entry was queued; queue it again (trellis exp run --queue --rev ...).',
-    })
-  }
-  return { rev: entry.rev, baseline: entry.baseline, branch, containing }
-}
-
-/** `exp run --run-all`: run the queued entries through the queue service. */
-export async function runQueue(project: Project, options: RunQueueOptions = {}): Promise<RunQueueResult> {
-  return runBackend(project, await queueBackend(project), options)
 }

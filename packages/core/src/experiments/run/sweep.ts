@@ -27,7 +27,8 @@ import { expandSweep, type Assignment } from '../../params/sweep-expand.js'
 import type { Project } from '../../project.js'
 import { renderTable } from '../../render/table.js'
 import { overridesFromParsed, parseKeyPath, planOverrides, resolveKeyPath, type OverridePlan, type ParamsFileCache } from '../../params/param-overrides.js'
-import { queueExperiments, runQueue, type QueueExperimentOptions, type QueueVariant } from '../queue/queue.js'
+import { queueExperiments, type QueueExperimentOptions, type QueueVariant } from '../queue/queue.js'
+import { runQueue } from '../queue/queue-runner.js'
 import type { QueueEntry, QueueEvent, RunQueueResult } from '../../plugin-api/queue-backend.js'
 
 export interface SweepOptions extends QueueExperimentOptions {

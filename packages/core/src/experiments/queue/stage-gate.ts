@@ -5,7 +5,7 @@
  * saved its run-cache entry), then restores from the run-cache instead of
  * running it again.
  */
-import type { StageGate } from '@trellis/core'
+import type { StageGate } from '../../plugin-api/plugin.js'
 
 export class KeyedMutex implements StageGate {
   private readonly tails = new Map<string, Promise<void>>()
