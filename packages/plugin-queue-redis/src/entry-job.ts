@@ -51,7 +51,7 @@ export function jobToEntry(job: EntryJob, state: QueueState): QueueEntry {
     created,
     request: entry.request,
     paramsFiles: entry.paramsFiles,
-    attempts: job.attemptsMade,
+    attempts: job.attemptsStarted,
   }
   if (entry.name) out.name = entry.name
   if (entry.branch) out.branch = entry.branch

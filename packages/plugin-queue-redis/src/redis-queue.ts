@@ -231,7 +231,15 @@ export class RedisQueue implements QueueBackend {
       if (options.signal?.aborted) return null
       const token = `${runner.id}:${randomUUID()}`
       const wait = (options.waitMs ?? 0) > 0
-      const job = (await worker.getNextJob(token, { block: wait })) as EntryJob | undefined
+      let job: EntryJob | undefined
+      try {
+        job = (await worker.getNextJob(token, { block: wait })) as EntryJob | undefined
+      } catch (error) {
+        // Redis restarting: wait it out (the connection reconnects) until the claim's time is up
+        if (!this.conn.isConnectionError(error) || Date.now() >= deadline) throw this.conn.unavailable(error)
+        await new Promise((r) => setTimeout(r, 250))
+        continue
+      }
       if (!job) {
         if (!wait || Date.now() >= deadline) return null
         if (!(worker as unknown as { drained?: boolean }).drained) await new Promise((r) => setTimeout(r, 100))
@@ -253,7 +261,7 @@ export class RedisQueue implements QueueBackend {
     // renewed while the fetch runs too (a large fetch may outlast the lock)
     const renew = setInterval(() => void job.extendLock(token, lockMs).catch(() => {}), lockMs / 2)
     try {
-      await note(`# ${info.started} attempt ${job.attemptsMade + 1} on ${info.host} (pid ${info.pid}): fetching ${id.slice(0, 7)} from git remote ${this.settings.gitRemote}`)
+      await note(`# ${info.started} attempt ${job.attemptsStarted} on ${info.host} (pid ${info.pid}): fetching ${id.slice(0, 7)} from git remote ${this.settings.gitRemote}`)
       await this.refs.fetch(id)
       const moved = await this.trellis.core.transferCommitData(this.trellis, 'fetch', [{ commit: id, baseline: job.data.entry.baseline }], {
         onWarning: (m) => void note(`# WARNING: ${m}`),
