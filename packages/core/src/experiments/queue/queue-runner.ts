@@ -174,9 +174,11 @@ class QueueRun {
         }
         continue
       }
-      if (this.interrupted) {
-        // claimed as the signal arrived: straight back
-        this.released.push(await this.backend.release(claim))
+      if (this.interrupted || this.released.some((e) => e.id === claim.entry.id)) {
+        // claimed as the signal arrived, or interrupted once in this run already (a stage
+        // killed from outside): straight back, for the next run
+        const back = await this.backend.release(claim)
+        if (!this.released.some((e) => e.id === back.id)) this.released.push(back)
         return
       }
       this.running++
