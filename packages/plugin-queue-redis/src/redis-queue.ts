@@ -19,7 +19,7 @@
  * - fail: mark the job failed with the reason; reasons that may pass (a remote unreachable)
  *   are retried per `attempts`, a failing command is not.
  */
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { mkdir, rm } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -227,26 +227,39 @@ export class RedisQueue implements QueueBackend {
   private async claimOne(runner: QueueRunner, options: { ids?: string[]; waitMs?: number; signal?: AbortSignal }): Promise<QueueClaim | null> {
     const worker = await this.workerFor()
     const deadline = Date.now() + (options.waitMs ?? 0)
-    for (;;) {
-      if (options.signal?.aborted) return null
-      const token = `${runner.id}:${randomUUID()}`
-      const wait = (options.waitMs ?? 0) > 0
-      let job: EntryJob | undefined
-      try {
-        job = (await worker.getNextJob(token, { block: wait })) as EntryJob | undefined
-      } catch (error) {
-        // Redis restarting: wait it out (the connection reconnects) until the claim's time is up
-        if (!this.conn.isConnectionError(error) || Date.now() >= deadline) throw this.conn.unavailable(error)
-        await new Promise((r) => setTimeout(r, 250))
-        continue
+    const wanted = options.ids ? new Set(options.ids) : undefined
+    // jobs taken that this claim may not run (not among `ids`, or another run's --temp entry): put back at the end
+    const skipped: Array<{ job: EntryJob; token: string }> = []
+    try {
+      for (;;) {
+        if (options.signal?.aborted) return null
+        const token = `${runner.id}:${randomUUID()}`
+        const wait = (options.waitMs ?? 0) > 0
+        let job: EntryJob | undefined
+        try {
+          job = (await worker.getNextJob(token, { block: wait && skipped.length === 0 })) as EntryJob | undefined
+        } catch (error) {
+          // Redis restarting: wait it out (the connection reconnects) until the claim's time is up
+          if (!this.conn.isConnectionError(error) || Date.now() >= deadline) throw this.conn.unavailable(error)
+          await new Promise((r) => setTimeout(r, 250))
+          continue
+        }
+        if (!job) {
+          // with skipped jobs held, waiting would keep them from other workers
+          if (!wait || skipped.length > 0 || Date.now() >= deadline) return null
+          if (!(worker as unknown as { drained?: boolean }).drained) await new Promise((r) => setTimeout(r, 100))
+          continue
+        }
+        const entry = job.data.entry
+        if (wanted ? !wanted.has(entry.id) : entry.temp) {
+          skipped.push({ job, token })
+          continue
+        }
+        const claim = await this.start(job, token, runner)
+        if (claim) return claim
       }
-      if (!job) {
-        if (!wait || Date.now() >= deadline) return null
-        if (!(worker as unknown as { drained?: boolean }).drained) await new Promise((r) => setTimeout(r, 100))
-        continue
-      }
-      const claim = await this.start(job, token, runner)
-      if (claim) return claim
+    } finally {
+      for (const { job, token } of skipped) await job.moveToWait(token).catch(() => {})
     }
   }
 
@@ -394,6 +407,23 @@ export class RedisQueue implements QueueBackend {
     await job.moveToWait(token)
     await this.finish(claim, active)
     return { ...jobToEntry(job, 'queued'), runner: undefined }
+  }
+
+  /**
+   * One writer of experiment refs at a time per repository (workers sharing a clone on one
+   * machine): a Redis lock keyed by host and git root, released by its holder only.
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const key = this.key('exclusive', createHash('sha1').update(`${hostname()}:${this.trellis.gitRoot}`).digest('hex'))
+    const token = randomUUID()
+    await this.conn.hold(async () => {
+      while (!(await this.conn.client.set(key, token, 'PX', 60_000, 'NX'))) await new Promise((r) => setTimeout(r, 15))
+    })
+    try {
+      return await work()
+    } finally {
+      await this.conn.hold(() => this.conn.client.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, key, token))
+    }
   }
 
   /** Entry refs without a job (or whose job is done) and queued jobs without their ref. */
