@@ -47,7 +47,7 @@ async function startRedis(dir) {
 }
 
 /** A project with a remote `origin`, a DVC remote, and the redis queue configured (the url from TRELLIS_QUEUE_URL). */
-function project(base, stage) {
+function project(base, stage, name = 'bench') {
   const dir = join(base, 'submitter')
   mkdirSync(dir)
   git(['init', '-q', '-b', 'main'], dir)
@@ -56,7 +56,7 @@ function project(base, stage) {
     'dvc.yaml': `stages:\n  s:\n    cmd: ${stage}\n    params: [p]\n    outs: [out.txt]\n`,
     'params.yaml': 'p: 0\n',
     '.dvc/config': `[core]\n    remote = storage\n['remote "storage"']\n    url = ${join(base, 'storage')}\n`,
-    '.trellisrc.json': JSON.stringify({ plugins: ['@trellis/plugin-queue-redis'], queue: { backend: 'redis', gitRemote: 'origin', name: 'bench' } }),
+    '.trellisrc.json': JSON.stringify({ plugins: ['@trellis/plugin-queue-redis'], queue: { backend: 'redis', gitRemote: 'origin', name } }),
   }
   for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content)
   git(['add', '-A'], dir)
@@ -75,7 +75,7 @@ async function open(dir) {
 async function dispatch(redisUrl) {
   const base = tempDir('redis-dispatch')
   try {
-    const dir = project(base, 'echo $(grep p params.yaml) > out.txt')
+    const dir = project(base, 'echo $(grep p params.yaml) > out.txt', 'bench-dispatch')
     process.env.TRELLIS_QUEUE_URL = redisUrl
     const { core, project: p } = await open(dir)
     const redis = await p.services.get('queue')
@@ -122,7 +122,7 @@ async function workers(redisUrl, count) {
   const env = { ...GIT_ENV, TRELLIS_QUEUE_URL: redisUrl }
   delete env.NODE_ENV
   try {
-    const dir = project(base, 'sleep 2 && echo $(grep p params.yaml) > out.txt')
+    const dir = project(base, 'sleep 2 && echo $(grep p params.yaml) > out.txt', `bench-workers-${count}`)
     const values = Array.from({ length: SLEEP_JOBS }, (_, i) => i + 1).join(',')
     sh(process.execPath, [CLI, 'exp', 'run', '--queue', '-q', '-S', `p=${values}`], dir, { env })
     const clones = Array.from({ length: count }, (_, i) => {
