@@ -20,7 +20,7 @@ async function team(options?: RedisTeamOptions): Promise<RedisTeam> {
 const queuedId = (stdout: string) => /Queued experiment '([0-9a-f]{7})'/.exec(stdout)![1]!
 
 describe('Redis queue faults', () => {
-  it('a worker killed with kill -9 mid-job: another worker takes the entry over; the experiment is recorded once', async () => {
+  it('a worker killed with kill -9 mid-job: another worker takes the entry over; the experiment is recorded once', { timeout: 180_000 }, async () => {
     const t = await team()
     const id = queuedId((await t.ok(t.alice, ['exp', 'run', '--queue', '-n', 'survivor', '-S', 'train.sleep=3'])).stdout)
     const a = t.worker(t.workerClone('a'), [])
@@ -42,7 +42,7 @@ describe('Redis queue faults', () => {
     expect((await t.ok(t.alice, ['exp', 'show', '--json'])).stdout).toContain('"survivor"')
   })
 
-  it('two workers racing for one entry: only one runs it', async () => {
+  it('two workers racing for one entry: only one runs it', { timeout: 180_000 }, async () => {
     const t = await team()
     const id = queuedId((await t.ok(t.alice, ['exp', 'run', '--queue', '-S', 'train.lr=0.6'])).stdout)
     const one = t.workerClone('one')
@@ -55,7 +55,7 @@ describe('Redis queue faults', () => {
     expect((await queueJson(t)).map((e) => e.state)).toEqual(['success'])
   })
 
-  it('Redis restarted (append-only file) while entries are queued and running: nothing is lost', async () => {
+  it('Redis restarted (append-only file) while entries are queued and running: nothing is lost', { timeout: 180_000 }, async () => {
     const t = await team()
     const ids: string[] = []
     for (const lr of ['0.2', '0.3', '0.4']) ids.push(queuedId((await t.ok(t.alice, ['exp', 'run', '--queue', '-S', `train.lr=${lr}`, '-S', 'train.sleep=1'])).stdout))
@@ -71,7 +71,7 @@ describe('Redis queue faults', () => {
     for (const loss of ['0.8', '0.7', '0.6']) expect(show).toContain(`"loss":${loss}`)
   })
 
-  it('a password in the Redis URL is never printed: worker output, status, logs, errors', async () => {
+  it('a password in the Redis URL is never printed: worker output, status, logs, errors', { timeout: 180_000 }, async () => {
     const t = await team({ password: 'redis-pw-4711' })
     const id = queuedId((await t.ok(t.alice, ['exp', 'run', '--queue', '-S', 'train.lr=0.3'])).stdout)
     const w = t.worker(t.workerClone('w'), ['--once'])

@@ -21,7 +21,7 @@ async function team(options?: RedisTeamOptions): Promise<RedisTeam> {
 const queuedId = (stdout: string) => /Queued experiment '([0-9a-f]{7})'/.exec(stdout)![1]!
 
 describe('the Redis queue', () => {
-  it('entries queued on one machine run on a worker in another clone; results come back with exp pull', async () => {
+  it('entries queued on one machine run on a worker in another clone; results come back with exp pull', { timeout: 180_000 }, async () => {
     const t = await team()
     const { alice, bare } = t
     const a = queuedId((await t.ok(alice, ['exp', 'run', '--queue', '-S', 'train.lr=0.3'])).stdout)
@@ -71,7 +71,7 @@ describe('the Redis queue', () => {
     expect(readdirSync(join(bob.dir, '.dvc/tmp/exps/redis-queue'))).toEqual([])
   })
 
-  it('a failing command fails its entry with its log (not retried); the other entries go on', async () => {
+  it('a failing command fails its entry with its log (not retried); the other entries go on', { timeout: 180_000 }, async () => {
     const t = await team({ queue: { attempts: 3 } })
     const bad = queuedId((await t.ok(t.alice, ['exp', 'run', '--queue', '-S', 'train.lr=-1'])).stdout)
     const good = queuedId((await t.ok(t.alice, ['exp', 'run', '--queue', '-S', 'train.lr=0.2'])).stdout)
@@ -91,7 +91,7 @@ describe('the Redis queue', () => {
     expect(status).toMatch(new RegExp(`${bad}.*Failed`))
   })
 
-  it('Redis unreachable when submitting: one ERROR, nothing queued, no ref pushed; the password is never printed', async () => {
+  it('Redis unreachable when submitting: one ERROR, nothing queued, no ref pushed; the password is never printed', { timeout: 180_000 }, async () => {
     const t = await team()
     const refsBefore = remoteRefs(t.bare, 'refs/')
     const res = await t.run(t.alice, ['exp', 'run', '--queue', '-S', 'train.lr=0.3'], { TRELLIS_QUEUE_URL: 'redis://:hunter2secret@127.0.0.1:1/0' })
@@ -112,7 +112,7 @@ describe('the Redis queue', () => {
     expect(remoteRefs(t.bare, 'refs/')).toEqual(refsBefore)
   })
 
-  it('the git remote unreachable on a worker: the entry fails with the reason after its attempts, the log keeps each', async () => {
+  it('the git remote unreachable on a worker: the entry fails with the reason after its attempts, the log keeps each', { timeout: 180_000 }, async () => {
     const t = await team({ queue: { attempts: 2 } })
     const id = queuedId((await t.ok(t.alice, ['exp', 'run', '--queue', '-S', 'train.lr=0.3'])).stdout)
     const w = t.workerClone('w')
@@ -130,7 +130,7 @@ describe('the Redis queue', () => {
     expect(remoteRefs(t.bare, 'refs/trellis/queue/')).toHaveLength(1)
   })
 
-  it('queue remove: a queued entry goes with its ref; a running one is stopped on its worker', async () => {
+  it('queue remove: a queued entry goes with its ref; a running one is stopped on its worker', { timeout: 180_000 }, async () => {
     const t = await team()
     const slow = queuedId((await t.ok(t.alice, ['exp', 'run', '--queue', '-S', 'train.sleep=60'])).stdout)
     const w = t.workerClone('w')
@@ -150,5 +150,53 @@ describe('the Redis queue', () => {
     expect(worker.output()).toContain('Worker stopped: 0 done, 0 failed.')
     expect(remoteRefs(t.bare, 'refs/exps/')).toEqual([])
     expect(existsSync(join(w.dir, 'model.txt'))).toBe(false)
+  })
+
+  it('orphans: queue status reports an entry ref without a job and a job without its ref; queue repair resolves both', { timeout: 180_000 }, async () => {
+    const t = await team()
+    const id = queuedId((await t.ok(t.alice, ['exp', 'run', '--queue', '-S', 'train.lr=0.3'])).stdout)
+    const [full] = (await queueJson(t)).map((e) => e.id)
+    // a ref left by a submitter that died before adding its job, and a job whose ref was deleted
+    const head = t.alice.git('rev-parse', 'HEAD')
+    t.alice.git('push', '-q', 'origin', `HEAD:refs/trellis/queue/${head}`)
+    t.alice.git('push', '-q', 'origin', '--delete', `refs/trellis/queue/${full}`)
+    const status = await t.ok(t.alice, ['queue', 'status'])
+    expect(status.stderr).toContain(`WARNING: orphan: entry ref refs/trellis/queue/${head} has no job`)
+    expect(status.stderr).toContain(`WARNING: orphan: queued entry ${id} has no ref on the git remote`)
+    expect(status.stderr).toContain('`trellis queue repair` resolves them')
+    expect((await t.ok(t.alice, ['queue', 'repair', '--dry-run'])).stdout.split('\n').filter(Boolean)).toHaveLength(2)
+    const repair = await t.ok(t.alice, ['queue', 'repair'])
+    expect(repair.stdout).toContain(`deleted entry ref refs/trellis/queue/${head}`)
+    expect(repair.stdout).toContain(`pushed entry ref refs/trellis/queue/${full} again`)
+    expect(remoteRefs(t.bare, 'refs/trellis/queue/')).toEqual([`refs/trellis/queue/${full} ${full}`])
+    expect((await t.ok(t.alice, ['queue', 'status'])).stderr).not.toContain('orphan')
+    expect((await t.ok(t.alice, ['queue', 'repair'])).stdout).toBe('No orphans.\n')
+    // the repaired entry runs
+    const w = t.worker(t.workerClone('w'), ['--once'])
+    expect(await w.exited).toBe(0)
+    expect(w.output()).toMatch(new RegExp(`Done ${id}: experiment`))
+  })
+
+  it('SIGTERM stops a worker cleanly: its running entry goes back to the queue, and autoPull brings results home', { timeout: 180_000 }, async () => {
+    const t = await team({ queue: { autoPull: true } })
+    const id = queuedId((await t.ok(t.alice, ['exp', 'run', '--queue', '-n', 'slow', '-S', 'train.sleep=30'])).stdout)
+    const clone = t.workerClone('w')
+    const first = t.worker(clone, [])
+    await until('the entry runs', async () => (await queueJson(t))[0]?.state === 'running')
+    first.child.kill('SIGTERM')
+    expect(await first.exited).toBe(0)
+    expect(first.output()).toContain(`Back in the queue: ${id}`)
+    expect((await queueJson(t)).map((e) => e.state)).toEqual(['queued'])
+    expect(remoteRefs(t.bare, 'refs/exps/')).toEqual([])
+    // run it for real now (shorter), from the same clone
+    await t.ok(t.alice, ['queue', 'remove', id])
+    await t.ok(t.alice, ['exp', 'run', '--queue', '-n', 'quick', '-S', 'train.lr=0.4'])
+    const second = t.worker(clone, ['--once'])
+    expect(await second.exited).toBe(0)
+    // autoPull: listing the queue pulls the finished experiment (no exp pull)
+    expect(t.alice.git('for-each-ref', 'refs/exps/')).toBe('')
+    await t.ok(t.alice, ['queue', 'status'])
+    expect(t.alice.git('for-each-ref', '--format=%(refname)', 'refs/exps/')).toMatch(/\/quick$/)
+    expect((await t.ok(t.alice, ['exp', 'show'])).stdout).toMatch(/quick.*0\.6/)
   })
 })

@@ -96,6 +96,18 @@ export class RedisConnection {
     return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection is closed|connect ETIMEDOUT|WRONGPASS|NOAUTH/i.test(message)
   }
 
+  /** Keep the process alive while `work` runs, without connecting first (closing, cleaning up). */
+  async pin<T>(work: () => Promise<T>): Promise<T> {
+    this.busy++
+    this.refSocket()
+    try {
+      return await work()
+    } finally {
+      this.busy--
+      this.refSocket()
+    }
+  }
+
   async close(): Promise<void> {
     this.connecting = undefined
     if (this.client.status === 'end') return

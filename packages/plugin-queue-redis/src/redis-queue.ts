@@ -464,9 +464,11 @@ export class RedisQueue implements QueueBackend {
 
   /** End every connection (a worker's last step). */
   async close(): Promise<void> {
-    await this.worker?.close().catch(() => {})
-    await this.queueInstance?.close().catch(() => {})
-    await this.conn.close()
+    await this.conn.pin(async () => {
+      await this.worker?.close().catch(() => {})
+      await this.queueInstance?.close().catch(() => {})
+      await this.conn.close()
+    })
   }
 }
 
