@@ -18,7 +18,8 @@ interface ShowExp {
 
 describe('Redis queue: 30 experiments on 3 workers', () => {
   it('a 3x10 sweep survives a kill -9 of a worker and a Redis restart: all 30 exactly once, right params and metrics', { timeout: 300_000 }, async () => {
-    const t = await makeRedisTeam()
+    // attempts: 3, as a team would configure it: a transient failure (a remote busy) is retried
+    const t = await makeRedisTeam({ queue: { attempts: 3 } })
     teams.push(t)
     const { alice, bare } = t
     const queued = await t.ok(alice, ['exp', 'run', '--queue', '-S', 'train.lr=0.1,0.2,0.3', '-S', 'train.epochs=range(1,11)', '-S', 'train.sleep=0.3'])

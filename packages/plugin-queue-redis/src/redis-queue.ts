@@ -348,7 +348,13 @@ export class RedisQueue implements QueueBackend {
     if (result) published = await this.publish(active, result)
     await active.pump.flush()
     const outcome: EntryOutcome = { result: published, finished: new Date().toISOString(), runner: active.runner }
-    await job.moveToCompleted(outcome, token, false)
+    try {
+      await job.moveToCompleted(outcome, token, false)
+    } catch (error) {
+      // the lock expired meanwhile (e.g. Redis was down for longer than lockSeconds): another worker has it now
+      active.lost = true
+      throw new this.trellis.core.TrellisError('INTERRUPTED', `entry ${claim.entry.id.slice(0, 7)} could not be marked done: ${(error as Error).message}`)
+    }
     await this.finish(claim, active)
     await this.refs.delete([claim.entry.id]).catch((e: Error) => this.warn(e.message))
     job.returnvalue = outcome
@@ -381,7 +387,13 @@ export class RedisQueue implements QueueBackend {
       await this.finish(claim, active)
       return { ...claim.entry, state: 'running' }
     }
-    await job.moveToFailed(RETRYABLE.has(error.code) ? new Error(message) : new UnrecoverableError(message), token, false)
+    try {
+      await job.moveToFailed(RETRYABLE.has(error.code) ? new Error(message) : new UnrecoverableError(message), token, false)
+    } catch {
+      // the lock went to another worker meanwhile: the entry is theirs to finish
+      await this.finish(claim, active)
+      return { ...claim.entry, state: 'queued' }
+    }
     await this.finish(claim, active)
     const state = entryState(await job.getState()) ?? 'failed'
     return { ...jobToEntry(job, state), error: message }
