@@ -24,12 +24,11 @@ const MANY = Number(process.env.BENCH_QUEUE_MANY ?? 100)
 
 async function api(dir) {
   const core = await import('@trellis/core')
-  const [{ gitRefsPlugin }, { queuePlugin, createTempWorkspace, removeTempWorkspace }] = await Promise.all([
-    import('@trellis/plugin-git-refs'),
-    import('@trellis/plugin-queue'),
-  ])
+  const [{ gitRefsPlugin }, { queuePlugin }] = await Promise.all([import('@trellis/plugin-git-refs'), import('@trellis/plugin-queue')])
   const project = await core.openProject(dir, { defaultPlugins: async () => [gitRefsPlugin, queuePlugin] })
-  return { core, project, createTempWorkspace, removeTempWorkspace }
+  // the temp workspace provider, as the queue runner gets it
+  const workspaces = await project.services.get('workspaceProvider')
+  return { core, project, workspaces }
 }
 
 function repo(prefix, files) {
@@ -87,7 +86,7 @@ async function tempWorkspaceSetup() {
     trellis(['repro', '-q'], dir) // 1 GiB made and cached
     git(['add', '-A'], dir)
     git(['commit', '-qm', 'data'], dir)
-    const { core, project, createTempWorkspace, removeTempWorkspace } = await api(dir)
+    const { core, project, workspaces } = await api(dir)
     const { entry } = await core.queueExperiment(project, { setParams: ['p=1'] })
     const store = await core.gitRepository(project)
     const times = []
@@ -96,12 +95,12 @@ async function tempWorkspaceSetup() {
       const ws = join(project.tmpDir, 'exps', `${entry.id.slice(0, 7)}-bench${i}`)
       const before = statfsSync(dir)
       const t = performance.now()
-      const made = await createTempWorkspace(project, store, entry, ws)
+      const made = await workspaces.create(store, entry, ws)
       times.push(performance.now() - t)
       const after = statfsSync(dir)
       grewBytes = Math.max(grewBytes, (before.bavail - after.bavail) * before.bsize)
       if (made.checkout.files < DATA_FILES) throw new Error(`expected ${DATA_FILES} files linked, got ${made.checkout.files}`)
-      await removeTempWorkspace(ws)
+      await workspaces.remove(ws)
     }
     times.sort((a, b) => a - b)
     const ours = times[2]

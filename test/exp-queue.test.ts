@@ -280,7 +280,7 @@ describe('trellis exp run --run-all: interruptions', () => {
     expect(r.exists('.git/refs/exps/stash.lock')).toBe(false)
   })
 
-  it('after kill -9 of the coordinator every unfinished entry is still queued and a new --run-all completes them', async () => {
+  it('after kill -9 of the --run-all process every unfinished entry is still queued and a new --run-all completes them', async () => {
     const r = slowProject()
     const marks = scratch()
     for (const lr of ['0.2', '0.3', '0.4']) expect((await r.run(['exp', 'run', '--queue', '-S', `lr=${lr}`])).code).toBe(0)
@@ -291,7 +291,7 @@ describe('trellis exp run --run-all: interruptions', () => {
     child.kill('SIGKILL')
     await exited
     const after = await status(r)
-    expect(after.map((e) => e.state)).toEqual(['queued', 'queued', 'queued']) // a dead coordinator's entries count as queued
+    expect(after.map((e) => e.state)).toEqual(['queued', 'queued', 'queued']) // a dead runner's entries count as queued
     const res = await r.run(['exp', 'run', '--run-all', '-j', '2'], { env: { MARK_DIR: marks, SLEEP_MS: '50' } })
     expect(res.code, res.stderr).toBe(0)
     expect(res.stderr).toContain('2 experiment(s) left running by a stopped run are queued again')
@@ -301,7 +301,7 @@ describe('trellis exp run --run-all: interruptions', () => {
     expect(refs.map((ref) => r.git('show', `${ref}:params.yaml`)).sort()).toEqual(['lr: 0.2', 'lr: 0.3', 'lr: 0.4'])
     expect(queued(r)).toEqual([])
     expect(tempDirs(r)).toEqual([])
-    // the stages the killed coordinator left running were stopped
+    // the stages the killed runner left running were stopped
     for (const pid of orphans) expect(isRunning(pid)).toBe(false)
     expect(processesIn(r.path('.dvc/tmp/exps'))).toEqual([])
   })

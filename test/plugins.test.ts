@@ -80,7 +80,10 @@ describe('plugin packages, services and options', () => {
       async enqueue() { throw new trellis.core.TrellisError('INVALID_ARGUMENT', 'the other queue takes nothing', { hint: 'none' }) },
       async list() { return [] },
       async remove() {},
-      async run() { return { succeeded: [], failed: [], left: [] } },
+      async claim() { return null },
+      async complete(claim) { return claim.entry },
+      async fail(claim) { return claim.entry },
+      async release(claim) { return claim.entry },
       async log() { return null },
     }))
   },

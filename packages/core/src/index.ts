@@ -51,7 +51,7 @@ export {
   type ResumeDecision,
 } from './experiments/run/checkpoints.js'
 export * from './experiments/queue/queue.js'
-export { runQueue, selfRunner } from './experiments/queue/queue-runner.js'
+export { runQueue } from './experiments/queue/queue-runner.js'
 export { runQueueEntry } from './experiments/queue/run-queue-entry.js'
 export { KeyedMutex } from './experiments/queue/stage-gate.js'
 export { checkoutWorkspace, type CheckoutResult, type CheckoutOptions as CheckoutWorkspaceOptions } from './pipeline/checkout.js'

@@ -163,8 +163,18 @@ export class LocalQueue implements QueueBackend {
     const wanted = ids ? new Set(ids) : undefined
     return records.locked(async () => {
       const store = await this.store()
-      const entries = await listEntries(this.project, store, await store.readReflog(STASH_REF), records.all())
-      const entry = entries.find((e) => e.state === 'queued' && (wanted ? wanted.has(e.id) : !e.temp))
+      // oldest first; records are read one by one up to the first claimable entry
+      const seen = new Set<string>()
+      let entry: QueueEntry | undefined
+      for (const line of await store.readReflog(STASH_REF)) {
+        if (seen.has(line.sha) || (wanted && !wanted.has(line.sha))) continue
+        seen.add(line.sha)
+        const candidate = await reflogEntry(this.project, store, line, records.read(line.sha))
+        if (candidate?.state === 'queued' && (wanted || !candidate.temp)) {
+          entry = candidate
+          break
+        }
+      }
       if (!entry) return null
       const record = records.read(entry.id) ?? newRecord(entry)
       record.state = 'running'
@@ -256,36 +266,50 @@ export async function listEntries(project: Pick<Trellis, 'root' | 'gitRoot' | 'c
   const byId = new Map(records.map((r) => [r.id, r]))
   const seen = new Set<string>()
   const out: QueueEntry[] = []
-  const defaultParams = relative(project.gitRoot, join(project.root, 'params.yaml')).split('\\').join('/')
   for (const line of reflog) {
-    const meta = project.core.parseDvcExpMessage(line.message)
-    if (!meta || seen.has(line.sha)) continue
+    if (seen.has(line.sha)) continue
     seen.add(line.sha)
-    const record = byId.get(line.sha)
-    if (record) {
-      const entry = toEntry(record)
-      if (entry.state === 'running' && record.runner && !runnerAlive(record.runner)) {
-        entry.state = 'queued'
-        delete entry.runner
-      }
-      out.push(entry)
-      continue
-    }
-    let created: string | undefined
-    try {
-      created = new Date((await store.readCommit(line.sha)).timestamp * 1000).toISOString()
-    } catch {
-      continue // the commit is gone (pruned): not runnable
-    }
-    const entry: QueueEntry = { id: line.sha, name: meta.name, baseline: meta.baseline, rev: meta.rev, state: 'queued', created, paramsFiles: [defaultParams] }
-    if (meta.branch) {
-      entry.branch = meta.branch
-      entry.name = project.core.parseExpRef(meta.branch)?.name ?? meta.name
-    }
-    out.push(entry)
+    const entry = await reflogEntry(project, store, line, byId.get(line.sha))
+    if (entry) out.push(entry)
   }
   const done = records.filter((r) => !seen.has(r.id) && r.state === 'success')
   done.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0))
   for (const record of done) out.push(toEntry(record))
   return out
+}
+
+/**
+ * The entry of one line of DVC's queue: from its record, or (queued by another tool) from the
+ * stash message; undefined when the line is not a queue entry or its commit is gone. A running
+ * entry whose runner died is queued.
+ */
+async function reflogEntry(
+  project: Pick<Trellis, 'root' | 'gitRoot' | 'core'>,
+  store: GitRepository,
+  line: ReflogEntry,
+  record: QueueRecord | undefined,
+): Promise<QueueEntry | undefined> {
+  const meta = project.core.parseDvcExpMessage(line.message)
+  if (!meta) return undefined
+  if (record) {
+    const entry = toEntry(record)
+    if (entry.state === 'running' && record.runner && !runnerAlive(record.runner)) {
+      entry.state = 'queued'
+      delete entry.runner
+    }
+    return entry
+  }
+  let created: string
+  try {
+    created = new Date((await store.readCommit(line.sha)).timestamp * 1000).toISOString()
+  } catch {
+    return undefined // the commit is gone (pruned): not runnable
+  }
+  const defaultParams = relative(project.gitRoot, join(project.root, 'params.yaml')).split('\\').join('/')
+  const entry: QueueEntry = { id: line.sha, name: meta.name, baseline: meta.baseline, rev: meta.rev, state: 'queued', created, paramsFiles: [defaultParams] }
+  if (meta.branch) {
+    entry.branch = meta.branch
+    entry.name = project.core.parseExpRef(meta.branch)?.name ?? meta.name
+  }
+  return entry
 }

@@ -128,7 +128,7 @@ export interface TrellisCore {
   /** Write a file atomically in the calling thread (many small records in a row). */
   writeFileAtomicSync(path: string, data: string | Uint8Array, mode?: number): void
   /**
-   * An flock-held lock file, DVC's kind (`new trellis.core.ProjectLock(path, cmd)`, then
+   * A flock-held lock file, DVC's kind (`new trellis.core.ProjectLock(path, cmd)`, then
    * `acquire()` / `release()`): released by the kernel when its holder dies; the local queue's
    * lock (`.dvc/tmp/exps/queue.lock`).
    */

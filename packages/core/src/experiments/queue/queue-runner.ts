@@ -50,7 +50,7 @@ export async function runQueue(project: Project, options: RunQueueOptions = {}):
 }
 
 /** This process as a runner. */
-export function selfRunner(): QueueRunner {
+function selfRunner(): QueueRunner {
   return { id: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, host: hostname(), pid: process.pid }
 }
 
@@ -184,6 +184,10 @@ class QueueRun {
       this.running++
       try {
         await this.runClaim(claim)
+      } catch (error) {
+        // the backend failed to record an end (fail, release): stop claiming, let the others finish
+        this.fatal ??= error
+        this.stop.abort()
       } finally {
         this.running--
         this.lastBusy = Date.now()

@@ -335,7 +335,7 @@ export async function removeQueueEntries(project: Project, refs: string[]): Prom
 }
 
 /** Remove entries from the backend, then tell the bus (`queueEntryChanged`, state `removed`). */
-export async function removeEntries(project: Project, queue: QueueBackend, entries: QueueEntry[]): Promise<void> {
+async function removeEntries(project: Project, queue: QueueBackend, entries: QueueEntry[]): Promise<void> {
   await queue.remove(entries.map((e) => e.id))
   for (const entry of entries) await project.hooks.queueEntryChanged.promise({ projectRoot: project.root, state: 'removed', entry })
 }
@@ -355,6 +355,49 @@ export async function queueEntryLog(project: Project, ref: string): Promise<{ en
     throw new TrellisError('EXP_NOT_FOUND', `'${ref}' is not a queued experiment`, { hint: 'List the queue with `trellis queue status`.' })
   }
   return { entry, log: await (await queueBackend(project)).log(entry.id) }
+}
+
+/**
+ * `queue logs --follow`: an entry's log as it is, then what is added to it while the entry
+ * runs, until it is no longer running (or `signal` aborts). Through the backend's
+ * `followLog` when it has one; otherwise `log` is read again every `pollMs`. Returns the
+ * entry as it ended (undefined: it was removed meanwhile).
+ */
+export async function followQueueEntryLog(
+  project: Project,
+  ref: string,
+  onText: (text: string) => void,
+  options: { signal?: AbortSignal; pollMs?: number } = {},
+): Promise<QueueEntry | undefined> {
+  const entry = await findQueueEntry(project, ref)
+  if (!entry) {
+    throw new TrellisError('EXP_NOT_FOUND', `'${ref}' is not a queued experiment`, { hint: 'List the queue with `trellis queue status`.' })
+  }
+  const queue = await queueBackend(project)
+  const current = async () => (await queue.list()).find((e) => e.id === entry.id)
+  if (queue.followLog) {
+    await queue.followLog(entry.id, onText, { signal: options.signal })
+    return current()
+  }
+  let printed = 0
+  for (;;) {
+    // the state first: once it is no longer running, the log read after it is complete
+    const now = await current()
+    const text = (await queue.log(entry.id)) ?? ''
+    if (text.length < printed) printed = 0 // a new run started the log again
+    if (text.length > printed) onText(text.slice(printed))
+    printed = text.length
+    if (now?.state !== 'running' || options.signal?.aborted) return now
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, options.pollMs ?? 300)
+      function done() {
+        clearTimeout(timer)
+        options.signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      options.signal?.addEventListener('abort', done, { once: true })
+    })
+  }
 }
 
 /** The values of an entry's params files (`{file: data}`, paths relative to the git root), read from its commit. */
