@@ -76,7 +76,7 @@ export async function makeRedisTeam(options: RedisTeamOptions = {}): Promise<Red
   const base = mkdtempSync(join(tmpdir(), 'trellis-redis-team-'))
   const storage = join(base, 'storage')
   const redis = await startRedis({ password: options.password })
-  const queue = { backend: 'redis', gitRemote: 'origin', lockSeconds: 2, retryDelaySeconds: 1, ...options.queue }
+  const queue = { backend: 'redis', gitRemote: 'origin', lockSeconds: 4, retryDelaySeconds: 1, ...options.queue }
   const alice = makeRepo({
     'dvc.yaml': DVC_YAML,
     'params.yaml': 'train:\n  lr: 0.1\n  epochs: 1\n  sleep: 0\n',

@@ -169,7 +169,18 @@ export class RedisQueue implements QueueBackend {
       // a running entry is stopped by its worker (it watches for the cancel key), which removes the job
       const deadline = Date.now() + (this.settings.lockSeconds * 2 + 30) * 1000
       for (const id of running) {
-        while ((await queue.getJob(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+        for (;;) {
+          const job = await queue.getJob(id)
+          if (!job || Date.now() >= deadline) break
+          // its worker died and the stalled check queued it again: nobody runs it, remove it here
+          if ((await job.getState()) !== 'active') {
+            await job.remove()
+            await this.conn.client.del(this.key('log', id), this.key('cancel', id))
+            await this.refs.delete([id])
+            break
+          }
+          await new Promise((r) => setTimeout(r, 200))
+        }
         if (await queue.getJob(id)) {
           throw new this.trellis.core.TrellisError('INVALID_ARGUMENT', `entry ${id.slice(0, 7)} is running and its worker did not stop it in time`, {
             hint: 'It is stopped as soon as its worker notices; check again with `trellis queue status`.',
