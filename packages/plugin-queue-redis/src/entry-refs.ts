@@ -66,8 +66,9 @@ export class EntryRefs {
       await run('git', ['push', '--quiet', '--no-verify', this.gitRemote, '--delete', ...ids.map(entryRef)], { cwd: this.trellis.gitRoot })
     } catch (error) {
       const stderr = String((error as { stderr?: string }).stderr ?? '')
-      // deleting a ref the remote does not have is what we wanted
-      if (/remote ref does not exist|unable to delete/i.test(stderr) && !/fatal/i.test(stderr)) return
+      // deleting a ref the remote does not have (any more: another process deleted it meanwhile) is what we wanted
+      const left = await this.list().catch(() => undefined)
+      if (left && ids.every((id) => !left.has(id))) return
       throw new this.trellis.core.TrellisError('GIT_REMOTE_ERROR', `cannot delete entry refs on git remote '${this.trellis.core.redactUrl(this.gitRemote)}': ${this.trellis.core.redactUrl(stderr.trim().split('\n').at(-1) ?? '')}`, {
         hint: '`trellis queue repair` removes refs left behind once the remote is reachable.',
       })

@@ -173,7 +173,8 @@ export class RedisQueue implements QueueBackend {
           const job = await queue.getJob(id)
           if (!job || Date.now() >= deadline) break
           // its worker died and the stalled check queued it again: nobody runs it, remove it here
-          if ((await job.getState()) !== 'active') {
+          // (a job 'failed' is its worker removing it: left to that worker)
+          if (entryState(await job.getState()) === 'queued') {
             await job.remove()
             await this.conn.client.del(this.key('log', id), this.key('cancel', id))
             await this.refs.delete([id])
