@@ -12,6 +12,7 @@ const suites = {
   'exp-show': () => import('./exp-show.js'),
   checkpoint: () => import('./checkpoint.js'),
   queue: () => import('./queue.js'),
+  'queue-redis': () => import('./queue-redis.js'),
   'safe-path': () => import('./safe-path.js'),
   parse: () => import('./parse.js'),
   plots: () => import('./plots.js'),

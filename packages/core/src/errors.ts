@@ -64,6 +64,7 @@ export type ErrorCode =
   | 'STAGE_EXISTS'
   | 'OVERRIDE_INVALID'
   | 'SWEEP_TOO_LARGE'
+  | 'QUEUE_UNAVAILABLE'
 
 export interface TrellisErrorOptions {
   hint?: string

@@ -3,7 +3,7 @@ import { TrellisCommand } from '../../base-command.js'
 
 export default class QueueRemove extends TrellisCommand {
   static override summary = 'Remove entries from the experiment queue (by id, id prefix or name), or all of them with --all.'
-  static override description = 'Nothing is removed unless every named entry exists. Running entries cannot be removed: stop their run first (Ctrl-C puts them back in the queue). Experiments already made are not touched (use `trellis exp remove`).'
+  static override description = 'Nothing is removed unless every named entry exists. Running entries: a backend that can stop them on their runner does (the Redis queue: on its worker); the local queue refuses them: stop their run first (Ctrl-C puts them back in the queue). Experiments already made are not touched (use `trellis exp remove`).'
   static override strict = false
   static override args = { entries: Args.string({ description: 'Entry ids, id prefixes or names.' }) }
   static override flags = {

@@ -21,7 +21,7 @@ export interface TrellisConfig {
   plugins?: PluginSpec[]
   /** The implementation chosen per service (`queue: {backend: local}` → `{queue: 'local'}`). */
   services: Record<string, string>
-  /** Every other top-level key. */
+  /** Every other top-level key, and each service's mapping (its implementation's options beside `backend`). */
   settings: Record<string, unknown>
 }
 
@@ -78,7 +78,8 @@ export async function loadTrellisConfig(root: string): Promise<TrellisConfig> {
       })
     }
     services[key] = value.backend
-    delete settings[key]
+    // the mapping stays in `settings`: the chosen implementation reads its own keys there
+    // (`queue: {backend: redis, url: …}` → `trellis.settings.queue.url`)
   }
   return { filepath: file, plugins, services, settings }
 }

@@ -78,6 +78,20 @@ export interface TrellisCore {
   runQueueEntry(workspace: ProjectHandle, entry: QueueEntry, options: QueueEntryRunOptions): Promise<QueueEntryRunResult>
   /** `exp push` of some experiments (full refs or names) to a git remote, with their cached data; throws when a transfer failed. */
   pushExperiments(project: ProjectHandle, gitRemote: string, options: { names: string[]; onWarning?: (message: string) => void }): Promise<void>
+  /** `exp pull` of some experiments (full refs or names) from a git remote, with their cached data; throws when a transfer failed. */
+  pullExperiments(project: ProjectHandle, gitRemote: string, options: { names: string[]; onWarning?: (message: string) => void }): Promise<void>
+  /**
+   * Move the cached data of commits (their dvc.lock / `.dvc` outputs and deps, each commit down
+   * to its baseline) to (`push`) or from (`fetch`) the project's DVC remote (`core.remote`, or
+   * `dvcRemote`): what a distributed queue sends with an entry and fetches before running it.
+   * Objects already on the other side are skipped; throws REMOTE_TRANSFER_FAILED when one failed to move.
+   */
+  transferCommitData(
+    project: ProjectHandle,
+    direction: 'push' | 'fetch',
+    commits: ReadonlyArray<{ commit: string; baseline: string }>,
+    options?: { dvcRemote?: string; onWarning?: (message: string) => void },
+  ): Promise<{ transferred: number; present: number; missing: number }>
   /** Link (or copy) every output recorded in the project's dvc.lock files from the cache into its work tree (`settings`: the trellis config's, e.g. `dvcFormat`). */
   checkoutWorkspace(project: { root: string; dvcConfig: DvcConfig; settings?: Readonly<Record<string, unknown>> }): Promise<{ outputs: number; files: number; missing: string[] }>
   /** Send a signal to the process group of every stage command this process runs. */

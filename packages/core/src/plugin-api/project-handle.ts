@@ -20,7 +20,7 @@ export interface ProjectHandle {
   readonly tmpDir: string
   /** `.dvc/config` (with `config.local`), as DVC reads it. */
   readonly dvcConfig: DvcConfig
-  /** The trellis config's project-wide settings (e.g. `dvcFormat`); a plugin's own options come with `trellis.options`. */
+  /** The trellis config's project-wide settings (e.g. `dvcFormat`), and each service's mapping (`queue: {backend: redis, url: …}`: the chosen implementation's options); a plugin's own options come with `trellis.options`. */
   readonly settings: Readonly<Record<string, unknown>>
   readonly hooks: TrellisHooks
   readonly services: ServiceRegistry

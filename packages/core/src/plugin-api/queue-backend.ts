@@ -223,4 +223,10 @@ export interface QueueBackend {
    * `signal` aborts): `queue logs --follow`. Optional: the CLI falls back to polling `log`.
    */
   followLog?(id: string, onText: (text: string) => void, options?: { signal?: AbortSignal }): Promise<void>
+  /**
+   * Inconsistencies between where a backend keeps entries (e.g. an entry's commit ref on a git
+   * remote without its job, or the reverse), each described in a line: `queue status` reports
+   * them. Optional (the local queue has none to report).
+   */
+  orphans?(): Promise<Array<{ id: string; description: string }>>
 }

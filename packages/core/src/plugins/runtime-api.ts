@@ -7,9 +7,10 @@
 import { createRequire } from 'node:module'
 import { loadDvcConfig, parseIni } from '../config/dvc-config.js'
 import { StageFailedError, TrellisError } from '../errors.js'
+import { pullExperiments } from '../experiments/share/exp-pull.js'
 import { pushExperiments } from '../experiments/share/exp-push.js'
 import { expRefFor, parseExpRef } from '../experiments/refs/exp-ref.js'
-import { throwIfTransferFailed } from '../experiments/share/exp-share.js'
+import { throwIfTransferFailed, transferCommitData } from '../experiments/share/exp-share.js'
 import { experimentStore, gitRepository } from '../experiments/run/exp-run.js'
 import { dvcExpMessage, parseDvcExpMessage } from '../experiments/queue/queue.js'
 import { runQueue } from '../experiments/queue/queue-runner.js'
@@ -45,6 +46,13 @@ export const runtimeApi: TrellisCore = Object.freeze({
   runQueueEntry: (workspace, entry, options) => runQueueEntry(engineProject(workspace), entry, options),
   async pushExperiments(project, gitRemote, options) {
     throwIfTransferFailed(await pushExperiments(engineProject(project), gitRemote, options), 'push')
+  },
+  async pullExperiments(project, gitRemote, options) {
+    throwIfTransferFailed(await pullExperiments(engineProject(project), gitRemote, options), 'fetch')
+  },
+  async transferCommitData(project, direction, commits, options = {}) {
+    const { transferred, present, missing } = await transferCommitData(engineProject(project), direction, commits, options)
+    return { transferred, present, missing: missing.length }
   },
   checkoutWorkspace,
   interruptCommands,

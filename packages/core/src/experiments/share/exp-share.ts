@@ -189,3 +189,24 @@ export async function baselinesOf(store: GitRepository, rev: string, num = 1): P
   }
   return out
 }
+
+/**
+ * Move the cached data some commits need (each commit's dvc.lock and `.dvc` files, down to its
+ * baseline) between the cache and the project's DVC remote (`core.remote`, or `dvcRemote`):
+ * what a distributed queue sends with an entry and fetches before running it. Throws
+ * REMOTE_TRANSFER_FAILED when an object failed to move (objects absent on the source side are
+ * warnings, as for `exp push` / `exp pull`).
+ */
+export async function transferCommitData(
+  ctx: ShareContext,
+  direction: 'push' | 'fetch',
+  commits: ReadonlyArray<{ commit: string; baseline: string }>,
+  options: ShareOptions = {},
+): Promise<DataTransfer> {
+  const remote = (await dataRemoteFor(ctx, options))!
+  const store = await storeOf(ctx)
+  const settled: SharedExperiment[] = commits.map((c) => ({ ref: c.commit, name: c.commit, baseline: c.baseline, sha: c.commit, status: 'up-to-date' }))
+  const cache = await transferExperimentData(ctx, store, remote, direction, settled, options)
+  throwIfTransferFailed({ gitRemote: '', experiments: settled, cache }, direction)
+  return cache
+}
