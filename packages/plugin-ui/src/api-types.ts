@@ -254,7 +254,10 @@ export interface PushResponse {
 /**
  * `GET /api/events?token=T[&logs=ID,ID]`: a `text/event-stream`. Each event's
  * `event:` is the key below and its `data:` the JSON value. `logs` subscribes to
- * the log of running queue entries (by id or unique prefix).
+ * the log of queue entries (by id, unique prefix or name): the log so far, then
+ * what is appended; an unknown entry is a 404 before the stream opens.
+ * Events are not replayed: open the stream (wait for `hello`), then read the
+ * table, so that nothing falls between the two.
  */
 export interface ServerEvents {
   /** A new or moved experiment ref (a run, a checkpoint, an import from a remote). */
