@@ -6,11 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { realpathSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { writeDvcCheckpoints } from './support/dvc-experiment.js'
 import type { Repo } from './support/repo.js'
 import { makeUiProject, ok } from './support/ui-project.js'
 import { rawRequest, startUi, type UiServer } from './support/ui-server.js'
+
+const PLUGIN_UI = resolve(dirname(fileURLToPath(import.meta.url)), '../packages/plugin-ui')
 
 let repo: Repo
 let ui: UiServer
@@ -44,7 +48,9 @@ describe('trellis ui: read endpoints', () => {
     const page = await rawRequest(ui.port, '/')
     expect(page.status).toBe(200)
     expect(page.headers['content-type']).toMatch(/^text\/html/)
-    expect(page.body).toContain('Trellis UI')
+    // exactly the bundled index.html (the built page, or the placeholder before it)
+    expect(page.body).toBe(readFileSync(join(PLUGIN_UI, 'dist', 'web', 'index.html'), 'utf8'))
+    expect(page.body).toMatch(/^<!doctype html>/i)
   })
 
   it('GET /api/project: the root, the baseline and its params', async () => {
