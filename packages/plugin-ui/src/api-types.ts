@@ -7,7 +7,10 @@
  * The data payloads are core's own data models (`exp show --json`, `exp diff
  * --json`, queue entries), so the page shows exactly what the CLI prints. JSON
  * numbers: `exp show`/`exp diff` values that JSON cannot hold (NaN, ±Infinity)
- * come as the strings "NaN", "Infinity", "-Infinity" (see {@link WireNumber}).
+ * come as the strings "NaN", "Infinity", "-Infinity" (see {@link WireNumber});
+ * a Python float with an integral value is written `1.0` (a Python-compatible
+ * parser keeps it a float; `JSON.parse` reads 1); integers beyond 2^53 with all
+ * their digits.
  */
 import type { ErrorCode, QueueEntry, QueueState, QueueEntryState } from '@trellis/core/plugin-api'
 import type { ExpShowData, ExpDiffResult } from '@trellis/core'
