@@ -122,7 +122,7 @@ export class RepoWatcher {
       const changed = new Set<string>()
       for (const key of batch) {
         if (key === 'packed-refs') for (const ref of this.tips.reloadPacked()) changed.add(ref)
-        else changed.add(this.tips.readLoose(key))
+        else for (const ref of this.tips.readPath(key)) changed.add(ref)
       }
       const { parseExpRef } = await import('@trellis/core')
       const store = await this.project.services.get('gitRepository')
