@@ -53,6 +53,11 @@ export class ExpRefTips {
     }
   }
 
+  /** Whether the ref has a loose file (as last read). */
+  isLoose(ref: string): boolean {
+    return this.loose.has(ref)
+  }
+
   /** The tip of a ref (the loose file wins over packed-refs, as in git). */
   tip(ref: string): string | undefined {
     return this.loose.get(ref) ?? this.packed.get(ref)
