@@ -53,10 +53,11 @@ export abstract class TrellisCommand extends Command {
 
 /** The plugins loaded when a repository has no trellis config. */
 async function builtinPlugins() {
-  const [{ gitRefsPlugin }, { checkpointsPlugin }, { queuePlugin }] = await Promise.all([
+  const [{ gitRefsPlugin }, { checkpointsPlugin }, { queuePlugin }, { uiPlugin }] = await Promise.all([
     import('@trellis/plugin-git-refs'),
     import('@trellis/plugin-checkpoints'),
     import('@trellis/plugin-queue'),
+    import('@trellis/plugin-ui'),
   ])
-  return [gitRefsPlugin, checkpointsPlugin, queuePlugin]
+  return [gitRefsPlugin, checkpointsPlugin, queuePlugin, uiPlugin]
 }

@@ -85,7 +85,7 @@ async function readTemplate(core: typeof import('@trellis/core'), path: string):
 }
 
 /** Start $BROWSER or the platform's opener when there is one; false when there is none. */
-function openBrowser(file: string): boolean {
+export function openBrowser(file: string): boolean {
   const command = process.env.BROWSER || (process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open')
   if (process.platform !== 'win32' && spawnSync('sh', ['-c', 'command -v "$0"', command], { stdio: 'ignore' }).status !== 0) return false
   try {
