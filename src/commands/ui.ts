@@ -26,7 +26,7 @@ the queue). Runs until Ctrl-C; queued runs it started are stopped and put back i
     if (isPublicHost(flags.host)) {
       this.warning(`the UI listens on ${flags.host}: anyone who can reach this machine and has the token can run commands in this repository`)
     }
-    const server = await startUiServer(project, { port: flags.port, host: flags.host })
+    const server = await startUiServer(project, { port: flags.port, host: flags.host, onWarning: this.warning })
     // the URL is printed even with -q: without it the page cannot be opened
     process.stdout.write(`Trellis UI: ${server.url}\n`)
     if (flags.open && !openBrowser(server.url)) this.info('No browser found; open the URL above.')

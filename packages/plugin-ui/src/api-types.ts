@@ -145,8 +145,8 @@ export interface CheckpointsResponse {
   /** The experiment's ref (`refs/exps/…`). */
   ref: string
   name: string
-  /** Oldest first: each checkpoint commit of the chain with its metrics (file → flattened key → value). */
-  checkpoints: Array<{ rev: string; metrics: Record<string, Record<string, unknown>> }>
+  /** Oldest first: each commit of the chain with its metrics (file → the file's data, nested as `exp show --json` gives it; files that fail to parse are left out). */
+  checkpoints: Array<{ rev: string; metrics: Record<string, unknown> }>
 }
 
 // ---------------------------------------------------------------- queue
@@ -207,9 +207,15 @@ export interface ApplyRequest {
   force?: boolean
 }
 export interface ApplyResponse {
-  /** The experiment applied (name) and its commit. */
+  /** The experiment applied (name; '' for a queued entry) and its commit. */
   exp: string
   commit: string
+  /** Tracked files changed (git-root relative). */
+  files: Array<{ path: string; action: 'added' | 'modified' | 'deleted' }>
+  /** Cached outputs checked out (DVC-root relative). */
+  outputs: string[]
+  /** Uncommitted changes `force` overwrote (saved: `trellis exp apply --undo` restores them). */
+  overwritten: string[]
 }
 
 /** POST /api/branch */
@@ -236,7 +242,11 @@ export interface PushRequest {
   exps: string[]
 }
 export interface PushResponse {
+  /** Experiments whose ref was created or moved on the remote. */
   pushed: string[]
+  /** Every experiment selected, with what happened (`created`, `updated`, `forced`, `up-to-date`, `diverged`, …). */
+  experiments: Array<{ name: string; status: string; reason?: string }>
+  warnings: string[]
 }
 
 // ---------------------------------------------------------------- GET /api/events (server-sent events)
@@ -257,8 +267,19 @@ export interface ServerEvents {
   log: { id: string; text: string }
   /** HEAD moved (a commit, a checkout): the table's baseline changed. */
   baseline: { rev: string | null }
+  /** A background run of this server (a queue run, a run in the workspace) started or ended; failures carry the error as the API reports errors. */
+  run: RunEvent
   /** Sent once when the stream opens. */
   hello: { version: string }
+}
+
+export interface RunEvent {
+  /** `queue`: POST /api/queue/start or a sweep run at once; `workspace`: POST /api/run without `queue`. */
+  kind: 'queue' | 'workspace'
+  state: 'started' | 'finished' | 'failed'
+  /** `workspace` finished: the experiment made (null: nothing changed). */
+  experiment?: string | null
+  error?: ApiError['error']
 }
 
 export interface ExperimentEvent {

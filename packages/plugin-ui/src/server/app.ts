@@ -4,7 +4,13 @@ import { apiError, HttpError } from './api-error.js'
 import type { ServerContext } from './context.js'
 import { security, type SecurityOptions } from './security.js'
 import { listStaticFiles, readStatic } from './static-files.js'
+import { actionsRoute } from './routes/actions-route.js'
+import { checkpointsRoute } from './routes/checkpoints-route.js'
+import { eventsRoute } from './routes/events-route.js'
+import { experimentsRoute } from './routes/experiments-route.js'
+import { plotsRoute } from './routes/plots-route.js'
 import { projectRoute } from './routes/project-route.js'
+import { queueRoute } from './routes/queue-route.js'
 
 export interface AppOptions extends SecurityOptions {
   /** The page's assets dir (default: this package's dist/web/). */
@@ -30,6 +36,12 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.use('*', security(options))
 
   projectRoute(app, ctx)
+  experimentsRoute(app, ctx)
+  plotsRoute(app, ctx)
+  checkpointsRoute(app, ctx)
+  queueRoute(app, ctx)
+  actionsRoute(app, ctx)
+  eventsRoute(app, ctx)
 
   const files = listStaticFiles(options.webDir)
   app.get('*', async (c, next) => {
