@@ -1,11 +1,11 @@
 /**
  * Checkpoint experiments' metrics over their checkpoints: one Vega-Lite line chart per
- * metric (`file:key`), x the checkpoint index (0 = the first checkpoint), one line per
+ * metric (`file:key`, nested keys joined with `.`), x the checkpoint index (0 = the first checkpoint), one line per
  * experiment. Built from `/api/checkpoints` (each checkpoint's metrics, oldest first);
  * non-numeric values are left out.
  */
 import type { CheckpointsResponse } from '../../src/api-types.js'
-import { PyFloat } from './core.js'
+import { flatten, isMapping, PyFloat } from './core.js'
 
 export interface Curve {
   metric: string
@@ -23,8 +23,8 @@ export function checkpointCurves(experiments: Array<{ label: string; checkpoints
   const points = new Map<string, Array<{ step: number; value: number; experiment: string }>>()
   for (const { label, checkpoints } of experiments) {
     checkpoints.forEach((checkpoint, step) => {
-      for (const [file, values] of Object.entries(checkpoint.metrics)) {
-        for (const [key, raw] of Object.entries(values)) {
+      for (const [file, content] of Object.entries(checkpoint.metrics)) {
+        for (const [key, raw] of Object.entries(isMapping(content) ? flatten(content) : { '': content })) {
           const value = numeric(raw)
           if (value === undefined) continue
           const metric = `${file}:${key}`

@@ -3,15 +3,16 @@
  * event stream), the selection's actions and comparison, the run form and the queue.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import type { ExperimentsResponse, ProjectInfo, QueueBadge, QueueLogResponse, ServerEvents } from '../../../src/api-types.js'
+import type { ExperimentsResponse, ProjectInfo, QueueBadge, QueueLogResponse, RunEvent, ServerEvents } from '../../../src/api-types.js'
 import { getJson } from '../api.js'
 import type { ExpRowData, ExpShowData } from '../core.js'
 import { shownError, type ShownError } from '../errors.js'
 import { openEvents } from '../live.js'
 import { revLabels } from '../rev-labels.js'
-import { rowData } from '../row-data.js'
+import { keyOrder, rowData } from '../row-data.js'
 import { buildTable, checkpointCounts, visibleRows, type TableModel, type TableRow, type ViewOptions } from '../table-model.js'
-import { addCommit, removeRef, setQueueRow } from '../table-patches.js'
+import { addCommit, experimentTip, removeRef, setQueueRow } from '../table-patches.js'
+import { experimentCommits } from '../live-experiment.js'
 import { ActionsBar } from './ActionsBar.js'
 import { ComparePanel } from './ComparePanel.js'
 import { ErrorBox } from './ErrorBox.js'
@@ -64,8 +65,11 @@ export function App() {
   const [followed, setFollowed] = useState<string | null>(null)
   const [log, setLog] = useState('')
   const [live, setLive] = useState(false)
+  const [run, setRun] = useState<RunEvent | null>(null)
   const scopeRef = useRef(scope)
   scopeRef.current = scope
+  const dataRef = useRef(data)
+  dataRef.current = data
 
   const load = useCallback(async () => {
     const current = scopeRef.current
@@ -107,15 +111,28 @@ export function App() {
   // the event stream: the table is patched, never reloaded (except when HEAD moves)
   useEffect(() => {
     let opened = false
+    let pending: Promise<void> = Promise.resolve()
     const onExperiment = async (event: ServerEvents['experiment']) => {
-      let row
+      const current = dataRef.current
+      if (!current) return
+      let commits, workspace
       try {
-        row = await rowData(event.baseline, event.commit, new Date())
+        ;[commits, workspace] = await Promise.all([experimentCommits(event, current), rowData(event.baseline, 'workspace', new Date(), keyOrder(current))])
       } catch {
         return
       }
-      setData((d) => (d ? addCommit(d, { baseline: event.baseline, commit: event.commit, name: event.name, checkpoint: event.checkpoint, data: row }) : d))
-      markFresh(`${event.baseline}/${event.commit}`)
+      // an unfolded checkpoint chain stays unfolded as its tip moves
+      const previous = experimentTip(current, event.baseline, event.name)
+      if (previous && commits.length > 0 && commits[0].checkpoint) setExpanded((s) => (s.has(previous) ? new Set(s).add(commits.at(-1)!.commit) : s))
+      setData((d) => {
+        if (!d) return d
+        let next = commits.reduce(addCommit, d)
+        // a run in the workspace changed it too
+        if (next.workspace?.baseline) next = { ...next, workspace: { ...next.workspace, baseline: { ...next.workspace.baseline, data: { ...workspace, timestamp: null } } } }
+        dataRef.current = next
+        return next
+      })
+      for (const commit of commits) markFresh(`${commit.baseline}/${commit.commit}`)
     }
     const onQueue = async ({ entry, state }: ServerEvents['queue']) => {
       setQueue((entries) => upsertEntry(entries, entry, state === 'removed'))
@@ -126,7 +143,7 @@ export function App() {
       let added: ExpRowData | undefined
       if (state === 'queued') {
         try {
-          added = { ...(await rowData(entry.baseline, entry.id, entry.created ? new Date(entry.created) : new Date())), name: entry.name }
+          added = { ...(await rowData(entry.baseline, entry.id, entry.created ? new Date(entry.created) : new Date(), keyOrder(dataRef.current ?? {}))), name: entry.name }
         } catch {
           return
         }
@@ -141,13 +158,17 @@ export function App() {
           if (opened) void load()
           opened = true
         },
-        experiment: (event) => void onExperiment(event),
+        experiment: (event) => {
+          // one at a time, in order: each reads the table the previous one patched
+          pending = pending.then(() => onExperiment(event))
+        },
         removed: (event) => setData((d) => (d ? removeRef(d, event.ref) : d)),
         queue: (event) => void onQueue(event),
         log: (event) => {
           if (followed && (followed.startsWith(event.id) || event.id.startsWith(followed))) setLog((text) => text + event.text)
         },
         baseline: () => void load(),
+        run: setRun,
       },
       { logs: followed, onStatus: setLive },
     )
@@ -233,7 +254,7 @@ export function App() {
         </div>
         <aside class="side-col">
           {project && project.baseline.rev ? <RunForm params={project.params} baseline={project.baseline.name ?? project.baseline.rev.slice(0, 7)} /> : null}
-          {project?.queue !== false ? <QueuePanel entries={queue} followed={followed} log={log} onFollow={setFollowed} /> : null}
+          {project?.queue !== false ? <QueuePanel entries={queue} followed={followed} log={log} onFollow={setFollowed} run={run} /> : null}
         </aside>
       </main>
     </>

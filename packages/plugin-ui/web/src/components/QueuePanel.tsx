@@ -4,7 +4,7 @@
  * start the queue in the server (`exp run --run-all -j N`).
  */
 import { useState } from 'preact/hooks'
-import type { QueueBadge, QueueRemoveResponse, QueueStartResponse } from '../../../src/api-types.js'
+import type { QueueBadge, QueueRemoveResponse, QueueStartResponse, RunEvent } from '../../../src/api-types.js'
 import { post } from '../api.js'
 import { shownError, type ShownError } from '../errors.js'
 import { ErrorBox } from './ErrorBox.js'
@@ -14,6 +14,8 @@ export interface QueuePanelProps {
   followed: string | null
   log: string
   onFollow(id: string | null): void
+  /** The last background run of the server (queue or workspace) that started or ended. */
+  run: RunEvent | null
 }
 
 export function QueuePanel(props: QueuePanelProps) {
@@ -54,6 +56,7 @@ export function QueuePanel(props: QueuePanelProps) {
       </div>
       <ErrorBox error={error} onClose={() => setError(null)} />
       {message ? <p class="done">{message}</p> : null}
+      <RunStatus run={props.run} />
       {props.entries.length === 0 ? <p class="muted">Nothing queued.</p> : null}
       <ul>
         {props.entries.map((entry) => (
@@ -95,5 +98,19 @@ export function QueuePanel(props: QueuePanelProps) {
         </div>
       ) : null}
     </section>
+  )
+}
+
+function RunStatus(props: { run: RunEvent | null }) {
+  const { run } = props
+  if (!run) return null
+  const what = run.kind === 'queue' ? 'Queue run' : 'Run in the workspace'
+  if (run.state === 'failed' && run.error) return <ErrorBox error={{ code: run.error.code, message: `${what} failed: ${run.error.message}`, hint: run.error.hint }} />
+  const made = run.experiment ? `: ${run.experiment}` : run.experiment === null && run.state === 'finished' && run.kind === 'workspace' ? ': nothing changed' : ''
+  return (
+    <p class={`run-status ${run.state}`} data-state={run.state}>
+      {what} {run.state}
+      {made}.
+    </p>
   )
 }

@@ -5,6 +5,7 @@
  * server's answer or its error.
  */
 import { useMemo, useState } from 'preact/hooks'
+import type { RunResponse } from '../../../src/api-types.js'
 import { post } from '../api.js'
 import { shownError, type ShownError } from '../errors.js'
 import { fieldId, paramFields, runOverrides } from '../run-overrides.js'
@@ -33,7 +34,7 @@ export function RunForm(props: { params: Record<string, unknown>; baseline: stri
     }
     setBusy(true)
     try {
-      const result = await post<Record<string, unknown>>('/api/run', { setParams: overrides.setParams, name: name.trim() || undefined, queue, sweep: overrides.sweep || undefined })
+      const result = await post<RunResponse>('/api/run', { setParams: overrides.setParams, name: name.trim() || undefined, queue, sweep: overrides.sweep || undefined })
       setDone(describe(result, queue))
       setName('')
     } catch (e) {
@@ -82,10 +83,8 @@ export function RunForm(props: { params: Record<string, unknown>; baseline: stri
   )
 }
 
-function describe(result: Record<string, unknown>, queued: boolean): string {
-  const message = result.message
-  if (typeof message === 'string') return message
-  const entries = Array.isArray(result.entries) ? result.entries.length : undefined
-  if (entries !== undefined) return queued ? `Queued ${entries} experiment(s).` : `Ran ${entries} experiment(s).`
-  return queued ? 'Queued.' : 'Started.'
+function describe(result: RunResponse, queued: boolean): string {
+  const sweep = result.sweep ? ` (sweep ${result.sweep})` : ''
+  if (queued || result.queued.length > 0) return `Queued ${result.queued.length} experiment(s)${sweep}: ${result.queued.map((id) => id.slice(0, 7)).join(', ')}.`
+  return result.started ? `Running in the workspace${sweep}; the experiment appears when it is committed.` : 'Nothing started.'
 }
