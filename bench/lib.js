@@ -52,13 +52,13 @@ export function git(args, cwd) {
 
 const rows = []
 
-/** Record and print one comparison. `better` says which direction the target is. */
-export function report({ name, trellisMs, baselineName, baselineMs, target, extra = '' }) {
+/** Record and print one comparison (`unit`: what trellisMs/baselineMs measure, ms unless said). */
+export function report({ name, trellisMs, baselineName, baselineMs, target, extra = '', unit = 'ms' }) {
   const ratio = trellisMs / baselineMs
-  const row = { name, trellisMs, baselineName, baselineMs, ratio, target, extra }
+  const row = { name, trellisMs, baselineName, baselineMs, ratio, target, extra, unit }
   rows.push(row)
   console.log(
-    `${name}: trellis ${trellisMs.toFixed(1)} ms, ${baselineName} ${baselineMs.toFixed(1)} ms, ratio ${ratio.toFixed(2)}x${extra ? `, ${extra}` : ''} (target: ${target})`,
+    `${name}: trellis ${trellisMs.toFixed(1)} ${unit}, ${baselineName} ${baselineMs.toFixed(1)} ${unit}, ratio ${ratio.toFixed(2)}x${extra ? `, ${extra}` : ''} (target: ${target})`,
   )
   return row
 }

@@ -17,6 +17,7 @@ const suites = {
   plots: () => import('./plots.js'),
   'data-sync': () => import('./data-sync.js'),
   sweep: () => import('./sweep.js'),
+  'ui-server': () => import('./ui-server.js'),
   dvc: () => import('./vs-dvc.js'),
 }
 
@@ -29,5 +30,5 @@ for (const [name, load] of Object.entries(suites)) {
 }
 console.log('\n## summary')
 for (const r of results()) {
-  console.log(`| ${r.name} | ${r.trellisMs.toFixed(0)} ms | ${r.baselineName} ${r.baselineMs.toFixed(0)} ms | ${r.ratio.toFixed(2)}x | ${r.target} |`)
+  console.log(`| ${r.name} | ${r.trellisMs.toFixed(0)} ${r.unit} | ${r.baselineName} ${r.baselineMs.toFixed(0)} ${r.unit} | ${r.ratio.toFixed(2)}x | ${r.target} |`)
 }
