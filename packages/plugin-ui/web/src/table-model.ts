@@ -9,8 +9,10 @@
  * group keys and in `checkpoint_tip`/`checkpoint_parent`, and the table is asked for shas
  * (`sha: true`): the Experiment cell then reads `<tree glyph> <alias> [(<parent>)]`, from
  * which the row's revision is recovered. The cell is then written back with the real short
- * sha and name, as `exp show` writes it.
+ * sha and name, as `exp show` writes it. The values reach it flattened and formatted ahead
+ * (preformat.ts), which gives the same cells in a fraction of the time.
  */
+import { preformatted } from './preformat.js'
 import { expShowTable, TREE_GLYPHS, type ExpEntry, type ExperimentType, type ExpShowData, type ExpShowOptions, type ExpRowData } from './core.js'
 
 export type ColumnKind = 'builtin' | 'metric' | 'param'
@@ -60,7 +62,7 @@ interface Origin {
 }
 
 /** A copy of `data` with every revision renamed to an alias, and the way back. */
-function aliased(data: ExpShowData): { data: ExpShowData; origin: Map<string, Origin> } {
+function aliased(data: ExpShowData, sortBy: string | undefined): { data: ExpShowData; origin: Map<string, Origin> } {
   let counter = 0
   const next = (): string => `r${(counter++).toString(36).padStart(6, '0')}`
   const origin = new Map<string, Origin>()
@@ -77,7 +79,8 @@ function aliased(data: ExpShowData): { data: ExpShowData; origin: Map<string, Or
     }
     const rename = (rev: string | null | undefined): string | null | undefined => (rev ? (names.get(rev) ?? rev) : rev)
     const copy: Record<string, ExpEntry> = {}
-    for (const [rev, entry] of Object.entries(group)) {
+    for (const [rev, original] of Object.entries(group)) {
+      const entry = preformatted(original, sortBy)
       const d = entry.data
       const renamed: ExpEntry =
         d && (d.checkpoint_tip || d.checkpoint_parent)
@@ -92,7 +95,7 @@ function aliased(data: ExpShowData): { data: ExpShowData; origin: Map<string, Or
 
 /** The table for these view options; throws core's TrellisError for a bad filter or sort column. */
 export function buildTable(data: ExpShowData, view: ViewOptions, now = new Date()): TableModel {
-  const { data: renamed, origin } = aliased(data)
+  const { data: renamed, origin } = aliased(data, view.sortBy)
   const table = expShowTable(renamed, { ...view, sha: true, format: 'table', now })
   const headers = table.headers.slice(1)
   const kinds: ColumnKind[] = headers.map((h, i) => (BUILTIN.has(h) ? 'builtin' : table.align[i + 1] === 'right' ? 'metric' : 'param'))

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { CheckpointsResponse } from '../../../src/api-types.js'
 import { getJson } from '../api.js'
 import { checkpointCurves, type Curve } from '../checkpoint-curves.js'
-import { parsePyJson } from '../core.js'
+import { parseWire } from '../wire.js'
 import { shownError, type ShownError } from '../errors.js'
 import { ErrorBox } from './ErrorBox.js'
 import { VegaChart } from './VegaChart.js'
@@ -18,7 +18,7 @@ export function CheckpointCurves(props: { exps: Array<{ label: string; ref: stri
     Promise.all(
       props.exps.map(async (exp) => ({
         label: exp.label,
-        checkpoints: (await getJson<CheckpointsResponse>(`/api/checkpoints?exp=${encodeURIComponent(exp.ref)}`, parsePyJson)).checkpoints,
+        checkpoints: (await getJson<CheckpointsResponse>(`/api/checkpoints?exp=${encodeURIComponent(exp.ref)}`, parseWire)).checkpoints,
       })),
     )
       .then((loaded) => setCurves(checkpointCurves(loaded)))
