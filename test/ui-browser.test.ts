@@ -9,7 +9,9 @@
  *   two selected experiments show `exp diff`'s tables and every plot rendered (SVG marks,
  *   images loaded); an experiment queued from the form appears at once and, run by a worker
  *   in another process (`exp run --run-all`), finishes live with the values `exp show` then
- *   prints; apply refuses over a changed workspace, names the path and applies with force;
+ *   prints; its log is followed; a sweep queued from the form gives one row per value, both
+ *   cancelled from the queue panel; apply refuses over a changed workspace, names the path
+ *   and applies with force; branch makes the branch; remove drops the row;
  * - a checkpoint experiment: its older checkpoints fold into the tip, its metrics are drawn
  *   over the checkpoints, and a run continuing it from a terminal appears live, chain and
  *   all, as `exp show` prints it.
@@ -143,7 +145,7 @@ async function expectTable(page: Page, repo: Repo, args: string[], options: { ig
 const rowOf = (name: string) => `table.experiments tr.exp-row[data-name="${name}"]`
 
 describe('trellis ui in chromium', () => {
-  it('shows exp show, sorts, compares two experiments with their plots, queues one that finishes live, applies with force', async () => {
+  it('shows exp show, sorts, compares two experiments with their plots, queues one that finishes live, sweeps, cancels, applies with force, branches, removes', async () => {
     const repo = await makePlotsProject()
     repos.push(repo)
     const url = await startUi(repo)
@@ -208,6 +210,20 @@ describe('trellis ui in chromium', () => {
     await expectTable(page, repo, ['--sort-by', 'loss', '--sort-order', 'desc'], { ignoreCreated: true })
     await page.screenshot({ path: `${ARTIFACTS}/live.png` })
 
+    // follow the entry: its log
+    await page.click('.queue-panel li[data-state="success"] button.follow')
+    await page.waitForFunction(() => (document.querySelector('.queue-panel pre.log')?.textContent ?? '').includes('Running stage'), undefined, WAIT)
+
+    // a sweep from the form: one queued row per value; both cancelled from the queue panel
+    await page.fill('input[name="params.yaml:train.lr"]', '0.01,0.02')
+    await page.fill('form.run-form input[name="name"]', '')
+    await page.click('form.run-form button[type=submit]')
+    await page.waitForFunction(() => document.querySelectorAll('table.experiments tr.exp-row[data-state="queued"]').length === 2, undefined, WAIT)
+    expect(await page.textContent('form.run-form .done')).toMatch(/^Queued 2 experiment\(s\) \(sweep [0-9a-f]+\)/)
+    for (let i = 0; i < 2; i++) await page.click('.queue-panel li[data-state="queued"] button.cancel')
+    await page.waitForSelector('table.experiments tr.exp-row[data-state="queued"]', { state: 'detached', ...WAIT })
+    expect((await cli(repo, ['queue', 'status'])).split('\n').filter((l) => /\bQueued\b/.test(l))).toEqual([])
+
     // apply over a changed workspace: refused with the path named, then forced
     repo.write('params.yaml', 'train:\n  lr: 0.7\n  epochs: 30\n')
     await page.click(`${rowOf('from-ui')} input[type=checkbox]`)
@@ -218,6 +234,18 @@ describe('trellis ui in chromium', () => {
     await page.waitForSelector('.actions .action-result', WAIT)
     expect(await page.textContent('.actions .action-result')).toContain('from-ui')
     expect(repo.read('params.yaml')).toContain('lr: 0.2')
+
+    // a branch of it, then remove another experiment: its row goes
+    await page.fill('.selection-bar input[name="branch"]', 'from-ui-branch')
+    await page.click('.selection-bar button:text("Branch")')
+    await page.waitForSelector('.actions .action-result:has-text("from-ui-branch")', WAIT)
+    expect(repo.git('branch', '--list', 'from-ui-branch')).toContain('from-ui-branch')
+    await page.click('.selection-bar button:text("Clear")')
+    await page.click(`${rowOf('fast')} input[type=checkbox]`)
+    await page.click('.selection-bar button:text("Remove")')
+    await page.click('.selection-bar button:text("Confirm remove (1)")')
+    await page.waitForSelector(rowOf('fast'), { state: 'detached', ...WAIT })
+    await expectTable(page, repo, ['--sort-by', 'loss', '--sort-order', 'desc'], { ignoreCreated: true })
 
     // chromium logs the refused request itself; nothing else went wrong
     expect(problems).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)'])
