@@ -14,7 +14,7 @@
  *   and applies with force; branch makes the branch; remove drops the row;
  * - a checkpoint experiment: its older checkpoints fold into the tip, its metrics are drawn
  *   over the checkpoints, and a run continuing it from a terminal appears live, chain and
- *   all, as `exp show` prints it.
+ *   all, as `exp show` prints it, and so does a new checkpoint experiment (`--reset`).
  *
  * The console has no error and nothing is requested outside the server. Screenshots go to
  * test-artifacts/ui/ (git-ignored).
@@ -253,7 +253,7 @@ describe('trellis ui in chromium', () => {
     await page.close()
   }, 300_000)
 
-  it('folds checkpoints into their tip, draws metrics over checkpoints, and shows a continued run live', async () => {
+  it('folds checkpoints into their tip, draws metrics over checkpoints, shows a continued run and a new checkpoint experiment live', async () => {
     const helper = pathToFileURL(resolve(ROOT, 'packages/plugin-checkpoints/dist/make-checkpoint.js')).href
     const repo = makeRepo({
       'train.mjs': `import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -295,6 +295,12 @@ for (let i = 1; i <= 3; i++) {
     await cli(repo, ['exp', 'run', '-q', '-n', 'ck'])
     await expectTable(page, repo, [], { ignoreCreated: true })
     expect(await page.textContent(`${rowOf('ck')} button.expand`)).toContain('5')
+
+    // a new checkpoint experiment from a terminal: its chain arrives live, folded into its tip
+    await cli(repo, ['exp', 'run', '-q', '-n', 'ck2', '--reset', '-S', 'lr=0.5'])
+    await page.waitForSelector(`${rowOf('ck2')} button.expand`, WAIT)
+    await page.click(`${rowOf('ck2')} button.expand`)
+    await expectTable(page, repo, [], { ignoreCreated: true })
 
     expect(curves.every((c) => c.points >= 3)).toBe(true)
     expect(problems).toEqual([])

@@ -114,3 +114,10 @@ export function setQueueRow(data: ExpShowData, baseline: string, id: string, sta
   }
   return { ...data, [baseline]: { ...group, [id]: { data: row } } }
 }
+
+/** Rows dropped (e.g. a row shown before its experiment's chain was known). */
+export function dropRows(data: ExpShowData, baseline: string, revs: readonly string[]): ExpShowData {
+  const group = data[baseline]
+  if (!group || !revs.some((rev) => rev in group)) return data
+  return { ...data, [baseline]: Object.fromEntries(Object.entries(group).filter(([rev]) => !revs.includes(rev))) }
+}

@@ -11,8 +11,8 @@ import { openEvents } from '../live.js'
 import { revLabels } from '../rev-labels.js'
 import { keyOrder, rowData } from '../row-data.js'
 import { buildTable, checkpointCounts, visibleRows, type TableModel, type TableRow, type ViewOptions } from '../table-model.js'
-import { addCommit, experimentTip, removeRef, setQueueRow } from '../table-patches.js'
-import { experimentCommits } from '../live-experiment.js'
+import { addCommit, dropRows, experimentTip, removeRef, setQueueRow, type NewCommit } from '../table-patches.js'
+import { experimentPatch } from '../live-experiment.js'
 import { ActionsBar } from './ActionsBar.js'
 import { ComparePanel } from './ComparePanel.js'
 import { ErrorBox } from './ErrorBox.js'
@@ -113,8 +113,41 @@ export function App() {
     const onExperiment = async (event: ServerEvents['experiment']) => {
       const current = dataRef.current
       if (!current) return
-      // a run in the workspace changed it too: its row is read beside, not in the way
-      rowData(event.baseline, 'workspace', new Date(), keyOrder(current))
+      let patch
+      try {
+        patch = await experimentPatch(event, current)
+      } catch {
+        return
+      }
+      const apply = (commits: NewCommit[], drop: string[] = []) => {
+        if (commits.length === 0) return
+        // an unfolded checkpoint chain stays unfolded as its tip moves
+        const previous = dataRef.current ? experimentTip(dataRef.current, event.baseline, event.name) : undefined
+        if (previous && commits[0].checkpoint) setExpanded((s) => (s.has(previous) ? new Set(s).add(commits.at(-1)!.commit) : s))
+        setData((d) => {
+          if (!d) return d
+          const next = commits.reduce(addCommit, dropRows(d, event.baseline, drop))
+          dataRef.current = next
+          return next
+        })
+        for (const commit of commits) markFresh(`${commit.baseline}/${commit.commit}`)
+      }
+      apply(patch.commits)
+      const chain = await patch.chain?.catch(() => null)
+      if (chain) apply(chain, [event.commit])
+      // a run in the workspace changed it too (read after, outside the queue of events)
+      refreshWorkspace(event.baseline)
+    }
+    // one read of the workspace row at a time, and one more if asked meanwhile
+    let workspaceReading = false
+    let workspaceAgain: string | null = null
+    const refreshWorkspace = (baseline: string) => {
+      if (workspaceReading) {
+        workspaceAgain = baseline
+        return
+      }
+      workspaceReading = true
+      rowData(baseline, 'workspace', new Date(), keyOrder(dataRef.current ?? {}))
         .then((workspace) =>
           setData((d) => {
             if (!d?.workspace?.baseline) return d
@@ -124,23 +157,12 @@ export function App() {
           }),
         )
         .catch(() => undefined)
-      let commits
-      try {
-        commits = await experimentCommits(event, current)
-      } catch {
-        return
-      }
-      if (commits.length === 0) return
-      // an unfolded checkpoint chain stays unfolded as its tip moves
-      const previous = experimentTip(current, event.baseline, event.name)
-      if (previous && commits[0].checkpoint) setExpanded((s) => (s.has(previous) ? new Set(s).add(commits.at(-1)!.commit) : s))
-      setData((d) => {
-        if (!d) return d
-        const next = commits.reduce(addCommit, d)
-        dataRef.current = next
-        return next
-      })
-      for (const commit of commits) markFresh(`${commit.baseline}/${commit.commit}`)
+        .finally(() => {
+          workspaceReading = false
+          const again = workspaceAgain
+          workspaceAgain = null
+          if (again) refreshWorkspace(again)
+        })
     }
     const onQueue = async ({ entry, state }: ServerEvents['queue']) => {
       setQueue((entries) => upsertEntry(entries, entry, state === 'removed'))
