@@ -101,3 +101,23 @@ describe('trellis ui: events from other processes', () => {
     await expect(openEvents(ui, '&logs=feedbeef')).rejects.toThrow(/answered 404.*EXP_NOT_FOUND/)
   })
 })
+
+describe('trellis ui: stopping the server during a queue run', () => {
+  it('SIGTERM stops the running entry, puts it back in the queue, and the server exits 0', async () => {
+    const stopping = await startUi(repo, [], { env: { SLEEP_MS: '1000' } })
+    const stream = await openEvents(stopping)
+    try {
+      const { body } = await stopping.api('/api/run', { body: { setParams: ['train.lr=0.35', 'train.epochs=30'], name: 'stopped', queue: true } })
+      const id = body.queued[0]
+      await stopping.api('/api/queue/start', { body: {} })
+      await stream.next((e) => e.event === 'queue' && e.data.entry.id === id && e.data.state === 'running', 'running')
+      expect(await stopping.stop()).toBe(0)
+      const status = JSON.parse(await ok(repo, ['queue', 'status', '--json']))
+      expect(status.find((e: any) => e.id === id)).toMatchObject({ name: 'stopped', state: 'queued' })
+      expect(repo.git('for-each-ref', '--format=%(refname)', 'refs/exps/')).not.toContain('/stopped')
+    } finally {
+      stream.close()
+      await stopping.stop()
+    }
+  })
+})

@@ -6,18 +6,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { realpathSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { writeDvcCheckpoints } from './support/dvc-experiment.js'
 import type { Repo } from './support/repo.js'
 import { makeUiProject, ok } from './support/ui-project.js'
 import { rawRequest, startUi, type UiServer } from './support/ui-server.js'
+
+const PLUGIN_UI = resolve(dirname(fileURLToPath(import.meta.url)), '../packages/plugin-ui')
 
 let repo: Repo
 let ui: UiServer
 let head: string
 
 beforeAll(async () => {
-  repo = await makeUiProject({ slow: ['train.lr=0.05'], fast: ['train.lr=0.3'] })
+  repo = await makeUiProject({ slow: ['train.lr=0.05'], fast: ['train.lr=0.3'], whole: ['train.lr=1.0'] })
   head = repo.git('rev-parse', 'HEAD')
   // a checkpoint experiment as DVC writes it: three commits chained on the baseline
   writeDvcCheckpoints(repo.dir, {
@@ -44,7 +48,9 @@ describe('trellis ui: read endpoints', () => {
     const page = await rawRequest(ui.port, '/')
     expect(page.status).toBe(200)
     expect(page.headers['content-type']).toMatch(/^text\/html/)
-    expect(page.body).toContain('Trellis UI')
+    // exactly the bundled index.html (the built page, or the placeholder before it)
+    expect(page.body).toBe(readFileSync(join(PLUGIN_UI, 'dist', 'web', 'index.html'), 'utf8'))
+    expect(page.body).toMatch(/^<!doctype html>/i)
   })
 
   it('GET /api/project: the root, the baseline and its params', async () => {
@@ -64,9 +70,16 @@ describe('trellis ui: read endpoints', () => {
     expect(status).toBe(200)
     expect(body.experiments).toEqual(JSON.parse(await ok(repo, ['exp', 'show', '--json'])))
     const rows = body.experiments[head]
-    expect(Object.values(rows).map((r: any) => r.data.name)).toEqual(expect.arrayContaining(['main', 'slow', 'fast', 'ckpt', 'later']))
+    expect(Object.values(rows).map((r: any) => r.data.name)).toEqual(expect.arrayContaining(['main', 'slow', 'fast', 'whole', 'ckpt', 'later']))
     expect(body.queue).toHaveLength(1)
     expect(body.queue[0]).toMatchObject({ name: 'later', state: 'queued', baseline: head, setParams: ['train.lr=0.2'], runner: null, error: null })
+  })
+
+  it('GET /api/experiments keeps a float written 1.0 a float (as `--json` prints it), in JSON', async () => {
+    const response = await fetch(new URL('/api/experiments', ui.url.origin), { headers: { authorization: `Bearer ${ui.token}` } })
+    const text = await response.text()
+    expect(text).toContain('"train":{"lr":1.0,"epochs":3}')
+    expect(await ok(repo, ['exp', 'show', '--json'])).toContain('"train": {"lr": 1.0, "epochs": 3}')
   })
 
   it('GET /api/experiments?A=1&n=2 is `exp show -A -n 2 --json`', async () => {

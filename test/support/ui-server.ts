@@ -26,8 +26,8 @@ export interface UiServer {
 const URL_LINE = /Trellis UI: (http:\/\/\S+)/
 
 /** Start `trellis ui` in `repo` and wait for its URL. */
-export async function startUi(repo: Repo, args: string[] = []): Promise<UiServer> {
-  const child = repo.spawn(['ui', '--no-open', '--port', '0', ...args])
+export async function startUi(repo: Repo, args: string[] = [], options: { env?: Record<string, string> } = {}): Promise<UiServer> {
+  const child = repo.spawn(['ui', '--no-open', '--port', '0', ...args], { env: options.env })
   const output = { stdout: '', stderr: '' }
   child.stderr!.on('data', (d) => (output.stderr += d))
   const url = await new Promise<URL>((resolve, reject) => {

@@ -7,7 +7,10 @@
  * The data payloads are core's own data models (`exp show --json`, `exp diff
  * --json`, queue entries), so the page shows exactly what the CLI prints. JSON
  * numbers: `exp show`/`exp diff` values that JSON cannot hold (NaN, ±Infinity)
- * come as the strings "NaN", "Infinity", "-Infinity" (see {@link WireNumber}).
+ * come as the strings "NaN", "Infinity", "-Infinity" (see {@link WireNumber});
+ * a Python float with an integral value is written `1.0` (a Python-compatible
+ * parser keeps it a float; `JSON.parse` reads 1); integers beyond 2^53 with all
+ * their digits.
  */
 import type { ErrorCode, QueueEntry, QueueState, QueueEntryState } from '@trellis/core/plugin-api'
 import type { ExpShowData, ExpDiffResult } from '@trellis/core'
@@ -254,7 +257,10 @@ export interface PushResponse {
 /**
  * `GET /api/events?token=T[&logs=ID,ID]`: a `text/event-stream`. Each event's
  * `event:` is the key below and its `data:` the JSON value. `logs` subscribes to
- * the log of running queue entries (by id or unique prefix).
+ * the log of queue entries (by id, unique prefix or name): the log so far, then
+ * what is appended; an unknown entry is a 404 before the stream opens.
+ * Events are not replayed: open the stream (wait for `hello`), then read the
+ * table, so that nothing falls between the two.
  */
 export interface ServerEvents {
   /** A new or moved experiment ref (a run, a checkpoint, an import from a remote). */

@@ -103,7 +103,8 @@ export class RevDataCache {
     let keep = [...this.entries]
     if (keep.length > MAX_ENTRIES) keep = keep.filter(([sha]) => this.used.has(sha))
     const commits: Record<string, Omit<Entry, 'decoded'>> = {}
-    for (const [sha, { t, p, d }] of keep) commits[sha] = d === undefined ? { t, p } : { t, p, d }
+    // `data()` decodes `d` in place (fromWire returns the same object): such an entry is encoded again
+    for (const [sha, { t, p, d, decoded }] of keep) commits[sha] = d === undefined ? { t, p } : { t, p, d: d === decoded ? toWire(d) : d }
     const text = JSON.stringify({ version: REV_DATA_CACHE_VERSION, scope: this.scope, commits })
     try {
       await writeFileAtomic(this.file, text)

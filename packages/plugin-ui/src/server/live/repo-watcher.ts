@@ -79,6 +79,8 @@ export class RepoWatcher {
       if (ref.startsWith('refs/exps/')) this.refs.add(ref)
       else if (ref.startsWith('refs/heads/')) this.head.add('')
     })
+    if (!this.project.services.has('queue')) return
+    // the local queue's own dir (it makes it when it first writes): made now so that it can be watched
     const records = queueRecordsDir(this.project)
     mkdirSync(records, { recursive: true })
     this.watch(records, {}, (name) => {
