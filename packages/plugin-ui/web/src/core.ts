@@ -15,6 +15,7 @@ export {
   type ExperimentType,
 } from '../../../core/src/experiments/show/show-table.js'
 export { diffTable, DIFF_NOT_SUPPORTED, type DiffResult } from '../../../core/src/metrics/compare.js'
+export { parsePyJson } from '../../../core/src/params/json.js'
 export { flatten, isMapping } from '../../../core/src/metrics/flatten.js'
 export { formatOverrideValue, hasSweep, parseOverrideArg } from '../../../core/src/params/override-grammar.js'
 export { PyFloat } from '../../../core/src/util/python-json.js'

@@ -87,11 +87,15 @@ export function App() {
     }
   }, [])
 
+  // the table is read once the event stream is open (events are not replayed: nothing falls
+  // between the two), or without it when the stream cannot open
+  const [streamReady, setStreamReady] = useState(false)
+  const stream = useRef({ opened: false, lost: false })
   useEffect(() => {
     const query = scopeQuery(scope)
     window.history.replaceState(null, '', `${window.location.pathname}${query ? `?${query}` : ''}`)
-    void load()
-  }, [scope])
+    if (streamReady) void load()
+  }, [scope, streamReady])
 
   const markFresh = (id: string) => {
     setFresh((s) => new Set(s).add(id))
@@ -108,7 +112,6 @@ export function App() {
 
   // the event stream: the table is patched, never reloaded (except when HEAD moves)
   useEffect(() => {
-    let opened = false
     let pending: Promise<void> = Promise.resolve()
     const onExperiment = async (event: ServerEvents['experiment']) => {
       const current = dataRef.current
@@ -184,9 +187,10 @@ export function App() {
     return openEvents(
       {
         hello: () => {
-          // a reconnection: what was missed meanwhile is read once
-          if (opened) void load()
-          opened = true
+          // after a lost connection, what was missed meanwhile is read once
+          if (stream.current.lost) void load()
+          stream.current = { opened: true, lost: false }
+          setStreamReady(true)
         },
         experiment: (event) => {
           // one at a time, in order: each reads the table the previous one patched
@@ -200,7 +204,15 @@ export function App() {
         baseline: () => void load(),
         run: setRun,
       },
-      { logs: followed, onStatus: setLive },
+      {
+        logs: followed,
+        onStatus: (open) => {
+          setLive(open)
+          if (open) return
+          if (stream.current.opened) stream.current.lost = true
+          else setStreamReady(true)
+        },
+      },
     )
   }, [followed])
 
