@@ -135,11 +135,16 @@ function without(table: string[][], title: string): string[][] {
 
 async function expectTable(page: Page, repo: Repo, args: string[], options: { ignoreCreated?: boolean } = {}): Promise<void> {
   const expected = mdTable(await cli(repo, ['exp', 'show', '--md', ...args]))
-  // the page patches itself from events: wait until it has the rows the CLI prints
-  await page.waitForFunction((n) => document.querySelectorAll('table.experiments tr.exp-row').length === n, expected.length - 1, WAIT)
-  const shown = await pageTable(page)
-  if (options.ignoreCreated) expect(without(shown, 'Created')).toEqual(without(expected, 'Created'))
-  else expect(shown).toEqual(expected)
+  const comparable = (table: string[][]) => (options.ignoreCreated ? without(table, 'Created') : table)
+  // the page patches itself from events (rows first, the workspace row beside): wait until
+  // it shows what the CLI prints, then compare (the failure shows the difference)
+  const deadline = Date.now() + WAIT.timeout
+  let shown = await pageTable(page)
+  while (JSON.stringify(comparable(shown)) !== JSON.stringify(comparable(expected)) && Date.now() < deadline) {
+    await page.waitForTimeout(200)
+    shown = await pageTable(page)
+  }
+  expect(comparable(shown)).toEqual(comparable(expected))
 }
 
 const rowOf = (name: string) => `table.experiments tr.exp-row[data-name="${name}"]`
@@ -159,6 +164,24 @@ describe('trellis ui in chromium', () => {
     await page.click('th[data-column="loss"]')
     await expectTable(page, repo, ['--sort-by', 'loss'])
     await page.click('th[data-column="loss"]')
+    await expectTable(page, repo, ['--sort-by', 'loss', '--sort-order', 'desc'])
+
+    // choose columns as exp show's flags do; a filter exp show refuses shows its error
+    await page.fill('input[name="includeParams"]', 'train.l*')
+    await page.press('input[name="includeParams"]', 'Enter')
+    await page.check('input[name="onlyChanged"]')
+    await expectTable(page, repo, ['--sort-by', 'loss', '--sort-order', 'desc', '--include-params', 'train.l*', '--only-changed'])
+    await page.fill('input[name="excludeMetrics"]', 'nosuch')
+    await page.press('input[name="excludeMetrics"]', 'Enter')
+    await page.waitForSelector('.main-col > .error-box[data-code="INVALID_ARGUMENT"]', WAIT)
+    const refused = await repo.run(['exp', 'show', '--exclude-metrics', 'nosuch'])
+    expect(refused.code).toBe(1)
+    expect(await page.textContent('.main-col > .error-box .error-line')).toContain(refused.stderr.split('\n')[0].replace(/^ERROR: /, ''))
+    await page.fill('input[name="excludeMetrics"]', '')
+    await page.press('input[name="excludeMetrics"]', 'Enter')
+    await page.fill('input[name="includeParams"]', '')
+    await page.press('input[name="includeParams"]', 'Enter')
+    await page.uncheck('input[name="onlyChanged"]')
     await expectTable(page, repo, ['--sort-by', 'loss', '--sort-order', 'desc'])
 
     // select two experiments: exp diff and their plots
@@ -220,7 +243,12 @@ describe('trellis ui in chromium', () => {
     await page.click('form.run-form button[type=submit]')
     await page.waitForFunction(() => document.querySelectorAll('table.experiments tr.exp-row[data-state="queued"]').length === 2, undefined, WAIT)
     expect(await page.textContent('form.run-form .done')).toMatch(/^Queued 2 experiment\(s\) \(sweep [0-9a-f]+\)/)
-    for (let i = 0; i < 2; i++) await page.click('.queue-panel li[data-state="queued"] button.cancel')
+    const queued = await page.$$eval('.queue-panel li[data-state="queued"]', (items) => items.map((li) => (li as HTMLElement).dataset.entry!))
+    expect(queued).toHaveLength(2)
+    for (const id of queued) {
+      await page.click(`.queue-panel li[data-entry="${id}"] button.cancel`)
+      await page.waitForSelector(`.queue-panel li[data-entry="${id}"]`, { state: 'detached', ...WAIT })
+    }
     await page.waitForSelector('table.experiments tr.exp-row[data-state="queued"]', { state: 'detached', ...WAIT })
     expect((await cli(repo, ['queue', 'status'])).split('\n').filter((l) => /\bQueued\b/.test(l))).toEqual([])
 
