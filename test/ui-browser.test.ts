@@ -4,8 +4,10 @@
  * server started the way a user starts it (`trellis ui --no-open --port 0`) in repositories
  * made with the CLI:
  *
- * - examples/plots with two experiments (test/support/plots-project.ts) and a queued one:
- *   the table is `exp show`'s, cell for cell; sorting by a metric gives `--sort-by`'s order;
+ * - examples/plots with two experiments (test/support/plots-project.ts): the table is
+ *   `exp show`'s, cell for cell; sorting by a metric gives `--sort-by`'s order; column
+ *   filters give `--include-params`/`--only-changed`'s columns, and a filter `exp show`
+ *   refuses shows its error;
  *   two selected experiments show `exp diff`'s tables and every plot rendered (SVG marks,
  *   images loaded); an experiment queued from the form appears at once and, run by a worker
  *   in another process (`exp run --run-all`), finishes live with the values `exp show` then
@@ -16,8 +18,8 @@
  *   over the checkpoints, and a run continuing it from a terminal appears live, chain and
  *   all, as `exp show` prints it, and so does a new checkpoint experiment (`--reset`).
  *
- * The console has no error and nothing is requested outside the server. Screenshots go to
- * test-artifacts/ui/ (git-ignored).
+ * The console has no error (but the 409 of the refused apply, which Chromium logs) and
+ * nothing is requested outside the server. Screenshots go to test-artifacts/ui/ (git-ignored).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChildProcess } from 'node:child_process'
