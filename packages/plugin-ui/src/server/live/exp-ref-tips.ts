@@ -4,7 +4,7 @@
  * event names is read again (one loose ref file, or packed-refs), so a change
  * costs what changed, not the number of experiments.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 const PREFIX = 'refs/exps/'
@@ -19,20 +19,43 @@ export class ExpRefTips {
 
   /** Read every loose ref under refs/exps and packed-refs. */
   load(): void {
-    const walk = (dir: string, ref: string): void => {
-      let entries
-      try {
-        entries = readdirSync(dir, { withFileTypes: true })
-      } catch {
-        return
-      }
-      for (const entry of entries) {
-        if (entry.isDirectory()) walk(join(dir, entry.name), `${ref}${entry.name}/`)
-        else if (entry.isFile() && !entry.name.endsWith('.lock')) this.readLoose(`${ref}${entry.name}`)
-      }
-    }
-    walk(join(this.commonDir, 'refs', 'exps'), PREFIX)
+    this.walk(join(this.commonDir, 'refs', 'exps'), PREFIX, [])
     this.packed = this.readPacked()
+  }
+
+  /** Read again what a file event names: a loose ref, or a directory of them (a new baseline's refs may be written before its directory is watched). Returns the refs read. */
+  readPath(ref: string): string[] {
+    const path = join(this.commonDir, ref)
+    let isDir = false
+    try {
+      isDir = statSync(path).isDirectory()
+    } catch {
+      // gone: read below (and forgotten)
+    }
+    // loose refs known under it: gone if the directory went (git prunes emptied ones)
+    const read = [...this.loose.keys()].filter((known) => known.startsWith(`${ref}/`))
+    read.push(this.readLoose(ref))
+    if (isDir) this.walk(path, `${ref}/`, read)
+    for (const known of read) if (!existsSync(join(this.commonDir, known))) this.loose.delete(known)
+    return [...new Set(read)]
+  }
+
+  private walk(dir: string, ref: string, read: string[]): void {
+    let entries
+    try {
+      entries = readdirSync(dir, { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory()) this.walk(join(dir, entry.name), `${ref}${entry.name}/`, read)
+      else if (entry.isFile() && !entry.name.endsWith('.lock')) read.push(this.readLoose(`${ref}${entry.name}`))
+    }
+  }
+
+  /** Whether the ref has a loose file (as last read). */
+  isLoose(ref: string): boolean {
+    return this.loose.has(ref)
   }
 
   /** The tip of a ref (the loose file wins over packed-refs, as in git). */

@@ -2,7 +2,7 @@
  * Changes made by other processes (a `trellis exp run` in a terminal, `git
  * commit`, `dvc exp run`), seen through the files git and the queue write:
  *
- * - `<common git dir>/refs/**` (recursive) and `packed-refs`: experiment refs
+ * - `<common git dir>/refs/{exps,heads}/**` and `packed-refs`: experiment refs
  *   created, moved or deleted — only the ref files an event names are read
  *   again (exp-ref-tips.ts) and compared with what the page was told;
  *   `refs/exps/stash` and `refs/heads/**` also mean "look at the queue" and
@@ -13,7 +13,8 @@
  *   few) or its `<id>.log` grew (subscribed logs are read from where they were).
  *
  * Events are gathered for 25 ms and handled as one batch, so a burst of writes
- * is one read. fs.watch is recursive on Linux from Node 20.
+ * is one read. The refs tree is watched directory by directory (tree-watcher.ts:
+ * Node 20's recursive fs.watch on Linux misses rewrites of an existing ref).
  */
 import { execFile } from 'node:child_process'
 import { mkdirSync, watch, type FSWatcher } from 'node:fs'
@@ -24,6 +25,7 @@ import { queueBadge } from '../../events/hook-events.js'
 import { batcher } from './debounce.js'
 import { ExpRefTips } from './exp-ref-tips.js'
 import type { LiveState } from './live-state.js'
+import { TreeWatcher } from './tree-watcher.js'
 
 const DEBOUNCE_MS = 25
 const STASH_REF = 'refs/exps/stash'
@@ -48,9 +50,12 @@ export function queueRecordsDir(project: Project): string {
 
 export class RepoWatcher {
   private readonly watchers: FSWatcher[] = []
+  private readonly trees: TreeWatcher[] = []
   private readonly logListeners = new Map<string, Set<() => void>>()
-  private readonly refs = batcher<string>(DEBOUNCE_MS, (batch) => void this.refsChanged(batch))
-  private readonly head = batcher<string>(DEBOUNCE_MS, () => void this.headChanged())
+  /** Batches are handled one after the other, in order (a later read of a ref is never overtaken by an earlier one). */
+  private work: Promise<void> = Promise.resolve()
+  private readonly refs = batcher<string>(DEBOUNCE_MS, (batch) => this.serially(() => this.refsChanged(batch)))
+  private readonly head = batcher<string>(DEBOUNCE_MS, () => this.serially(() => this.headChanged()))
   private readonly queue = batcher<string>(DEBOUNCE_MS, () => void this.queueChanged())
   private queueReading: Promise<void> | undefined
   private queueAgain = false
@@ -67,23 +72,31 @@ export class RepoWatcher {
 
   start(): void {
     const { gitDir, commonDir } = this.dirs
-    this.watch(commonDir, {}, (name) => {
+    this.watch(commonDir, (name) => {
       if (name === 'packed-refs') {
         this.refs.add('packed-refs')
         this.head.add('')
       } else if (name === 'HEAD' && gitDir === commonDir) this.head.add('')
     })
-    if (gitDir !== commonDir) this.watch(gitDir, {}, (name) => name === 'HEAD' && this.head.add(''))
-    this.watch(join(commonDir, 'refs'), { recursive: true }, (name) => {
-      const ref = `refs/${name.split('\\').join('/')}`.replace(/\.lock$/, '')
-      if (ref.startsWith('refs/exps/')) this.refs.add(ref)
-      else if (ref.startsWith('refs/heads/')) this.head.add('')
-    })
+    if (gitDir !== commonDir) this.watch(gitDir, (name) => name === 'HEAD' && this.head.add(''))
+    // refs/exps (experiments, the queue's stash) and refs/heads (the branch HEAD names)
+    const refs = new TreeWatcher(
+      join(commonDir, 'refs'),
+      (name) => {
+        const ref = `refs/${name}`.replace(/\.lock$/, '')
+        if (ref.startsWith('refs/exps/')) this.refs.add(ref)
+        else if (ref.startsWith('refs/heads/')) this.head.add('')
+      },
+      (error) => this.onError(error),
+      (dir) => dir === '' || dir === 'exps' || dir === 'heads' || dir.startsWith('exps/') || dir.startsWith('heads/'),
+    )
+    refs.start()
+    this.trees.push(refs)
     if (!this.project.services.has('queue')) return
     // the local queue's own dir (it makes it when it first writes): made now so that it can be watched
     const records = queueRecordsDir(this.project)
     mkdirSync(records, { recursive: true })
-    this.watch(records, {}, (name) => {
+    this.watch(records, (name) => {
       if (name.endsWith('.json')) this.queue.add(name)
       else if (name.endsWith('.log')) for (const listener of this.logListeners.get(name.slice(0, -4)) ?? []) listener()
     })
@@ -103,27 +116,39 @@ export class RepoWatcher {
   close(): void {
     this.closed = true
     for (const w of this.watchers) w.close()
+    for (const t of this.trees) t.close()
     this.refs.cancel()
     this.head.cancel()
     this.queue.cancel()
   }
 
-  private watch(dir: string, options: { recursive?: boolean }, onName: (name: string) => void): void {
-    const watcher = watch(dir, { recursive: options.recursive, persistent: false }, (_event, name) => {
+  private watch(dir: string, onName: (name: string) => void): void {
+    const watcher = watch(dir, { persistent: false }, (_event, name) => {
       if (name) onName(name.toString())
     })
     watcher.on('error', (error) => this.onError(error))
     this.watchers.push(watcher)
   }
 
+  private serially(task: () => Promise<void>): void {
+    this.work = this.work.then(task)
+  }
+
   private async refsChanged(batch: Set<string>): Promise<void> {
     if (this.closed) return
     try {
       const changed = new Set<string>()
+      let vanished = false
       for (const key of batch) {
-        if (key === 'packed-refs') for (const ref of this.tips.reloadPacked()) changed.add(ref)
-        else changed.add(this.tips.readLoose(key))
+        if (key === 'packed-refs') continue
+        for (const ref of this.tips.readPath(key)) {
+          changed.add(ref)
+          vanished ||= !this.tips.isLoose(ref)
+        }
       }
+      // git writes packed-refs before it prunes loose refs (pack-refs) and drops a packed entry with
+      // the loose file (update-ref -d): a vanished loose ref is judged against packed-refs as it is now
+      if (vanished || batch.has('packed-refs')) for (const ref of this.tips.reloadPacked()) changed.add(ref)
       const { parseExpRef } = await import('@trellis/core')
       const store = await this.project.services.get('gitRepository')
       for (const ref of changed) {
