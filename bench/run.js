@@ -19,6 +19,7 @@ const suites = {
   'data-sync': () => import('./data-sync.js'),
   sweep: () => import('./sweep.js'),
   'ui-server': () => import('./ui-server.js'),
+  'ui-page': () => import('./ui-page.js'),
   dvc: () => import('./vs-dvc.js'),
 }
 

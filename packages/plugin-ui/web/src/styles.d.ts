@@ -1,0 +1,2 @@
+/** esbuild bundles the page's CSS from this import (into app.css). */
+declare module '*.css'
