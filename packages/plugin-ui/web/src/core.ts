@@ -4,16 +4,8 @@
  * reads `-S` values with the CLI's own parser. These modules import nothing from Node; they are
  * bundled from core's sources (the package's exports map covers only its Node entry points).
  */
-export {
-  expShowTable,
-  TREE_GLYPHS,
-  type ExpShowData,
-  type ExpEntry,
-  type ExpFileEntry,
-  type ExpRowData,
-  type ExpShowOptions,
-  type ExperimentType,
-} from '../../../core/src/experiments/show/show-table.js'
+export { expShowTable, TREE_GLYPHS, type ExpShowOptions, type ExperimentType } from '../../../core/src/experiments/show/show-table.js'
+export type { ExpShowData, ExpEntry, ExpFileEntry, ExpRowData } from '../../../core/src/experiments/show/show-data.js'
 export { diffTable, DIFF_NOT_SUPPORTED, type DiffResult } from '../../../core/src/metrics/compare.js'
 export { parsePyJson } from '../../../core/src/params/json.js'
 export { flatten, isMapping } from '../../../core/src/metrics/flatten.js'
