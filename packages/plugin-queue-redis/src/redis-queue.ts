@@ -496,4 +496,3 @@ export class RedisQueue implements QueueBackend {
   }
 }
 
-export const runnerHost = hostname
