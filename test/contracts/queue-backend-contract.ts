@@ -142,6 +142,8 @@ export function queueBackendContract(name: string, setup: (dir: string) => Promi
       appendFileSync(ca.logFile, 'line of a\n')
       appendFileSync(cb.logFile, 'line of b\n')
       const result = { name: 'exp-a', ref: `refs/exps/${a.baseline.slice(0, 2)}/${a.baseline.slice(2)}/exp-a`, commit: a.id, reused: false }
+      // an experiment that exists (a backend may publish it, e.g. push it to a git remote)
+      await (await project.services.get('gitRepository')).writeRef(result.ref, a.id)
       expect(await backend.complete(ca, result)).toMatchObject({ id: a.id, state: 'success', result })
       expect(await backend.fail(cb, { code: 'STAGE_FAILED', message: "stage 'train' failed" })).toMatchObject({ id: b.id, state: 'failed', error: "stage 'train' failed" })
       expect(await backend.release(cc)).toMatchObject({ id: c.id, state: 'queued' })

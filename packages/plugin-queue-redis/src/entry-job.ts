@@ -58,7 +58,7 @@ export function jobToEntry(job: EntryJob, state: QueueState): QueueEntry {
   if (entry.sweep) out.sweep = entry.sweep
   const progress = job.progress as Partial<RunnerInfo> | number | undefined
   if (state === 'running' && progress && typeof progress === 'object' && progress.host) {
-    out.runner = { id: progress.id, host: progress.host, pid: progress.pid ?? 0, started: progress.started ?? '' } as unknown as QueueEntry['runner']
+    out.runner = { id: progress.id ?? '', host: progress.host, pid: progress.pid ?? 0, started: progress.started ?? '' }
   }
   if (job.failedReason && state !== 'success') out.error = job.failedReason
   if (job.finishedOn && (state === 'failed' || state === 'success')) out.finished = new Date(job.finishedOn).toISOString()

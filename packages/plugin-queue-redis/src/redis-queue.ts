@@ -167,7 +167,7 @@ export class RedisQueue implements QueueBackend {
       }
       await this.refs.delete(ids.filter((id) => !running.includes(id)))
       // a running entry is stopped by its worker (it watches for the cancel key), which removes the job
-      const deadline = Date.now() + (this.settings.lockSeconds * 2 + 30) * 1000
+      const deadline = Date.now() + (this.settings.lockSeconds * 2 + 10) * 1000
       for (const id of running) {
         for (;;) {
           const job = await queue.getJob(id)
@@ -496,4 +496,3 @@ export class RedisQueue implements QueueBackend {
   }
 }
 
-export const runnerHost = hostname
