@@ -32,7 +32,7 @@ export {
 } from './experiments/run/experiment-session.js'
 export { checkpointChain, refsContaining, isDerivedFrom, type ChainCommit, type CheckpointChain } from './experiments/run/checkpoint-chain.js'
 export { resetCheckpoints, lastCheckpoint } from './experiments/run/last-checkpoint.js'
-export { checkResumeFlags, type ResumeFlags } from './experiments/run/resume-flags.js'
+export { checkResumeFlags, expRunMode, type ResumeFlags, type ExpRunFlags, type ExpRunMode } from './experiments/run/run-mode.js'
 export { resolveCheckpointRev } from './experiments/run/checkpoint-origin.js'
 export { checkpointStages, deleteCheckpointOutputs, restoreCheckpointOutputs, checkpointInputsDiffer } from './experiments/run/checkpoint-outputs.js'
 export { requireCheckpointSupport, checkpointSupport } from './experiments/run/checkpoint-support.js'
