@@ -66,8 +66,9 @@ export interface ExpRunOptions extends ReproOptions {
    */
   resumeFrom?: CheckpointOrigin
   /**
-   * Workspace run (default true): auto-resume from EXEC_CHECKPOINT/EXEC_APPLY and keep
-   * them up to date. A temporary workspace passes false.
+   * A run in the user's workspace (default true): auto-resume from the experiment
+   * store's `checkpoint`/`applied` marks and keep them up to date. A run workspace
+   * (temporary, for the queue) passes false.
    */
   workspace?: boolean
   /**
