@@ -8,7 +8,7 @@ import { PipelineIndex } from './pipeline-index.js'
 import { planStages } from './plan.js'
 import { isChanged, stageStatus, statusToJson, type StageStatus } from './stage-status.js'
 import { resolveTargets } from './targets.js'
-import { Workspace } from './workspace.js'
+import { WorkingSet } from './working-set.js'
 
 export interface StatusOptions {
   targets?: string[]
@@ -22,7 +22,7 @@ export async function pipelineStatus(project: Project, options: StatusOptions = 
   const index = await PipelineIndex.load(project.root)
   const targets = resolveTargets(index, project.cwd, options.targets ?? [], { recursive: options.recursive })
   const plan = planStages(index, targets)
-  const ws = await Workspace.openFor(project, undefined, { onHashProgress: options.onHashProgress })
+  const ws = await WorkingSet.openFor(project, undefined, { onHashProgress: options.onHashProgress })
   try {
     const result: Record<string, unknown[]> = {}
     for (const stage of plan) {

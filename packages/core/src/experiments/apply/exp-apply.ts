@@ -26,7 +26,7 @@ import { posix, relative, sep } from 'node:path'
 import { TrellisError } from '../../errors.js'
 import { WorkTreeGuard } from '../../fs/safe-path.js'
 import type { AcquireOptions } from '../../lock/project-lock.js'
-import { Workspace, type WorkspaceProgress } from '../../pipeline/workspace.js'
+import { WorkingSet, type WorkingSetProgress } from '../../pipeline/working-set.js'
 import type { Project } from '../../project.js'
 import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
@@ -92,7 +92,7 @@ interface Context {
   store: GitRepository
   /** The experiment store (its `applied` mark). */
   experiments: ExperimentStore
-  ws: Workspace
+  ws: WorkingSet
 }
 
 async function withContext<T>(
@@ -100,13 +100,13 @@ async function withContext<T>(
   cmd: string,
   lockOptions: AcquireOptions | undefined,
   work: (ctx: Context) => Promise<T>,
-  progress: WorkspaceProgress = {},
+  progress: WorkingSetProgress = {},
 ): Promise<T> {
   const lock = await project.lock(cmd, lockOptions)
   try {
     const store = await project.services.get('gitRepository')
     const experiments = await project.services.get('experimentStore')
-    const ws = await Workspace.openFor(project, undefined, progress)
+    const ws = await WorkingSet.openFor(project, undefined, progress)
     try {
       return await work({ project, store, experiments, ws })
     } finally {
