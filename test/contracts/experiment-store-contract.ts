@@ -111,6 +111,22 @@ export function experimentStoreContract(name: string, setup: (fixture: StoreFixt
       expect(await store.list()).toEqual([])
     })
 
+    it('marks: applied and checkpoint are set, read and cleared; they are no experiments', async () => {
+      const { f, store } = await fresh()
+      expect(await store.readMark('applied')).toBeNull()
+      expect(await store.readMark('running')).toBeNull()
+      await store.clearMark('checkpoint') // not set: not an error
+      await store.writeMark('checkpoint', f.c1)
+      await store.writeMark('applied', f.c2)
+      expect([await store.readMark('checkpoint'), await store.readMark('applied')]).toEqual([f.c1, f.c2])
+      expect(await store.list()).toEqual([])
+      await store.writeMark('applied', f.other)
+      expect(await store.readMark('applied')).toBe(f.other)
+      await store.clearMark('applied')
+      expect(await store.readMark('applied')).toBeNull()
+      expect(await store.readMark('checkpoint')).toBe(f.c1)
+    })
+
     it('push sends experiments to a remote, pull brings them back; a diverged one is rejected unless forced', async () => {
       const { f, store, remote } = await fresh()
       const target = remote()

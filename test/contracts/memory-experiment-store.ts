@@ -3,7 +3,7 @@
  * Map by name. Commits live in the git repository; the store only reads their
  * parents (for chains and fast-forward checks).
  */
-import { TrellisError, type ExperimentId, type ExperimentPushResult, type ExperimentStore, type StoredExperiment } from '@trellis/core'
+import { TrellisError, type ExperimentId, type ExperimentMark, type ExperimentPushResult, type ExperimentStore, type StoredExperiment } from '@trellis/core'
 
 const remotes = new Map<string, Map<string, string>>()
 const key = (id: ExperimentId) => `${id.baseline}/${id.name}`
@@ -11,6 +11,7 @@ const key = (id: ExperimentId) => `${id.baseline}/${id.name}`
 export class MemoryExperimentStore implements ExperimentStore {
   readonly name = 'memory'
   private readonly tips = new Map<string, string>()
+  private readonly marks = new Map<ExperimentMark, string>()
 
   /** @param parentOf a commit's first parent (null for a root commit) */
   constructor(private readonly parentOf: (sha: string) => string | null) {}
@@ -68,6 +69,18 @@ export class MemoryExperimentStore implements ExperimentStore {
   async pull(remote: string, ids: ExperimentId[]): Promise<StoredExperiment[]> {
     const wanted = new Set(ids.map(key))
     return (await this.listRemote(remote)).filter((e) => wanted.has(key(e)))
+  }
+
+  async readMark(mark: ExperimentMark): Promise<string | null> {
+    return this.marks.get(mark) ?? null
+  }
+
+  async writeMark(mark: Exclude<ExperimentMark, 'running'>, commit: string): Promise<void> {
+    this.marks.set(mark, commit)
+  }
+
+  async clearMark(mark: ExperimentMark): Promise<void> {
+    this.marks.delete(mark)
   }
 
   private reaches(from: string, to: string): boolean {

@@ -3,11 +3,18 @@
  * `refs/exps/<AA>/<38 hex>/<name>` (DVC's layout) in the git repository, its
  * tip the ref's target; a checkpoint chain is the tip's first parents down to
  * the baseline. Remotes are git remotes (the repository's `pushRefs`,
- * `listRemoteRefs`, `fetchRefs`).
+ * `listRemoteRefs`, `fetchRefs`). The marks are DVC's EXEC refs.
  */
-import type { ExperimentId, ExperimentPushResult, ExperimentStore, GitRepository, StoredExperiment, TrellisCore } from '@trellis/core/plugin-api'
+import type { ExperimentId, ExperimentMark, ExperimentPushResult, ExperimentStore, GitRepository, StoredExperiment, TrellisCore } from '@trellis/core/plugin-api'
 
 const PREFIX = 'refs/exps/'
+
+/** DVC's internal refs (reference §2.2), one per mark; EXEC_BRANCH is symbolic (the ref a running DVC experiment appends to). */
+export const MARK_REFS: Readonly<Record<ExperimentMark, string>> = {
+  applied: 'refs/exps/exec/EXEC_APPLY',
+  checkpoint: 'refs/exps/exec/EXEC_CHECKPOINT',
+  running: 'refs/exps/exec/EXEC_BRANCH',
+}
 
 /** The layout functions the store uses (from `trellis.core`). */
 export type RefLayout = Pick<TrellisCore, 'expRefFor' | 'parseExpRef'>
@@ -70,6 +77,18 @@ export class GitExperimentStore implements ExperimentStore {
     const found = (await this.listRemote(remote)).filter((e) => wanted.has(e.locator))
     if (found.length) await this.repo.fetchRefs(remote, found.map((e) => e.locator))
     return found
+  }
+
+  readMark(mark: ExperimentMark): Promise<string | null> {
+    return this.repo.resolve(MARK_REFS[mark])
+  }
+
+  async writeMark(mark: Exclude<ExperimentMark, 'running'>, commit: string): Promise<void> {
+    await this.repo.writeRef(MARK_REFS[mark], commit)
+  }
+
+  async clearMark(mark: ExperimentMark): Promise<void> {
+    if (await this.repo.resolve(MARK_REFS[mark])) await this.repo.deleteRef(MARK_REFS[mark])
   }
 
   private prefix(baseline?: string): string {

@@ -113,13 +113,17 @@ comma part a key=value) stays two assignments.
     const { flags, argv } = await this.parse(ExpRun)
     this.setOutput(flags)
     const core = await import('@trellis/core')
-    const sweep = !flags['run-all'] && (flags.sweep !== undefined || core.isSweep(flags['set-param']))
-    if (sweep && flags.temp) {
-      throw new core.TrellisError('INVALID_ARGUMENT', '--temp runs one experiment: a sweep is queued, and run at once without --queue', {
-        hint: 'Drop --temp: `trellis exp run -S ...` runs the sweep in temporary workspaces (your workspace is not touched).',
-      })
-    }
-    const { reset } = core.checkResumeFlags({ rev: flags.rev, reset: flags.reset, queue: flags.queue || sweep, temp: flags.temp })
+    const { mode, reset } = core.expRunMode({
+      runAll: flags['run-all'],
+      sweep: flags.sweep,
+      setParams: flags['set-param'],
+      targets: argv as string[],
+      name: flags.name,
+      rev: flags.rev,
+      reset: flags.reset,
+      queue: flags.queue,
+      temp: flags.temp,
+    })
     const project = await this.openProject()
     if (flags.reset) this.info('Any existing checkpoints will be reset and re-run.')
     const lockOptions = {
@@ -136,22 +140,15 @@ comma part a key=value) stays two assignments.
       onWarning: this.warning,
       lockOptions,
     }
-    if (flags['run-all']) {
-      if ((argv as string[]).length || flags['set-param']?.length || flags.name !== undefined || flags.reset) {
-        throw new core.TrellisError('INVALID_ARGUMENT', '--run-all runs the queued experiments: targets, -S, -n and --reset do not apply to it', {
-          hint: 'Queue variations with `trellis exp run --queue -S ...` first, then run `trellis exp run --run-all -j N`.',
-        })
-      }
-      return this.runAll(project, flags.jobs)
-    }
-    if (sweep) return this.sweep(project, { ...options, rev: flags.rev }, flags)
-    if (flags.queue) {
+    if (mode === 'run-all') return this.runAll(project, flags.jobs)
+    if (mode === 'sweep') return this.sweep(project, { ...options, rev: flags.rev }, flags)
+    if (mode === 'queue') {
       const { entry, warnings } = await core.queueExperiment(project, { ...options, rev: flags.rev, jobs: 1 })
       warnings.forEach((w) => this.warning(w))
       this.info(`Queued experiment '${entry.id.slice(0, 7)}' for future execution.`)
       return
     }
-    if (flags.temp) {
+    if (mode === 'temp') {
       const { run, warnings } = await core.runExperimentInTemp(project, {
         ...options,
         rev: flags.rev,
@@ -276,17 +273,8 @@ comma part a key=value) stays two assignments.
     this.queueSummary(run)
     if (!this.quiet) {
       process.stdout.write(`\nSweep ${plan.id}:\n`)
-      const summary = (sortBy?: string) => core.renderSweepSummary(project, plan.id, { keys: plan.keys, sortBy, sortOrder: flags['sort-order'] as 'asc' | 'desc' })
-      let table: string
-      try {
-        table = await summary(flags['sort-by'])
-      } catch (error) {
-        // the experiments are made: a --sort-by that names no column only costs the order
-        if (!(error instanceof core.TrellisError) || error.code !== 'INVALID_ARGUMENT') throw error
-        this.warning(`${error.message}: the summary is not sorted`)
-        table = await summary(undefined)
-      }
-      process.stdout.write(table)
+      const sortOrder = flags['sort-order'] as 'asc' | 'desc'
+      process.stdout.write(await core.renderSweepSummary(project, plan.id, { keys: plan.keys, sortBy: flags['sort-by'], sortOrder, onWarning: this.warning }))
       process.stdout.write(`\nAgain later: trellis exp show --sweep ${plan.id}${flags['sort-by'] ? ` --sort-by ${flags['sort-by']} --sort-order ${flags['sort-order']}` : ''}\n`)
     }
     const error = core.queueRunError(run)

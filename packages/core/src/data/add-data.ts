@@ -22,7 +22,7 @@ import { TrellisError } from '../errors.js'
 import { ensureIgnored } from '../pipeline/gitignore.js'
 import { PipelineIndex } from '../pipeline/pipeline-index.js'
 import { hashKeyOf, type HashInfo } from '../pipeline/types.js'
-import { Workspace } from '../pipeline/workspace.js'
+import { WorkingSet } from '../pipeline/working-set.js'
 import type { Project } from '../project.js'
 import { writeFileAtomic } from '../util/atomic-write.js'
 import { workTreePath } from './work-tree-path.js'
@@ -148,7 +148,7 @@ export async function addData(project: AddProject, targets: readonly string[], o
         if (!planned.some((p) => p.path === path)) planned.push({ path, dvcfile })
       }
     }
-    const ws = await Workspace.openFor(project)
+    const ws = await WorkingSet.openFor(project)
     const gitFiles = new Set<string>()
     try {
       let done = 0

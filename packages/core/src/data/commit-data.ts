@@ -15,7 +15,7 @@ import { ensureIgnored } from '../pipeline/gitignore.js'
 import { PipelineIndex } from '../pipeline/pipeline-index.js'
 import { stageStatus } from '../pipeline/stage-status.js'
 import { hashNameOf, type Stage } from '../pipeline/types.js'
-import { Workspace } from '../pipeline/workspace.js'
+import { WorkingSet } from '../pipeline/working-set.js'
 import type { Project } from '../project.js'
 import { trackedOutputs } from './tracked-outputs.js'
 
@@ -75,7 +75,7 @@ export async function commitData(project: CommitProject, options: CommitOptions 
       stages = index.stages.filter((s) => chosen.has(s) || (s.outs.length === 0 && options.targets!.includes(s.address)))
     }
     stages = selectStages(index, stages, !!options.withDeps).filter((s) => !s.deps.some((d) => d.repo))
-    const ws = await Workspace.openFor(project)
+    const ws = await WorkingSet.openFor(project)
     try {
       const plan: Array<{ stage: Stage; question?: string }> = []
       for (const stage of stages) {

@@ -24,7 +24,6 @@ import { leftoverTempFiles, removeLeftoverTempFiles, type LeftoverTempFile } fro
 import { ObjectCache } from '../cache/object-cache.js'
 import { TrellisError } from '../errors.js'
 import { latestUndoRecord, loadUndoRecord } from '../experiments/apply/undo-record.js'
-import { EXEC_APPLY } from '../experiments/run/exec-refs.js'
 import { usedObjects } from '../experiments/share/exp-objects.js'
 import type { QueuedExperiments } from '../experiments/queue/queued-experiments.js'
 import { PipelineIndex } from '../pipeline/pipeline-index.js'
@@ -117,7 +116,7 @@ async function usedSet(project: GcProject, cache: ObjectCache, options: GcOption
   for (let record = await latestUndoRecord(store); record; record = record.previous ? await loadUndoRecord(store, record.previous) : null) {
     for (const output of record.record.outputs) for (const state of [output.before, output.after]) if (state?.md5) use(state.md5, state.hashName ?? 'md5-dos2unix')
   }
-  const applied = await store.resolve(EXEC_APPLY)
+  const applied = await (await project.services.get('experimentStore')).readMark('applied')
   if (applied) for (const object of (await usedObjects(store, [applied], options.onWarning)).values()) use(object.md5, object.hashName)
   for (const { md5, hashName } of [...used.values()]) {
     const layout = cache.forHash(hashName)

@@ -27,7 +27,7 @@ import { PipelineIndex } from './pipeline-index.js'
 import type { ObjectCache } from '../cache/object-cache.js'
 import type { Hasher } from '../hash/hasher.js'
 import { hashNameOf } from './types.js'
-import { Workspace } from './workspace.js'
+import { WorkingSet } from './working-set.js'
 
 export interface CheckoutOptions {
   /** Outputs, stages or .dvc files (relative to `cwd`); none = every output. */
@@ -64,7 +64,7 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
   const outputs = await trackedOutputs(index, { targets: options.targets, cwd, recursive: options.recursive })
   const result: CheckoutResult = { outputs: 0, files: 0, missing: [], added: [], modified: [], deleted: [] }
   if (outputs.length === 0) return result
-  const ws = await Workspace.openFor(project)
+  const ws = await WorkingSet.openFor(project)
   try {
     // every output path is checked before the first one is written
     for (const output of outputs) ws.guard.check(output.path, { source: 'an output recorded in a lock or .dvc file' })
@@ -142,7 +142,7 @@ export async function checkoutWorkspace(project: Pick<Project, 'root' | 'dvcConf
 }
 
 /** An output whose current content is replaced or removed: a conflict unless every file of it is in the cache (or `force`, which saves it). */
-async function unsaved(ws: Workspace, output: TrackedOutput, kind: 'modify' | 'delete', conflicts: string[], force?: boolean): Promise<Action> {
+async function unsaved(ws: WorkingSet, output: TrackedOutput, kind: 'modify' | 'delete', conflicts: string[], force?: boolean): Promise<Action> {
   const name = hashNameOf(output.recorded)
   const current = await ws.hash(output.path, name).catch(() => undefined)
   if (current && (await contentInCache(ws.cache.forHash(name), current))) return { output, kind }

@@ -1,7 +1,7 @@
 /** Build a stage's dvc.lock entry from the workspace (after its command ran). */
 import { TrellisError } from '../errors.js'
 import { verifyMetricFile } from '../metrics/verify-metric.js'
-import type { Workspace } from './workspace.js'
+import type { WorkingSet } from './working-set.js'
 import type { HashInfo, LockEntry, LockPathEntry, Stage } from './types.js'
 
 /** The lock entry of a hash (3.x when the hash was taken as DVC 3 md5: `hash: md5`). */
@@ -15,7 +15,7 @@ export function pathEntry(path: string, info: HashInfo): LockPathEntry {
 const byPath = (a: LockPathEntry, b: LockPathEntry) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
 
 /** cmd, deps and params: everything the run-cache key is made of. */
-export async function buildInputs(ws: Workspace, stage: Stage): Promise<LockEntry> {
+export async function buildInputs(ws: WorkingSet, stage: Stage): Promise<LockEntry> {
   const entry: LockEntry = { cmd: stage.cmd ?? '' }
   if (stage.deps.length) {
     const deps: LockPathEntry[] = []
@@ -38,7 +38,7 @@ export async function buildInputs(ws: Workspace, stage: Stage): Promise<LockEntr
 }
 
 /** Hash every out (they must exist) and complete the entry. */
-export async function withOutputs(ws: Workspace, stage: Stage, inputs: LockEntry): Promise<LockEntry> {
+export async function withOutputs(ws: WorkingSet, stage: Stage, inputs: LockEntry): Promise<LockEntry> {
   if (!stage.outs.length) return inputs
   const outs: LockPathEntry[] = []
   for (const out of stage.outs) {
@@ -57,7 +57,7 @@ export async function withOutputs(ws: Workspace, stage: Stage, inputs: LockEntry
  * The entry as the outputs are *now*, while the command may still be running (a
  * checkpoint): missing outputs are recorded by path only, as DVC does.
  */
-export async function currentOutputs(ws: Workspace, stage: Stage, inputs: LockEntry): Promise<LockEntry> {
+export async function currentOutputs(ws: WorkingSet, stage: Stage, inputs: LockEntry): Promise<LockEntry> {
   if (!stage.outs.length) return inputs
   const outs: LockPathEntry[] = []
   for (const out of stage.outs) {

@@ -3,11 +3,11 @@
  * writable again, committing them into the cache, and checking them out.
  */
 import { ensureIgnored } from './gitignore.js'
-import type { Workspace } from './workspace.js'
+import type { WorkingSet } from './working-set.js'
 import { hashNameOf, type LockPathEntry, type Out, type Stage } from './types.js'
 
 /** Before a run: delete outs, except persist/checkpoint ones, which are only unprotected (made writable copies). */
-export async function prepareOutputs(ws: Workspace, stage: Stage): Promise<void> {
+export async function prepareOutputs(ws: WorkingSet, stage: Stage): Promise<void> {
   for (const out of stage.outs) {
     if (out.persist || out.checkpoint) {
       if (await ws.exists(out.path)) await ws.unprotect(out.path)
@@ -20,7 +20,7 @@ export async function prepareOutputs(ws: Workspace, stage: Stage): Promise<void>
  * Put outputs into the cache (cached ones moved and linked back; uncached
  * metrics/plots copied when the run-cache needs them) and git-ignore cached ones.
  */
-export async function commitOutputs(ws: Workspace, stage: Stage, outs: LockPathEntry[], copyUncached: boolean): Promise<void> {
+export async function commitOutputs(ws: WorkingSet, stage: Stage, outs: LockPathEntry[], copyUncached: boolean): Promise<void> {
   const byPath = new Map(outs.map((o) => [o.path, o]))
   for (const out of stage.outs) {
     const entry = byPath.get(out.pathAsWritten)
@@ -35,7 +35,7 @@ export async function commitOutputs(ws: Workspace, stage: Stage, outs: LockPathE
 }
 
 /** True when every out of an entry is present in the cache (dirs: manifest and every file). */
-export async function outputsInCache(ws: Workspace, stage: Stage, outs: LockPathEntry[]): Promise<boolean> {
+export async function outputsInCache(ws: WorkingSet, stage: Stage, outs: LockPathEntry[]): Promise<boolean> {
   const declared = new Set(stage.outs.map((o) => o.pathAsWritten))
   if (outs.length !== declared.size || !outs.every((o) => declared.has(o.path))) return false
   for (const o of outs) if (!o.md5 || !(await ws.hasObject(o.md5, hashNameOf(o)))) return false
@@ -43,7 +43,7 @@ export async function outputsInCache(ws: Workspace, stage: Stage, outs: LockPath
 }
 
 /** Materialise outs from the cache (uncached outs are copied, never linked). */
-export async function checkoutOutputs(ws: Workspace, stage: Stage, outs: LockPathEntry[]): Promise<void> {
+export async function checkoutOutputs(ws: WorkingSet, stage: Stage, outs: LockPathEntry[]): Promise<void> {
   const flags = new Map<string, Out>(stage.outs.map((o) => [o.pathAsWritten, o]))
   for (const entry of outs) {
     const out = flags.get(entry.path)!
@@ -58,7 +58,7 @@ export async function checkoutOutputs(ws: Workspace, stage: Stage, outs: LockPat
  * leaving the workspace files exactly as they are: a running command may go on
  * writing them (checkpoints). Missing outputs are skipped.
  */
-export async function copyOutputsToCache(ws: Workspace, stage: Stage, outs: LockPathEntry[]): Promise<void> {
+export async function copyOutputsToCache(ws: WorkingSet, stage: Stage, outs: LockPathEntry[]): Promise<void> {
   const byPath = new Map(outs.map((o) => [o.path, o]))
   for (const out of stage.outs) {
     const entry = byPath.get(out.pathAsWritten)

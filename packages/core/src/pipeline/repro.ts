@@ -25,7 +25,7 @@ import { runCommand } from './run-command.js'
 import { hasCheckpointOuts, isChanged, sameCmd, stageStatus } from './stage-status.js'
 import { resolveTargets } from './targets.js'
 import type { LockEntry, Stage } from './types.js'
-import { Workspace } from './workspace.js'
+import { WorkingSet } from './working-set.js'
 import { pyEquals } from '../util/python-json.js'
 import { newRunInfo } from './run-lifecycle.js'
 
@@ -90,7 +90,7 @@ export async function reproduce(project: Project, options: ReproOptions = {}): P
   const plan = planStages(index, targets, options)
   if (!options.allowCheckpoints) refuseCheckpointStages(plan)
   await checkInputsExist(project, index, plan, options)
-  const ws = await Workspace.openFor(project, options.log, { onHashProgress: options.onHashProgress, onCheckoutProgress: options.onCheckoutProgress })
+  const ws = await WorkingSet.openFor(project, options.log, { onHashProgress: options.onHashProgress, onCheckoutProgress: options.onCheckoutProgress })
   try {
     checkWritablePaths(ws, plan)
     const run = options.run ?? newRunInfo({ kind: 'repro', projectRoot: project.root, workspaceRoot: project.root })
@@ -123,7 +123,7 @@ function refuseCheckpointStages(plan: Stage[]): void {
  * tree's guard lets Trellis write. Each write checks again (a stage's command may have made
  * a symlink since); this check only makes sure nothing starts when a path is refused.
  */
-function checkWritablePaths(ws: Workspace, plan: Stage[]): void {
+function checkWritablePaths(ws: WorkingSet, plan: Stage[]): void {
   for (const stage of plan) {
     const where = `${stage.dvcfile}${stage.line ? `:${stage.line}` : ''}`
     for (const out of stage.outs) {
@@ -177,7 +177,7 @@ class Run {
   constructor(
     private readonly project: Project,
     private readonly index: PipelineIndex,
-    private readonly ws: Workspace,
+    private readonly ws: WorkingSet,
     private readonly plan: Stage[],
     private readonly options: ReproOptions,
     private readonly run: RunInfo,

@@ -7,7 +7,7 @@ import { posix } from 'node:path'
 import { pyEquals } from '../util/python-json.js'
 import { hashNameOf, type HashInfo, type HashName, type LockEntry, type LockPathEntry, type ParamsDep, type Stage } from './types.js'
 
-/** What change detection reads of the workspace (workspace.ts's `Workspace` provides it). */
+/** What change detection reads of the workspace (working-set.ts's `WorkingSet` provides it). */
 export interface StatusSource {
   exists(path: string): Promise<boolean>
   hasObject(md5: string, hashName?: HashName): Promise<boolean>

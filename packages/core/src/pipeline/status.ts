@@ -10,7 +10,7 @@ import { planStages } from './plan.js'
 import { isChanged, stageStatus, statusToJson, type StageStatus } from './stage-status.js'
 import { resolveTargets } from './targets.js'
 import type { Stage } from './types.js'
-import { Workspace } from './workspace.js'
+import { WorkingSet } from './working-set.js'
 
 export interface StatusOptions {
   targets?: string[]
@@ -29,7 +29,7 @@ export async function pipelineStatus(project: Project, options: StatusOptions = 
   // as `dvc status`: no target means every stage of the project (dvc.yaml files and .dvc files), not ./dvc.yaml
   const targets = options.targets?.length ? resolveTargets(index, project.cwd, options.targets, { recursive: options.recursive }) : index.stages
   const plan = planStages(index, targets)
-  const ws = await Workspace.openFor(project, undefined, { onHashProgress: options.onHashProgress })
+  const ws = await WorkingSet.openFor(project, undefined, { onHashProgress: options.onHashProgress })
   try {
     const result: Record<string, unknown[]> = {}
     const cwd = relative(project.root, project.cwd).split('\\').join('/')

@@ -5,7 +5,8 @@
  * experiment is a chain of such commits, each the parent of the next. The store
  * records which commit is the tip of each experiment, and moves experiments
  * between repositories. How it does that is its own business: the built-in
- * `git-refs` store keeps DVC's layout (`refs/exps/<AA>/<38 hex>/<name>`).
+ * `git-refs` store keeps DVC's layout (`refs/exps/<AA>/<38 hex>/<name>`, and
+ * the marks below as DVC's EXEC refs under `refs/exps/exec/`).
  */
 
 /** An experiment's identity. */
@@ -21,6 +22,14 @@ export interface StoredExperiment extends ExperimentId {
   /** Where the store keeps it, for messages and events (the git-refs store: the full ref). */
   locator: string
 }
+
+/**
+ * The work tree's experiment marks (DVC's EXEC refs in the git-refs store):
+ * - `applied`: the experiment commit the work tree last received (`exp apply`, a workspace `exp run`; EXEC_APPLY);
+ * - `checkpoint`: the last checkpoint a workspace run took (EXEC_CHECKPOINT);
+ * - `running`: the experiment a running workspace run of DVC appends to (EXEC_BRANCH; Trellis only reads and clears it).
+ */
+export type ExperimentMark = 'applied' | 'checkpoint' | 'running'
 
 /** What became of one experiment sent to a remote. */
 export interface ExperimentPushResult {
@@ -54,4 +63,10 @@ export interface ExperimentStore {
   listRemote(remote: string, options?: { baseline?: string }): Promise<StoredExperiment[]>
   /** Download experiments' commits from a remote, recording nothing: the caller decides what to `put`. Returns the remote tips. */
   pull(remote: string, ids: ExperimentId[]): Promise<StoredExperiment[]>
+  /** The commit a mark points at, or null when it is not set. */
+  readMark(mark: ExperimentMark): Promise<string | null>
+  /** Point a mark (`applied` or `checkpoint`) at a commit. */
+  writeMark(mark: Exclude<ExperimentMark, 'running'>, commit: string): Promise<void>
+  /** Unset a mark (not set: not an error). */
+  clearMark(mark: ExperimentMark): Promise<void>
 }

@@ -26,9 +26,9 @@ import { posix, relative, sep } from 'node:path'
 import { TrellisError } from '../../errors.js'
 import { WorkTreeGuard } from '../../fs/safe-path.js'
 import type { AcquireOptions } from '../../lock/project-lock.js'
-import { Workspace, type WorkspaceProgress } from '../../pipeline/workspace.js'
+import { WorkingSet, type WorkingSetProgress } from '../../pipeline/working-set.js'
 import type { Project } from '../../project.js'
-import { APPLY_UNDO_REF, EXEC_APPLY } from '../run/exec-refs.js'
+import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { toGitPath } from '../run/experiment-session.js'
 import type { QueuedExperiments } from '../queue/queued-experiments.js'
@@ -37,7 +37,7 @@ import { planOutputs, type Overlay } from './outputs-plan.js'
 import { clearPending, readPending, writePending } from './pending.js'
 import { executeRestore, planRestore } from './restore.js'
 import { planTrackedChanges, type Conflict, type FileChange } from './tracked-plan.js'
-import { latestUndoRecord, loadUndoRecord, popUndoRecord, writeUndoRecord, type LoadedUndoRecord, type UndoRecord } from './undo-record.js'
+import { APPLY_UNDO_REF, latestUndoRecord, loadUndoRecord, popUndoRecord, writeUndoRecord, type LoadedUndoRecord, type UndoRecord } from './undo-record.js'
 import { applyStates } from './workspace-files.js'
 
 export interface ApplyOptions {
@@ -90,7 +90,9 @@ export interface UndoResult {
 interface Context {
   project: Project
   store: GitRepository
-  ws: Workspace
+  /** The experiment store (its `applied` mark). */
+  experiments: ExperimentStore
+  ws: WorkingSet
 }
 
 async function withContext<T>(
@@ -98,14 +100,15 @@ async function withContext<T>(
   cmd: string,
   lockOptions: AcquireOptions | undefined,
   work: (ctx: Context) => Promise<T>,
-  progress: WorkspaceProgress = {},
+  progress: WorkingSetProgress = {},
 ): Promise<T> {
   const lock = await project.lock(cmd, lockOptions)
   try {
     const store = await project.services.get('gitRepository')
-    const ws = await Workspace.openFor(project, undefined, progress)
+    const experiments = await project.services.get('experimentStore')
+    const ws = await WorkingSet.openFor(project, undefined, progress)
     try {
-      return await work({ project, store, ws })
+      return await work({ project, store, experiments, ws })
     } finally {
       await ws.close()
     }
@@ -117,15 +120,15 @@ async function withContext<T>(
 export async function applyExperiment(project: Project, rev: string, options: ApplyOptions = {}): Promise<ApplyResult> {
   return withContext(project, `trellis exp apply ${rev}`, options.lock, async (ctx) => {
     const recovered = await recoverInterrupted(ctx)
-    const { store, ws } = ctx
+    const { store, experiments, ws } = ctx
     const head = await store.head()
     if (!head) throw new TrellisError('GIT_ERROR', 'the repository has no commits yet, so it has no experiments', { hint: 'Commit your project first.' })
-    const target = await resolveApplyTarget(store, await project.services.get('experimentStore'), rev, head, options.queued)
+    const target = await resolveApplyTarget(store, experiments, rev, head, options.queued)
 
     // Plan everything before writing anything.
     const gitRoot = project.gitRoot
     const dvcRoot = toPosix(relative(gitRoot, project.root))
-    const execApply = await store.resolve(EXEC_APPLY)
+    const execApply = await experiments.readMark('applied')
     const skip = new Set(target.queued ? [toGitPath(project, '.dvc/tmp/repro.dat')] : [])
     const guard = new WorkTreeGuard(gitRoot)
     const tracked = await planTrackedChanges(store, guard, head, target.sha, execApply, skip)
@@ -154,7 +157,7 @@ export async function applyExperiment(project: Project, rev: string, options: Ap
     await writePending(project.tmpDir, { record: undo.sha, operation: 'apply' })
     await applyStates(guard, tracked.changes.map((c) => ({ path: c.path, state: c.after })))
     for (const output of outputs.changes) await ws.checkoutFromCache(output.path, output.after.md5, 'link', output.after.isexec, output.after.hashName)
-    await store.writeRef(EXEC_APPLY, target.sha)
+    await experiments.writeMark('applied', target.sha)
     await clearPending(project.tmpDir)
 
     return {
@@ -249,11 +252,11 @@ async function recoverInterrupted(ctx: Context, force = false): Promise<Recovere
 }
 
 async function finishUndo(ctx: Context, loaded: LoadedUndoRecord): Promise<void> {
-  const { store } = ctx
-  // EXEC_APPLY goes back to what it was, unless something else was applied or run since.
-  if ((await store.resolve(EXEC_APPLY)) === loaded.record.applied) {
-    if (loaded.record.execApply) await store.writeRef(EXEC_APPLY, loaded.record.execApply)
-    else await store.deleteRef(EXEC_APPLY)
+  const { store, experiments } = ctx
+  // The `applied` mark goes back to what it was, unless something else was applied or run since.
+  if ((await experiments.readMark('applied')) === loaded.record.applied) {
+    if (loaded.record.execApply) await experiments.writeMark('applied', loaded.record.execApply)
+    else await experiments.clearMark('applied')
   }
   if ((await store.resolve(APPLY_UNDO_REF)) === loaded.sha) await popUndoRecord(store, loaded)
   await clearPending(ctx.project.tmpDir)

@@ -21,7 +21,7 @@ import { lockPathFor, parseLockfile } from '../../dvcfile/lockfile.js'
 import { ParamsLoadError, parseVarsFile, type VarsFileReader } from '../../dvcfile/vars-context.js'
 import { overlaps } from '../../pipeline/path-utils.js'
 import type { WorkTreeGuard } from '../../fs/safe-path.js'
-import type { Workspace } from '../../pipeline/workspace.js'
+import type { WorkingSet } from '../../pipeline/working-set.js'
 import { hashNameOf, type HashName } from '../../pipeline/types.js'
 import type { FileState } from './workspace-files.js'
 
@@ -56,7 +56,7 @@ export type Overlay = Map<string, FileState | null>
  * relative to it: every output path is checked first, a refused one is left out (apply
  * stops on the guard's refusals before writing).
  */
-export async function planOutputs(root: string, ws: Workspace, overlay: Overlay, guard: WorkTreeGuard, dvcRoot: string): Promise<OutputsPlan> {
+export async function planOutputs(root: string, ws: WorkingSet, overlay: Overlay, guard: WorkTreeGuard, dvcRoot: string): Promise<OutputsPlan> {
   const targets = await cachedOutputsAfter(root, overlay)
   const touched = [...overlay.keys()]
   const changes: OutputChange[] = []
@@ -77,7 +77,7 @@ export async function planOutputs(root: string, ws: Workspace, overlay: Overlay,
 }
 
 /** An output's content in the workspace now; null when absent (or a link into the cache that dangles). */
-export async function currentOutput(ws: Workspace, path: string, name?: HashName): Promise<OutputState | null> {
+export async function currentOutput(ws: WorkingSet, path: string, name?: HashName): Promise<OutputState | null> {
   if (!lstatSync(ws.abs(path), { throwIfNoEntry: false })) return null
   try {
     const info = await ws.hash(path, name)

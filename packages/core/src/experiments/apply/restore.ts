@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path'
 import { TrellisError } from '../../errors.js'
-import type { Workspace } from '../../pipeline/workspace.js'
+import type { WorkingSet } from '../../pipeline/working-set.js'
 import { currentOutput } from './outputs-plan.js'
 import type { Conflict } from './tracked-plan.js'
 import type { LoadedUndoRecord, UndoRecord } from './undo-record.js'
@@ -28,7 +28,7 @@ export interface RestoreOptions {
 }
 
 /** `guard`: the git work tree's; every path of the record is checked before anything is read or written. */
-export async function planRestore(guard: WorkTreeGuard, ws: Workspace, loaded: LoadedUndoRecord, options: RestoreOptions = {}): Promise<RestorePlan> {
+export async function planRestore(guard: WorkTreeGuard, ws: WorkingSet, loaded: LoadedUndoRecord, options: RestoreOptions = {}): Promise<RestorePlan> {
   const what = options.what ?? 'Cannot undo'
   const gitRoot = guard.root
   const dvcRoot = loaded.record.dvcRoot
@@ -74,7 +74,7 @@ export async function planRestore(guard: WorkTreeGuard, ws: Workspace, loaded: L
   return { files, outputs }
 }
 
-export async function executeRestore(guard: WorkTreeGuard, ws: Workspace, plan: RestorePlan): Promise<void> {
+export async function executeRestore(guard: WorkTreeGuard, ws: WorkingSet, plan: RestorePlan): Promise<void> {
   for (const output of plan.outputs) {
     if (output.before) await ws.checkoutFromCache(output.path, output.before.md5, 'link', output.before.isexec, output.before.hashName)
     else await ws.removeOutput(output.path)

@@ -16,10 +16,16 @@
  */
 import { TrellisError } from '../../errors.js'
 import type { CommitFile, GitRepository } from '../../plugin-api/git-repository.js'
-import { APPLY_UNDO_REF } from '../run/exec-refs.js'
 import type { OutputState } from './outputs-plan.js'
 import type { FileChange } from './tracked-plan.js'
 import type { FileState } from './workspace-files.js'
+
+/**
+ * The newest undo record (a commit; its first parent is the previous record, so undos
+ * stack). Trellis' own, kept beside DVC's EXEC refs in `refs/exps/exec/`, which every
+ * DVC 2.x version skips when it lists experiments.
+ */
+export const APPLY_UNDO_REF = 'refs/exps/exec/TRELLIS_APPLY_UNDO'
 
 const RECORD_FILE = 'record.json'
 const MESSAGE_PREFIX = 'trellis: undo record of exp apply'
@@ -31,7 +37,7 @@ export interface UndoRecord {
   name: string | null
   /** HEAD when it was applied. */
   head: string
-  /** EXEC_APPLY before the apply (restored by undo). */
+  /** The experiment store's `applied` mark before the apply (restored by undo). */
   execApply: string | null
   /** The DVC root relative to the git root ('' normally): output paths are relative to it. */
   dvcRoot: string

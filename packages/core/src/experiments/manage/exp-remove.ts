@@ -7,13 +7,13 @@
  * `all` removes every committed experiment of every baseline; `revs` those of
  * the given baselines; `queue` clears the queue.
  *
- * Removing an experiment deletes its ref (compare-and-swap on the sha that
- * was resolved) and `EXEC_APPLY` / `EXEC_CHECKPOINT` / `EXEC_BRANCH` when they
- * point into it. Commits stay in git's object store until git's own gc.
+ * Removing an experiment deletes it from the experiment store (compare-and-swap
+ * on the sha that was resolved) and clears the store's marks (`applied`,
+ * `checkpoint`, `running`: DVC's EXEC refs) that point into it. Commits stay in
+ * git's object store until git's own gc.
  */
 import { TrellisError } from '../../errors.js'
-import { EXEC_APPLY, EXEC_BRANCH, EXEC_CHECKPOINT } from '../run/exec-refs.js'
-import type { ExperimentStore } from '../../plugin-api/experiment-store.js'
+import type { ExperimentMark, ExperimentStore } from '../../plugin-api/experiment-store.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
 import { expChain, type ExpRefAt } from '../refs/exp-lineage.js'
 import type { QueuedExperiments } from '../queue/queued-experiments.js'
@@ -111,14 +111,14 @@ export async function deleteExperimentRefs(store: GitRepository, experiments: Ex
   if (refs.length === 0) return
   const removedCommits = new Set<string>()
   for (const exp of refs) for (const sha of await expChain(store, exp)) removedCommits.add(sha)
-  // Read the EXEC refs before the experiment refs go (EXEC_BRANCH is symbolic: it dangles afterwards).
-  const stale: Array<{ ref: string; sha: string }> = []
-  for (const ref of [EXEC_APPLY, EXEC_CHECKPOINT, EXEC_BRANCH]) {
-    const sha = await store.resolve(ref)
-    if (sha && removedCommits.has(sha)) stale.push({ ref, sha })
+  // Read the marks before the experiments go (`running` follows its experiment: it dangles afterwards).
+  const stale: ExperimentMark[] = []
+  for (const mark of ['applied', 'checkpoint', 'running'] as const) {
+    const sha = await experiments.readMark(mark)
+    if (sha && removedCommits.has(sha)) stale.push(mark)
   }
   for (const exp of refs) await experiments.delete(exp, { expect: exp.sha })
-  for (const { ref } of stale) await store.deleteRef(ref)
+  for (const mark of stale) await experiments.clearMark(mark)
 }
 
 function unresolvedNames(names: string[]): TrellisError {

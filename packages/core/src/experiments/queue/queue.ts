@@ -182,7 +182,7 @@ export async function queueExperiments(
     if (options.reset && checkpointStages(stages).length > 0) {
       // DVC forgets the last checkpoint when it queues; a pipeline without checkpoint stages keeps its EXEC refs (exp apply uses EXEC_APPLY)
       common.reset = true
-      await resetCheckpoints(store)
+      await resetCheckpoints(experiments)
     }
     const paramsFiles = new Set<string>([DEFAULT_PARAMS_FILE])
     for (const stage of index.stages) for (const p of stage.params) paramsFiles.add(p.file)

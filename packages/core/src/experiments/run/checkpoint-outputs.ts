@@ -9,7 +9,7 @@ import { lockPathFor, parseLockfile } from '../../dvcfile/lockfile.js'
 import { PipelineIndex } from '../../pipeline/pipeline-index.js'
 import { hasCheckpointOuts } from '../../pipeline/stage-status.js'
 import { hashNameOf, type Stage } from '../../pipeline/types.js'
-import { Workspace } from '../../pipeline/workspace.js'
+import { WorkingSet } from '../../pipeline/working-set.js'
 import type { Project } from '../../project.js'
 import { writeFileAtomic } from '../../util/atomic-write.js'
 import type { GitRepository } from '../../plugin-api/git-repository.js'
@@ -79,7 +79,7 @@ export async function restoreCheckpointOutputs(
 ): Promise<string[]> {
   const index = await PipelineIndex.load(project.root)
   const restored: string[] = []
-  const ws = await Workspace.openFor(project)
+  const ws = await WorkingSet.openFor(project)
   const decoder = new TextDecoder()
   const sameBytes = async (path: string, bytes: Uint8Array) => {
     const current = await readFile(ws.abs(path)).catch(() => undefined)

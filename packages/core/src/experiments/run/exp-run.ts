@@ -66,8 +66,9 @@ export interface ExpRunOptions extends ReproOptions {
    */
   resumeFrom?: CheckpointOrigin
   /**
-   * Workspace run (default true): auto-resume from EXEC_CHECKPOINT/EXEC_APPLY and keep
-   * them up to date. A temporary workspace passes false.
+   * A run in the user's workspace (default true): auto-resume from the experiment
+   * store's `checkpoint`/`applied` marks and keep them up to date. A run workspace
+   * (temporary, for the queue) passes false.
    */
   workspace?: boolean
   /**
@@ -163,7 +164,7 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
   try {
     if (options.reset) {
       // A temporary workspace's run leaves the EXEC refs alone: the queue resets them when it queues (DVC §4.1).
-      if (workspace) await resetCheckpoints(store)
+      if (workspace) await resetCheckpoints(experiments)
       await deleteCheckpointOutputs(project, checkpointed)
     }
     let origin = options.resumeFrom
@@ -173,7 +174,7 @@ export async function runExperiment(project: Project, options: ExpRunOptions = {
         origin = await resolveCheckpointRev(store, experiments, point, { head, hasParams: overrides.length > 0 }).catch(async (error: unknown) => {
           // The experiment the EXEC refs point into was removed: nothing to resume.
           if (!(error instanceof TrellisError) || error.code !== 'CHECKPOINT_RESUME') throw error
-          await resetCheckpoints(store)
+          await resetCheckpoints(experiments)
           return undefined
         })
       }

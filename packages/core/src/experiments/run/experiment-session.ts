@@ -27,7 +27,6 @@ import type { GitRepository } from '../../plugin-api/git-repository.js'
 import type { ExperimentCommit, ExperimentRun } from '../../plugin-api/experiment-run.js'
 import type { RunInfo } from '../../plugin-api/run-info.js'
 import { autoExpName, experimentHash } from './exp-hash.js'
-import { EXEC_APPLY, EXEC_CHECKPOINT } from './exec-refs.js'
 
 
 export type { ExperimentCommit, ExperimentRun } from '../../plugin-api/experiment-run.js'
@@ -44,7 +43,7 @@ export interface ExperimentSessionOptions {
   force?: boolean
   /** The run continues from a checkpoint. */
   resumed?: boolean
-  /** Keep EXEC_APPLY / EXEC_CHECKPOINT up to date (workspace runs; default true). */
+  /** Keep the store's `applied` / `checkpoint` marks up to date (workspace runs; default true). */
   execRefs?: boolean
   /** Snapshot this work tree (a queued run's temporary workspace, made by `checkoutTree`) instead of the repository's. */
   workTree?: string
@@ -151,8 +150,8 @@ export class ExperimentSession implements ExperimentRun {
     this.current = { parent: result.commit, ref: result.ref, name: result.name }
     this.commits.push(result)
     if (this.execRefs) {
-      if (checkpoint) await store.writeRef(EXEC_CHECKPOINT, result.commit)
-      await store.writeRef(EXEC_APPLY, result.commit)
+      if (checkpoint) await this.experiments.writeMark('checkpoint', result.commit)
+      await this.experiments.writeMark('applied', result.commit)
     }
     return result
   }

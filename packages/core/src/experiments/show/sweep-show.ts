@@ -84,13 +84,20 @@ export interface SweepSummaryOptions extends Pick<ExpShowOptions, 'sortBy' | 'so
   keys: readonly string[]
 }
 
-/** The table a sweep run ends with: the baseline and the sweep's experiments, swept params and every metric. */
-export async function renderSweepSummary(project: Project, id: string, options: SweepSummaryOptions): Promise<string> {
+/**
+ * The table a sweep run ends with: the baseline and the sweep's experiments, swept
+ * params and every metric. The experiments are made by then, so a `sortBy` that names
+ * no column only costs the order: the table comes unsorted, with `onWarning` told why.
+ */
+export async function renderSweepSummary(project: Project, id: string, options: SweepSummaryOptions & { onWarning?: (message: string) => void }): Promise<string> {
   const entries = await sweepEntries(project, id)
-  const data = await collectExpShow(project, { extraRows: await queueShowRows(project) })
-  return renderExpShow(keepSweptParams(selectSweepRows(data, entries, { workspace: false }), options.keys), {
-    sortBy: options.sortBy,
-    sortOrder: options.sortOrder,
-    noTimestamp: true,
-  })
+  const data = keepSweptParams(selectSweepRows(await collectExpShow(project, { extraRows: await queueShowRows(project) }), entries, { workspace: false }), options.keys)
+  const render = (sortBy: string | undefined) => renderExpShow(data, { sortBy, sortOrder: options.sortOrder, noTimestamp: true })
+  try {
+    return render(options.sortBy)
+  } catch (error) {
+    if (!(error instanceof TrellisError) || error.code !== 'INVALID_ARGUMENT' || options.sortBy === undefined) throw error
+    options.onWarning?.(`${error.message}: the summary is not sorted`)
+    return render(undefined)
+  }
 }

@@ -1,7 +1,8 @@
 /**
- * The working tree as one repro sees it: hashing through the state store,
- * the object cache, lock files and params files, each read at most once per
- * run and memoised. Every stage check and every stage run goes through here.
+ * The working set: the files of a workspace as one command (repro, status,
+ * checkout, add, commit, exp apply) sees them — hashed through the state store,
+ * moved to and from the object cache, lock files and params files each read at
+ * most once and memoised. Every stage check and every stage run goes through here.
  *
  * DVC 3 projects (`dvc-format.ts`): a recorded entry is compared with the hash it
  * names (`hash: md5` → plain md5, none → md5-dos2unix) and its object is looked up in
@@ -25,7 +26,7 @@ import { WorkTreeGuard } from '../fs/safe-path.js'
 import { compareParams, type PathStatus } from './stage-status.js'
 import type { HashInfo, HashName, LockEntry, ParamsDep, Stage } from './types.js'
 
-export interface WorkspaceOptions {
+export interface WorkingSetOptions {
   /** The trellis config's `dvcFormat` setting (see `dvc-format.ts`). */
   dvcFormat?: DvcFormat
   /** Progress of directory hashing (see `HasherOptions.onProgress`), both hash names together. */
@@ -53,9 +54,9 @@ function hashProgressOf(report: HashProgress | undefined): (name: HashName) => H
 }
 
 /** The progress callbacks a command hands to the workspace it opens. */
-export type WorkspaceProgress = Pick<WorkspaceOptions, 'onHashProgress' | 'onCheckoutProgress'>
+export type WorkingSetProgress = Pick<WorkingSetOptions, 'onHashProgress' | 'onCheckoutProgress'>
 
-export class Workspace {
+export class WorkingSet {
   private readonly hashes = new Map<string, Promise<HashInfo & { manifest?: unknown }>>()
   private readonly hashers = new Map<HashName, Promise<Hasher>>()
   private format: Promise<DvcFormat> | undefined
@@ -76,7 +77,7 @@ export class Workspace {
     /** The cache root (2.x and legacy objects); `cache.forHash('md5')` holds DVC 3 objects. */
     readonly cache: ObjectCache,
     private readonly log: (line: string) => void,
-    private readonly options: WorkspaceOptions,
+    private readonly options: WorkingSetOptions,
     private readonly progressOf: (name: HashName) => HashProgress | undefined,
   ) {
     this.copyCache = new ObjectCache(cache.dir, ['copy'])
@@ -85,19 +86,19 @@ export class Workspace {
   }
 
   /** `log` receives DVC's lock file messages (Generating / Updating / Migrating). */
-  static async open(root: string, config: DvcConfig, log: (line: string) => void = () => {}, options: WorkspaceOptions = {}): Promise<Workspace> {
+  static async open(root: string, config: DvcConfig, log: (line: string) => void = () => {}, options: WorkingSetOptions = {}): Promise<WorkingSet> {
     const progressOf = hashProgressOf(options.onHashProgress)
     const hasher = await Hasher.open(root, { onProgress: progressOf('md5-dos2unix') })
-    return new Workspace(root, hasher, new ObjectCache(config.cacheDir, config.cacheTypes), log, options, progressOf)
+    return new WorkingSet(root, hasher, new ObjectCache(config.cacheDir, config.cacheTypes), log, options, progressOf)
   }
 
   /** The workspace of a project (its `.dvc/config` cache and its `dvcFormat` setting). */
   static openFor(
     project: Pick<Project, 'root' | 'dvcConfig'> & { settings?: Project['settings'] },
     log?: (line: string) => void,
-    progress: WorkspaceProgress = {},
-  ): Promise<Workspace> {
-    return Workspace.open(project.root, project.dvcConfig, log, { ...progress, dvcFormat: dvcFormatSetting(project.settings ?? {}) })
+    progress: WorkingSetProgress = {},
+  ): Promise<WorkingSet> {
+    return WorkingSet.open(project.root, project.dvcConfig, log, { ...progress, dvcFormat: dvcFormatSetting(project.settings ?? {}) })
   }
 
   /** 2 or 3: the format new entries are written in (detected once, on first use). */
