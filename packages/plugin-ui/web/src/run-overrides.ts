@@ -15,13 +15,12 @@ export interface ParamField {
   initial: string
 }
 
-/** One field per flattened key of each params file of the baseline. */
+/** One field per flattened key of each params file of the baseline (`/api/project`'s `params`: file → parsed content). */
 export function paramFields(params: Record<string, unknown>): ParamField[] {
   const fields: ParamField[] = []
   for (const [file, content] of Object.entries(params)) {
-    const data = isMapping(content) && 'data' in content && isMapping(content.data) ? content.data : content
-    if (!isMapping(data)) continue
-    for (const [key, value] of Object.entries(flatten(data))) fields.push({ file, key, initial: formatOverrideValue(value) })
+    if (!isMapping(content)) continue
+    for (const [key, value] of Object.entries(flatten(content))) fields.push({ file, key, initial: formatOverrideValue(value) })
   }
   return fields
 }
