@@ -46,18 +46,21 @@ describe('check-import-graph', () => {
     expect(res.stderr).toContain('the plugin API imports engine code at run time: packages/core/src/plugin-api/hooks.ts -> ../c.js')
   })
 
-  it('names a value import of @trellis/core in a plugin listed as types-only; type imports pass', () => {
+  it('names a plugin that imports @trellis/core other than as types from the plugin API; its command layer may use the Node API', () => {
     const dir = tree({
       'packages/core/package.json': '{"name": "@trellis/core"}',
       'packages/core/src/index.ts': 'export const a = 1\n',
       'packages/plugin-queue/package.json': '{"name": "@trellis/plugin-queue"}',
-      'packages/plugin-queue/src/ok.ts': "import type { T } from '@trellis/core/plugin-api'\nimport { type U } from '@trellis/core'\nexport type V = T | U\n",
+      'packages/plugin-queue/src/ok.ts': "import type { T } from '@trellis/core/plugin-api'\nexport type V = T\n",
       'packages/plugin-queue/src/bad.ts': "import { a } from '@trellis/core'\nexport const b = a\n",
+      'packages/plugin-queue/src/root-types.ts': "import type { U } from '@trellis/core'\nexport type W = U\n",
       'packages/plugin-queue/src/bad.test.ts': "import { a } from '@trellis/core'\nexport const c = a\n",
+      'packages/plugin-queue/src/commands/queue/thing.ts': "import { a } from '@trellis/core'\nexport const d = a\n",
     })
     const res = spawnSync(process.execPath, [SCRIPT, dir], { encoding: 'utf8' })
     expect(res.status).toBe(1)
-    expect(res.stderr).toContain('ERROR: the import graph breaks 1 rule(s)')
-    expect(res.stderr).toContain('a plugin imports @trellis/core at run time: packages/plugin-queue/src/bad.ts -> @trellis/core')
+    expect(res.stderr).toContain('ERROR: the import graph breaks 2 rule(s)')
+    expect(res.stderr).toContain('@trellis/plugin-queue imports @trellis/core: packages/plugin-queue/src/bad.ts')
+    expect(res.stderr).toContain('@trellis/plugin-queue imports @trellis/core: packages/plugin-queue/src/root-types.ts')
   })
 })
