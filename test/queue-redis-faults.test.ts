@@ -4,20 +4,10 @@
  * password in the Redis URL that must never be printed. Real redis-server, bare git remote,
  * DVC directory remote, workers in separate clones.
  */
-import { afterEach, describe, expect, it } from 'vitest'
-import { makeRedisTeam, queueJson, remoteRefs, until, type RedisTeam, type RedisTeamOptions } from './support/redis-team.js'
+import { describe, expect, it } from 'vitest'
+import { queueJson, queuedId, redisTeams, remoteRefs, until } from './support/redis-team.js'
 
-const teams: RedisTeam[] = []
-afterEach(async () => {
-  for (const t of teams.splice(0)) await t.remove()
-})
-async function team(options?: RedisTeamOptions): Promise<RedisTeam> {
-  const t = await makeRedisTeam(options)
-  teams.push(t)
-  return t
-}
-
-const queuedId = (stdout: string) => /Queued experiment '([0-9a-f]{7})'/.exec(stdout)![1]!
+const team = redisTeams()
 
 describe('Redis queue faults', () => {
   it('a worker killed with kill -9 mid-job: another worker takes the entry over; the experiment is recorded once', { timeout: 180_000 }, async () => {

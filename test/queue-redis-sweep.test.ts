@@ -4,13 +4,10 @@
  * between. Every experiment arrives exactly once on the submitter after `exp pull -A`, with
  * its params and metrics.
  */
-import { afterEach, describe, expect, it } from 'vitest'
-import { makeRedisTeam, queueJson, remoteRefs, until, type RedisTeam } from './support/redis-team.js'
+import { describe, expect, it } from 'vitest'
+import { queueJson, redisTeams, remoteRefs, until } from './support/redis-team.js'
 
-const teams: RedisTeam[] = []
-afterEach(async () => {
-  for (const t of teams.splice(0)) await t.remove()
-})
+const team = redisTeams()
 
 interface ShowExp {
   data: { name?: string | null; queued?: boolean; params: Record<string, { data: { train: { lr: number; epochs: number } } }>; metrics: Record<string, { data: { loss: number; epochs: number } }> }
@@ -19,8 +16,7 @@ interface ShowExp {
 describe('Redis queue: 30 experiments on 3 workers', () => {
   it('a 3x10 sweep survives a kill -9 of a worker and a Redis restart: all 30 exactly once, right params and metrics', { timeout: 300_000 }, async () => {
     // attempts: 3, as a team would configure it: a transient failure (a remote busy) is retried
-    const t = await makeRedisTeam({ queue: { attempts: 3 } })
-    teams.push(t)
+    const t = await team({ queue: { attempts: 3 } })
     const { alice, bare } = t
     const queued = await t.ok(alice, ['exp', 'run', '--queue', '-S', 'train.lr=0.1,0.2,0.3', '-S', 'train.epochs=range(1,11)', '-S', 'train.sleep=0.3'])
     expect(queued.stdout).toContain('30 experiment(s) queued')

@@ -3,22 +3,12 @@
  * remote, a directory DVC remote, and workers in separate clones with caches of their own.
  * Submitting, status, logs (also --follow), workers, results pulled back, failures, removal.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { makeRedisTeam, queueJson, remoteRefs, until, type RedisTeam, type RedisTeamOptions } from './support/redis-team.js'
+import { queueJson, queuedId, redisTeams, remoteRefs, until } from './support/redis-team.js'
 
-const teams: RedisTeam[] = []
-afterEach(async () => {
-  for (const t of teams.splice(0)) await t.remove()
-})
-async function team(options?: RedisTeamOptions): Promise<RedisTeam> {
-  const t = await makeRedisTeam(options)
-  teams.push(t)
-  return t
-}
-
-const queuedId = (stdout: string) => /Queued experiment '([0-9a-f]{7})'/.exec(stdout)![1]!
+const team = redisTeams()
 
 describe('the Redis queue', () => {
   it('entries queued on one machine run on a worker in another clone; results come back with exp pull', { timeout: 180_000 }, async () => {

@@ -13,7 +13,7 @@ import { execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect } from 'vitest'
+import { afterEach, expect } from 'vitest'
 import { Repo, makeRepo, type RunResult } from './repo.js'
 import { startRedis, type RedisServer } from './redis-server.js'
 
@@ -148,3 +148,19 @@ export async function queueJson(team: RedisTeam, repo: Repo = team.alice): Promi
 
 export const remoteRefs = (bare: string, prefix: string) =>
   execFileSync('git', ['for-each-ref', '--format=%(refname) %(objectname)', prefix], { cwd: bare, encoding: 'utf8' }).split('\n').filter(Boolean)
+
+/** A test file's teams: the returned function makes one; every team is removed after each test. */
+export function redisTeams(): (options?: RedisTeamOptions) => Promise<RedisTeam> {
+  const teams: RedisTeam[] = []
+  afterEach(async () => {
+    for (const t of teams.splice(0)) await t.remove()
+  })
+  return async (options) => {
+    const t = await makeRedisTeam(options)
+    teams.push(t)
+    return t
+  }
+}
+
+/** The 7-hex id `exp run --queue` printed. */
+export const queuedId = (stdout: string): string => /Queued experiment '([0-9a-f]{7})'/.exec(stdout)![1]!
