@@ -1,22 +1,12 @@
 // `-S +key=value` and `-S ~key` on each params format: added keys keep the file's layout,
 // deleted ones take their lines (and comments on them) with them; Python refuses clearly.
 import { describe, expect, it } from 'vitest'
-import { TrellisError } from '../errors.js'
 import { editParamsText, parseOverrides } from './param-overrides.js'
+import { errorOf } from '../test-support/error-of.js'
 
 function edit(text: string, file: string, ...args: string[]): { after: string; warnings: string[] } {
   const { after, warnings } = editParamsText(text, file, parseOverrides(args, ''))
   return { after, warnings }
-}
-
-function errorOf(fn: () => unknown): TrellisError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof TrellisError) return error
-    throw error
-  }
-  throw new Error('expected an error')
 }
 
 const YAML = `# top

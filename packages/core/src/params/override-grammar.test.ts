@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { TrellisError } from '../errors.js'
 import { PyFloat } from '../util/python-json.js'
 import { formatOverride, formatOverrideValue, hasSweep, parseOverrideArg, type ParsedOverride } from './override-grammar.js'
-
-function errorOf(fn: () => unknown): TrellisError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof TrellisError) return error
-    throw error
-  }
-  throw new Error('expected an error')
-}
+import { errorOf } from '../test-support/error-of.js'
 
 /** The parts of a parsed override a test looks at. */
 function shape(o: ParsedOverride): Record<string, unknown> {

@@ -13,6 +13,7 @@ import {
   planOverrides,
   type Override,
 } from './param-overrides.js'
+import { errorOf } from '../test-support/error-of.js'
 
 let root: string
 beforeEach(async () => {
@@ -31,16 +32,6 @@ const get = (file: string) => readFile(join(root, file), 'utf8')
 
 function one(arg: string, cwd = ''): Override {
   return parseOverrides([arg], cwd)[0]
-}
-
-function errorOf(fn: () => unknown): TrellisError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(TrellisError)
-    return error as TrellisError
-  }
-  throw new Error('expected an error')
 }
 
 async function rejection(promise: Promise<unknown>): Promise<TrellisError> {

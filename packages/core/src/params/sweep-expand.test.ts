@@ -1,25 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { TrellisError } from '../errors.js'
 import { PyFloat } from '../util/python-json.js'
 import { seededRandom } from '../util/seeded-random.js'
 import { parseOverrideArg } from './override-grammar.js'
 import { expandSweep, type ExpandOptions } from './sweep-expand.js'
+import { errorOf } from '../test-support/error-of.js'
 
 /** Each combination as `key=value` texts (values JSON), for comparison. */
 function expand(args: string[], options?: ExpandOptions): string[][] {
   return expandSweep(args.flatMap((a) => parseOverrideArg(a)), options).map((combo) =>
     combo.map((a) => `${a.override.key}=${a.value instanceof PyFloat ? `${a.value.value}f` : JSON.stringify(a.value)}`),
   )
-}
-
-function errorOf(fn: () => unknown): TrellisError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof TrellisError) return error
-    throw error
-  }
-  throw new Error('expected an error')
 }
 
 describe('grid expansion', () => {
